@@ -1,0 +1,88 @@
+import { awscdk, DependencyType, javascript } from 'projen';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-opensearch-ml',
+  packageName: 'cdk-opensearch-ml',
+  description:
+    'AWS CDK constructs that create Amazon OpenSearch Service ML Commons connectors to Amazon SageMaker, Amazon Bedrock and other AWS model services during cdk deploy.',
+  keywords: ['aws-cdk', 'cdk', 'opensearch', 'ml-commons', 'connector', 'sagemaker', 'bedrock', 'semantic-search', 'rag'],
+  author: 'cdk-opensearch-ml maintainers',
+  authorAddress: 'maintainers@users.noreply.r-seed-67139085.example',
+  repositoryUrl: 'https://github.com/cdk-opensearch-ml/cdk-opensearch-ml.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  tsconfigDevFile: 'tsconfig.dev.json',
+  minNodeVersion: '20.0.0',
+
+  // The lowest aws-cdk-lib users may have: CustomResource.serviceTimeout and the
+  // opensearchservice L2 we read are older than this.
+  cdkVersion: '2.211.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+
+  // Release targets. Packaging for these languages runs in the release pipeline;
+  // `npm test` only needs jsii compilation, which checks that the API is usable from all of them.
+  publishToPypi: {
+    distName: 'cdk-opensearch-ml',
+    module: 'cdk_opensearch_ml',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkopensearchml',
+    mavenGroupId: 'io.github.cdk-opensearch-ml',
+    mavenArtifactId: 'cdk-opensearch-ml',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkOpenSearchMl',
+    packageId: 'CdkOpenSearchMl',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-opensearch-ml/cdk-opensearch-ml-go',
+  },
+
+  // The handler is bundled once, here, by esbuild; users' synths need neither esbuild nor Docker.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    bundlingOptions: {
+      // The handler uses no AWS SDK: nothing is external, everything it needs is in the asset.
+      externals: [],
+      sourcemap: false,
+    },
+  },
+  integrationTestAutoDiscover: false,
+  experimentalIntegRunner: true,
+
+  devDeps: [
+    '@smithy/signature-v4',
+    '@aws-crypto/sha256-js',
+    'aws4',
+    '@types/aws4',
+    'cdk-nag@^2.38.2',
+    '@aws-sdk/client-opensearch',
+  ],
+
+  jestOptions: {
+    // Snapshots are only written by `npx projen test:update`; `npm test` fails on a mismatch.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 30_000,
+    },
+  },
+  gitignore: ['cdk.out', '/examples/cdk.out', '/.bench/'],
+});
+
+// integ-runner snapshot tests need the integ-tests library of the same CDK version we build against.
+project.deps.removeDependency('@aws-cdk/integ-tests-alpha');
+project.deps.addDependency('@aws-cdk/integ-tests-alpha@2.211.0-alpha.0', DependencyType.DEVENV);
+
+// Minify the handler and prefer the ESM builds of @smithy/*: about a fifth of the CommonJS size.
+const bundleTask = project.tasks.tryFind('bundle:handler/ml-commons.lambda');
+if (!bundleTask?.steps[0]?.execArgs) {
+  throw new Error('projen no longer generates the bundle task for src/handler/ml-commons.lambda.ts');
+}
+bundleTask.updateStep(0, {
+  execArgs: [...bundleTask.steps[0].execArgs, '--minify', '--main-fields=module,main'],
+});
+
+project.synth();
