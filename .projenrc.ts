@@ -16,9 +16,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDevFile: 'tsconfig.dev.json',
   minNodeVersion: '20.0.0',
 
-  // The lowest aws-cdk-lib users may have: CustomResource.serviceTimeout and the
-  // opensearchservice L2 we read are older than this.
-  cdkVersion: '2.211.0',
+  // The lowest aws-cdk-lib users may have. Tests run against exactly this version; it is
+  // the first that knows the nodejs24.x Lambda runtime, which cdk-nag's AwsSolutions-L1 checks.
+  cdkVersion: '2.236.0',
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
 
@@ -51,6 +51,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   integrationTestAutoDiscover: false,
+  // One development tsconfig at the top covers src, test, examples and bench, so lint with it.
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
+  },
   experimentalIntegRunner: true,
 
   devDeps: [
@@ -74,7 +81,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
 // integ-runner snapshot tests need the integ-tests library of the same CDK version we build against.
 project.deps.removeDependency('@aws-cdk/integ-tests-alpha');
-project.deps.addDependency('@aws-cdk/integ-tests-alpha@2.211.0-alpha.0', DependencyType.DEVENV);
+project.deps.addDependency('@aws-cdk/integ-tests-alpha@2.236.0-alpha.0', DependencyType.DEVENV);
+
+project.tsconfigDev.addInclude('.projenrc.ts');
+// The handler's dependencies are devDependencies: esbuild bundles them into the asset.
+project.eslint?.addOverride({
+  files: ['src/handler/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
 
 // Minify the handler and prefer the ESM builds of @smithy/*: about a fifth of the CommonJS size.
 const bundleTask = project.tasks.tryFind('bundle:handler/ml-commons.lambda');

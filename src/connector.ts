@@ -1,0 +1,205 @@
+import { Arn, ArnFormat, CfnResource, CustomResource, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { Construct } from 'constructs';
+import { ConnectorBlueprint, ConnectorAction } from './blueprint';
+import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
+import { MlValidationError, quote } from './errors';
+import { MlCommonsProvider, SERVICE_TIMEOUT } from './provider';
+import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
+import { typedValuePointers } from './typed-values';
+import { validateActions, validateName, validateRegexes } from './validation';
+
+/** Remote connectors need ML Commons 2.9 on Amazon OpenSearch Service. */
+const MIN_ENGINE_VERSION: readonly [number, number] = [2, 9];
+
+/**
+ * An ML Commons connector: how an OpenSearch domain reaches a model.
+ */
+export interface IMlConnector extends IResource {
+  /**
+   * The connector ID that OpenSearch generated, for model registration.
+   *
+   * @attribute
+   */
+  readonly connectorId: string;
+}
+
+/**
+ * Properties of an `MlConnector`.
+ */
+export interface MlConnectorProps {
+  /** The OpenSearch Service domain that calls the model: an L2 `Domain` or an imported one. */
+  readonly domain: opensearch.IDomain;
+
+  /** The model the connector calls: decides the connector body and the connector role's permissions. */
+  readonly blueprint: ConnectorBlueprint;
+
+  /**
+   * The connector's name in OpenSearch.
+   *
+   * @default - the blueprint's name, for example 'sagemaker: my-endpoint'
+   */
+  readonly name?: string;
+
+  /**
+   * The connector's description in OpenSearch.
+   *
+   * @default - the blueprint's description
+   */
+  readonly description?: string;
+
+  /**
+   * The role OpenSearch assumes to call the model. A given role gets the blueprint's
+   * invoke permissions added when it is mutable; it must trust the OpenSearch service.
+   *
+   * @default - a role is created, trusted by opensearchservice.amazonaws.com for this domain only
+   */
+  readonly role?: iam.IRole;
+
+  /**
+   * The domain's trusted connector endpoint patterns (`plugins.ml_commons.trusted_connector_endpoints_regex`),
+   * used to reject, at synth time, action URLs the domain would refuse.
+   *
+   * @default - ml-commons' default patterns
+   */
+  readonly trustedEndpoints?: string[];
+}
+
+/**
+ * An ML Commons connector from an Amazon OpenSearch Service domain to a model on an AWS service,
+ * created, updated and deleted with the stack.
+ *
+ * It creates the role OpenSearch assumes to call the model (trusted for this domain
+ * only, allowed to invoke exactly the blueprint's resources) and, once per stack, the
+ * provider that calls the ML Commons API during deployments.
+ *
+ * @resource Custom::OpenSearchMlConnector
+ */
+export class MlConnector extends Resource implements IMlConnector {
+  /**
+   * Refers to a connector that exists already, by its ID.
+   */
+  public static fromConnectorId(scope: Construct, id: string, connectorId: string): IMlConnector {
+    class Import extends Resource implements IMlConnector {
+      public readonly connectorId = connectorId;
+    }
+    return new Import(scope, id);
+  }
+
+  public readonly connectorId: string;
+
+  /** The role OpenSearch assumes to call the model. */
+  public readonly role: iam.IRole;
+
+  /** The connector's name in OpenSearch. */
+  public readonly connectorName: string;
+
+  constructor(scope: Construct, id: string, props: MlConnectorProps) {
+    super(scope, id);
+
+    const domain = props.domain;
+    checkEngineVersion(this, domain);
+    const target = domainTarget(domain);
+
+    const trustedEndpoints = props.trustedEndpoints ?? DEFAULT_TRUSTED_ENDPOINTS;
+    validateRegexes(this, 'trustedEndpoints', trustedEndpoints);
+
+    const config = props.blueprint.bind(this, { domainRegion: target.region });
+    const parameters = { region: config.region, service_name: config.serviceName, ...config.parameters };
+    validateActions(this, config.actions, { parameters, trustedEndpoints });
+
+    this.connectorName = props.name ?? config.defaultName;
+    validateName(this, 'name', this.connectorName);
+
+    this.role = props.role ?? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('opensearchservice.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': target.account },
+        ArnLike: { 'aws:SourceArn': domain.domainArn },
+      }),
+      description: `Assumed by Amazon OpenSearch Service to call the model of ML connector ${this.node.path}`,
+      inlinePolicies: { Invoke: new iam.PolicyDocument({ statements: config.policyStatements }) },
+    });
+    if (props.role) {
+      config.policyStatements.forEach((statement) => props.role!.addToPrincipalPolicy(statement));
+    }
+
+    const provider = MlCommonsProvider.of(this);
+    provider.grantPassRole(this.role);
+    provider.grantMlApi(domain.domainArn);
+
+    const body: ConnectorBody = {
+      name: this.connectorName,
+      description: props.description ?? config.defaultDescription,
+      version: '1',
+      protocol: 'aws_sigv4',
+      parameters,
+      credential: { roleArn: this.role.roleArn },
+      actions: config.actions.map(toActionBody),
+    };
+    const typedValues = typedValuePointers(body);
+    const properties: ConnectorResourceProperties = {
+      contractVersion: CONTRACT_VERSION,
+      endpoint: domain.domainEndpoint,
+      region: target.region,
+      signingService: 'es',
+      connector: body,
+      ...(typedValues.length > 0 ? { typedValues } : {}),
+    };
+
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: CONNECTOR_RESOURCE_TYPE,
+      properties: { ...properties },
+      serviceTimeout: SERVICE_TIMEOUT,
+    });
+    // The provider must be allowed to pass the role and call the domain before it creates the connector.
+    resource.node.addDependency(provider.grants);
+    this.connectorId = resource.ref;
+  }
+}
+
+function toActionBody(action: ConnectorAction): ConnectorActionBody {
+  return {
+    action_type: action.actionType,
+    method: (action.method ?? 'POST').toUpperCase(),
+    url: action.url,
+    ...(action.headers ? { headers: action.headers } : {}),
+    ...(action.requestBody !== undefined ? { request_body: action.requestBody } : {}),
+    ...(action.preProcessFunction !== undefined ? { pre_process_function: action.preProcessFunction } : {}),
+    ...(action.postProcessFunction !== undefined ? { post_process_function: action.postProcessFunction } : {}),
+  };
+}
+
+interface DomainTarget {
+  readonly account: string;
+  readonly region: string;
+}
+
+/** The domain's account and region: from its ARN when that is known, otherwise from its stack. */
+function domainTarget(domain: opensearch.IDomain): DomainTarget {
+  if (!Token.isUnresolved(domain.domainArn)) {
+    const arn = Arn.split(domain.domainArn, ArnFormat.SLASH_RESOURCE_NAME);
+    if (arn.account && arn.region) {
+      return { account: arn.account, region: arn.region };
+    }
+  }
+  return { account: domain.env.account ?? Stack.of(domain).account, region: domain.env.region ?? Stack.of(domain).region };
+}
+
+/**
+ * Rejects an L2 domain older than OpenSearch 2.9 (or an Elasticsearch one). Imported
+ * domains carry no version; the handler's error says so if ML Commons is missing.
+ */
+function checkEngineVersion(scope: Construct, domain: opensearch.IDomain): void {
+  const cfn = domain.node.defaultChild;
+  if (!cfn || !CfnResource.isCfnResource(cfn) || cfn.cfnResourceType !== 'AWS::OpenSearchService::Domain') return;
+  const engineVersion = (cfn as opensearch.CfnDomain).engineVersion;
+  if (engineVersion === undefined || Token.isUnresolved(engineVersion)) return;
+  const match = /^OpenSearch_(\d+)\.(\d+)/.exec(engineVersion);
+  const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [-1, -1];
+  if (!match || major < MIN_ENGINE_VERSION[0] || (major === MIN_ENGINE_VERSION[0] && minor < MIN_ENGINE_VERSION[1])) {
+    throw new MlValidationError(scope,
+      `domain runs ${quote(engineVersion)}, but ML Commons connectors need OpenSearch ${MIN_ENGINE_VERSION.join('.')} or later. Upgrade the domain (version: EngineVersion.OPENSEARCH_2_19, for example).`);
+  }
+}

@@ -1,0 +1,74 @@
+/*
+ * The contract between the construct (synth time) and the handler (deploy time):
+ * the custom-resource properties of each resource type. Types only — both sides
+ * import this file, and nothing in it may pull code into the handler bundle or
+ * aws-cdk-lib into the handler.
+ *
+ * CloudFormation delivers every scalar in custom-resource properties as a string
+ * (1024 becomes "1024", true becomes "true"). Property names are camelCase; the
+ * connector body keeps ml-commons' own snake_case field names so that it reads
+ * exactly like the request a user would send by hand.
+ */
+
+/** The resource type of connectors in templates. */
+export const CONNECTOR_RESOURCE_TYPE = 'Custom::OpenSearchMlConnector';
+
+/**
+ * Version of the property layout. A handler accepts every version up to its own;
+ * bump only when the meaning of a property changes, since the value is part of
+ * every resource's properties and changing it updates every connector.
+ */
+export const CONTRACT_VERSION = '1';
+
+/** Where the handler sends its requests and how it signs them. */
+export interface DomainTarget {
+  /** host name of the domain endpoint (optionally with :port), without scheme */
+  readonly endpoint: string;
+  /** region for SigV4 */
+  readonly region: string;
+  /** SigV4 signing name: 'es' for domains ('aoss' for serverless collections) */
+  readonly signingService: string;
+}
+
+/** One ml-commons connector action, as ml-commons spells it. */
+export interface ConnectorActionBody {
+  readonly action_type: string;
+  readonly method: string;
+  readonly url: string;
+  readonly headers?: Record<string, string>;
+  readonly request_body?: string;
+  readonly pre_process_function?: string;
+  readonly post_process_function?: string;
+}
+
+/** The body of `POST /_plugins/_ml/connectors/_create`, as ml-commons spells it. */
+export interface ConnectorBody {
+  readonly name: string;
+  readonly description?: string;
+  readonly version: string | number;
+  readonly protocol: string;
+  readonly parameters?: Record<string, unknown>;
+  readonly credential: Record<string, string>;
+  readonly actions: ConnectorActionBody[];
+  readonly client_config?: Record<string, unknown>;
+  readonly backend_roles?: string[];
+  readonly add_all_backend_roles?: boolean;
+  readonly access_mode?: string;
+}
+
+/** Properties of a `Custom::OpenSearchMlConnector` resource (besides ServiceToken). */
+export interface ConnectorResourceProperties extends DomainTarget {
+  readonly contractVersion: string;
+  readonly connector: ConnectorBody;
+  /**
+   * JSON Pointers (RFC 6901) into `connector` of values that were numbers, booleans
+   * or null before CloudFormation turned them into strings; the handler restores them
+   * so that OpenSearch receives exactly the body the blueprint describes.
+   */
+  readonly typedValues?: string[];
+}
+
+/** Attributes a connector resource returns (`Fn::GetAtt`). */
+export interface ConnectorResourceAttributes {
+  readonly ConnectorId: string;
+}

@@ -1,0 +1,106 @@
+import type { HttpResponse } from './opensearch-client';
+
+/**
+ * A failure to report to CloudFormation. The message is what the user reads in the
+ * stack events: what OpenSearch answered and what to do about it.
+ */
+export class DeployError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeployError';
+  }
+}
+
+/** What an error answer says, whichever of OpenSearch's or AWS's shapes it has. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly type?: string;
+  readonly reason: string;
+}
+
+export function readErrorAnswer(response: HttpResponse): ErrorAnswer {
+  const body = response.json as Record<string, unknown> | undefined;
+  if (body && typeof body === 'object') {
+    const error = body.error;
+    if (error && typeof error === 'object') {
+      const e = error as Record<string, unknown>;
+      return { status: response.status, type: str(e.type), reason: str(e.reason) ?? JSON.stringify(e) };
+    }
+    if (typeof error === 'string') {
+      return { status: response.status, reason: error };
+    }
+    // AWS front end (IAM, signature): {"message": ...} or {"Message": ...}; security plugin: {"status":..,"message":..}
+    const message = str(body.message) ?? str(body.Message);
+    if (message) {
+      return { status: response.status, type: str(body.__type) ?? str(body.status), reason: message };
+    }
+  }
+  return { status: response.status, reason: response.text.trim().slice(0, 500) || '(empty body)' };
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** An IAM denial from the AWS front end of the domain (not the security plugin): may be IAM still propagating. */
+export function isIamDenial(response: HttpResponse): boolean {
+  if (response.status !== 403) return false;
+  const answer = readErrorAnswer(response);
+  return answer.type !== 'security_exception' && /is not authorized to perform/i.test(answer.reason);
+}
+
+/** "OpenSearch answered 403 security_exception: no permissions for ..." */
+export function describeAnswer(answer: ErrorAnswer): string {
+  return `OpenSearch answered ${answer.status}${answer.type ? ` ${answer.type}` : ''}: ${answer.reason}`;
+}
+
+/** The likely fix for an error answer, in one or two sentences. */
+export function likelyFix(answer: ErrorAnswer, context: { providerRoleArn?: string; operation: string }): string {
+  const role = context.providerRoleArn ?? 'the provider function\'s role';
+  const reason = answer.reason;
+  if (answer.status === 403 && (answer.type === 'security_exception' || /no permissions for/i.test(reason))) {
+    return `The domain has fine-grained access control: map the IAM role ${role} as a backend role of the ml_full_access role (Dashboards > Security > Roles > ml_full_access > Mapped users, or PUT _plugins/_security/api/rolesmapping/ml_full_access), then deploy again.`;
+  }
+  if (answer.status === 403 && /iam:PassRole/i.test(reason)) {
+    return `The provider role ${role} may not pass the connector role to OpenSearch: its iam:PassRole grant is missing or not yet effective. Deploy again; if it persists, check for an SCP or permissions boundary that denies iam:PassRole.`;
+  }
+  if (answer.status === 403 && /is not authorized to perform/i.test(reason)) {
+    return `Allow ${role} to call es:ESHttp* on the domain's _plugins/_ml/* paths: the domain's access policy must not deny it (retried for IAM propagation before giving up).`;
+  }
+  if (answer.status === 403) {
+    return 'Check that the request is signed for the right region and that the domain\'s access policy allows the provider role.';
+  }
+  if (answer.status === 401) {
+    return 'The domain asked for credentials it did not get: with fine-grained access control and basic auth only, map the provider role to ml_full_access or let it use the master user.';
+  }
+  if (/trusted connector endpoint/i.test(reason)) {
+    return 'Add a pattern for the action URL to the domain setting plugins.ml_commons.trusted_connector_endpoints_regex, or use a URL the domain trusts.';
+  }
+  if (/models? (are|is) still using this connector/i.test(reason)) {
+    return context.operation === 'update'
+      ? 'Undeploy the models named above (POST _plugins/_ml/models/<id>/_undeploy), deploy the stack, then deploy the models again.'
+      : 'Delete the models named above, or point them at another connector, then delete the connector again.';
+  }
+  if (answer.status === 404 && /no handler found|not found/i.test(reason) && context.operation === 'create') {
+    return 'The domain has no ML Commons connector API: it needs OpenSearch 2.9 or later.';
+  }
+  if (answer.status === 400) {
+    return 'ml-commons rejected the connector body: fix the property named in the answer in the MlConnector or its blueprint.';
+  }
+  if (answer.status === 429 || answer.status >= 500) {
+    return 'The domain was busy or unavailable until the time ran out: check its health, then deploy again.';
+  }
+  return 'Check the answer above and the handler\'s log.';
+}
+
+/** "models are still using this connector ...: [a, b]" → ['a', 'b'] */
+export function modelIdsInReason(reason: string): string[] {
+  const list = /\[([^\]]*)\]\s*$/.exec(reason);
+  return list ? list[1].split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
+}
+
+/** An error answer as a DeployError with its likely fix. */
+export function answerError(response: HttpResponse, context: { providerRoleArn?: string; operation: string; what: string }): DeployError {
+  const answer = readErrorAnswer(response);
+  return new DeployError(`Could not ${context.what}. ${describeAnswer(answer)}. ${likelyFix(answer, context)}`);
+}

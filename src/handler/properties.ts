@@ -1,0 +1,56 @@
+import { CONTRACT_VERSION, ConnectorBody, ConnectorResourceProperties } from '../contract';
+import { DeployError } from './errors';
+
+/*
+ * The one place where custom-resource properties are read: CloudFormation sends them
+ * as strings, and an older construct may have written an older layout.
+ */
+
+export function parseConnectorProperties(raw: Record<string, unknown> | undefined): ConnectorResourceProperties {
+  if (!raw) throw new DeployError('The resource has no properties.');
+  const version = requireString(raw, 'contractVersion');
+  if (!/^\d+$/.test(version) || Number(version) > Number(CONTRACT_VERSION)) {
+    throw new DeployError(`The resource was written by a newer cdk-opensearch-ml (contract ${version}) than its provider understands (${CONTRACT_VERSION}); every construct of a stack must come from the same library version.`);
+  }
+  const connector = raw.connector;
+  if (!connector || typeof connector !== 'object' || Array.isArray(connector)) {
+    throw new DeployError('The resource property connector must be an object.');
+  }
+  const typedValues = Array.isArray(raw.typedValues) ? raw.typedValues.map(String) : [];
+  return {
+    contractVersion: version,
+    endpoint: requireString(raw, 'endpoint').replace(/^https?:\/\//, '').replace(/\/+$/, ''),
+    region: requireString(raw, 'region'),
+    signingService: requireString(raw, 'signingService'),
+    connector: restoreTypes(connector, typedValues) as ConnectorBody,
+    typedValues,
+  };
+}
+
+function requireString(raw: Record<string, unknown>, key: string): string {
+  const value = raw[key];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new DeployError(`The resource property ${key} is missing or empty.`);
+  }
+  return value;
+}
+
+/** Gives back the types CloudFormation took from the values at `pointers` (RFC 6901). */
+export function restoreTypes(value: unknown, pointers: readonly string[]): unknown {
+  const copy = JSON.parse(JSON.stringify(value));
+  for (const pointer of pointers) {
+    const tokens = pointer.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = tokens.pop();
+    if (last === undefined) continue;
+    let parent: any = copy;
+    for (const token of tokens) parent = parent?.[token];
+    if (parent && typeof parent[last] === 'string') {
+      try {
+        parent[last] = JSON.parse(parent[last]);
+      } catch {
+        // not a number, boolean or null after all: leave the string
+      }
+    }
+  }
+  return copy;
+}

@@ -1,0 +1,155 @@
+import { Stack } from 'aws-cdk-lib';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { ConnectorAction, ConnectorBlueprint, MlConnector, MlConnectorProps } from '../src';
+import { testDomain, testStack } from './util';
+
+function imported(stack: Stack) {
+  return opensearch.Domain.fromDomainEndpoint(stack, 'D', 'https://search-x-abc.us-east-1.es.amazonaws.com');
+}
+
+function custom(action: Partial<ConnectorAction>, extra: Record<string, unknown> = {}) {
+  return ConnectorBlueprint.custom({
+    serviceName: 'bedrock',
+    actions: [{ actionType: 'predict', url: 'https://bedrock-runtime.us-east-1.amazonaws.com/model/m/invoke', ...action }],
+    invokeActions: ['bedrock:InvokeModel'],
+    invokeResources: ['arn:aws:bedrock:us-east-1::foundation-model/m'],
+    ...extra,
+  });
+}
+
+function build(props: Partial<MlConnectorProps>) {
+  const stack = testStack();
+  return () => new MlConnector(stack, 'C', {
+    domain: props.domain ?? imported(stack),
+    blueprint: props.blueprint ?? ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }),
+    ...props,
+  });
+}
+
+describe('synth-time validation names the property and the value', () => {
+  test.each([
+    ['empty name', { name: '' }, /TestStack\/C: name must not be empty; received ''/],
+    ['blank name', { name: '   ' }, /name must not be empty; received '   '/],
+    ['over-long name', { name: 'n'.repeat(257) }, /name must be at most 256 characters .*received 257 characters: 'nnnn/],
+  ])('%s', (_, props, message) => {
+    expect(build(props)).toThrow(message);
+  });
+
+  test('a name of 256 characters is fine', () => {
+    expect(build({ name: 'n'.repeat(256) })).not.toThrow();
+  });
+
+  test('request body that is not JSON once placeholders are filled', () => {
+    const blueprint = ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', requestBody: '{ "inputs": ${parameters.inputs} ' });
+    expect(build({ blueprint })).toThrow(/actions\[0\]\.requestBody must be JSON once its \$\{parameters\.\*\} placeholders are filled .*received '\{ "inputs": \$\{parameters\.inputs\} '/);
+  });
+
+  test.each([
+    ['placeholder standing for a value', '{ "inputs": ${parameters.inputs:-[]} }'],
+    ['placeholder inside a string', '{ "q": "${parameters.q}" }'],
+    ['the whole body is a placeholder', '${parameters.input}'],
+    ['escaped quotes before a placeholder', '{ "q": "say \\"${parameters.q}\\"" }'],
+  ])('request body accepted: %s', (_, requestBody) => {
+    expect(build({ blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', requestBody }) })).not.toThrow();
+  });
+
+  test('a non-JSON content type is not checked as JSON', () => {
+    const blueprint = ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', requestBody: '${parameters.a},${parameters.b}', headers: { 'content-type': 'text/csv' } });
+    expect(build({ blueprint })).not.toThrow();
+  });
+
+  test('action URL that is not https', () => {
+    expect(build({ blueprint: custom({ url: 'http://bedrock-runtime.us-east-1.amazonaws.com/model/m/invoke' }) }))
+      .toThrow(/actions\[0\]\.url must be an https:\/\/ URL; received 'http:\/\/bedrock-runtime/);
+  });
+
+  test('action URL the trusted-endpoint patterns would reject, after parameters are filled', () => {
+    expect(build({ blueprint: custom({ url: 'https://${parameters.host}/v1/invoke' }, { parameters: { host: 'models.example.com' } }) }))
+      .toThrow(/actions\[0\]\.url 'https:\/\/models\.example\.com\/v1\/invoke' matches none of the domain's trusted connector endpoints .*trustedEndpoints property/);
+  });
+
+  test('textract and comprehend endpoints must have no path, as the patterns say', () => {
+    const withPath = custom({ url: 'https://comprehend.us-east-1.amazonaws.com/' });
+    expect(build({ blueprint: withPath })).toThrow(/matches none of the domain's trusted connector endpoints/);
+    const withoutPath = custom({ url: 'https://comprehend.${parameters.region}.amazonaws.com' });
+    expect(build({ blueprint: withoutPath })).not.toThrow();
+  });
+
+  test('trustedEndpoints widens what is accepted; a broken pattern is reported', () => {
+    const blueprint = custom({ url: 'https://models.example.com/v1/invoke' });
+    expect(build({ blueprint, trustedEndpoints: ['^https://models\\.example\\.com/.*$'] })).not.toThrow();
+    expect(build({ blueprint, trustedEndpoints: ['^https://(unclosed'] })).toThrow(/trustedEndpoints\[0\] is not a regular expression .*received '\^https:\/\/\(unclosed'/);
+  });
+
+  test('unknown action type', () => {
+    expect(build({ blueprint: custom({ actionType: 'infer' }) }))
+      .toThrow(/actions\[0\]\.actionType must be one of predict, execute, batch_predict, cancel_batch_predict, batch_predict_status; received 'infer'/);
+  });
+
+  test('action types are case-insensitive, as in ml-commons', () => {
+    expect(build({ blueprint: custom({ actionType: 'PREDICT' }) })).not.toThrow();
+  });
+
+  test('unknown HTTP method', () => {
+    expect(build({ blueprint: custom({ method: 'FETCH' }) })).toThrow(/actions\[0\]\.method must be one of GET, POST, PUT, DELETE, PATCH, HEAD; received 'FETCH'/);
+  });
+
+  test.each(['Authorization', 'x-api-key', 'Host', 'cookie'])('${parameters.*} in the %s header', (header) => {
+    expect(build({ blueprint: custom({ headers: { [header]: 'Bearer ${parameters.token}' } }) }))
+      .toThrow(new RegExp(`actions\\[0\\]\\.headers\\['${header}'\\] may not contain \\$\\{parameters\\.\\*\\} placeholders .*received 'Bearer \\$\\{parameters\\.token\\}'`));
+  });
+
+  test('${credential.*} in an authorization header is the supported way', () => {
+    expect(build({ blueprint: custom({ headers: { Authorization: 'Bearer ${credential.key}' } }) })).not.toThrow();
+  });
+
+  test.each(['us-east1', 'US-EAST-1', 'useast-1', ''])('malformed region %p', (region) => {
+    expect(build({ blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', region }) }))
+      .toThrow(new RegExp(`blueprint region must be an AWS region such as 'us-east-1'; received '${region}'`));
+  });
+
+  test.each(['us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5', 'eusc-de-east-1'])('region %p is well-formed', (region) => {
+    expect(build({ blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', region }), trustedEndpoints: ['^https://.*$'] })).not.toThrow();
+  });
+
+  test.each(['my_endpoint', '-leading', 'trailing-', 'e'.repeat(64), ''])('malformed endpoint name %p', (endpointName) => {
+    expect(build({ blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName }) }))
+      .toThrow(/blueprint endpointName must be 1 to 63 letters, digits and hyphens/);
+  });
+
+  test.each([
+    [opensearch.EngineVersion.OPENSEARCH_2_7, 'OpenSearch_2.7'],
+    [opensearch.EngineVersion.OPENSEARCH_1_3, 'OpenSearch_1.3'],
+    [opensearch.EngineVersion.ELASTICSEARCH_7_10, 'Elasticsearch_7.10'],
+  ])('an L2 domain older than OpenSearch 2.9 (%p)', (version, label) => {
+    const stack = testStack();
+    const domain = testDomain(stack, version);
+    expect(() => new MlConnector(stack, 'C', { domain, blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }) }))
+      .toThrow(new RegExp(`domain runs '${label}', but ML Commons connectors need OpenSearch 2\\.9 or later`));
+  });
+
+  test.each([opensearch.EngineVersion.OPENSEARCH_2_9, opensearch.EngineVersion.OPENSEARCH_2_19, opensearch.EngineVersion.openSearch('3.1')])(
+    'OpenSearch %p is new enough', (version) => {
+      const stack = testStack();
+      expect(() => new MlConnector(stack, 'C', { domain: testDomain(stack, version), blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }) })).not.toThrow();
+    });
+
+  describe('custom blueprint input', () => {
+    test('service name', () => {
+      expect(build({ blueprint: custom({}, { serviceName: 'Bedrock Runtime' }) })).toThrow(/blueprint serviceName must be a SigV4 signing name such as 'bedrock'; received 'Bedrock Runtime'/);
+    });
+    test('region and service_name come from their own properties', () => {
+      expect(build({ blueprint: custom({}, { parameters: { region: 'us-west-2' } }) })).toThrow(/blueprint parameters may not set 'region'; it comes from the region property \(received 'us-west-2'\)/);
+      expect(build({ blueprint: custom({}, { parameters: { service_name: 'x' } }) })).toThrow(/may not set 'service_name'; it comes from the serviceName property/);
+    });
+    test('invoke actions and resources', () => {
+      expect(build({ blueprint: custom({}, { invokeActions: [] }) })).toThrow(/invokeActions must name at least one IAM action/);
+      expect(build({ blueprint: custom({}, { invokeActions: ['InvokeModel'] }) })).toThrow(/invokeActions must be IAM actions such as 'bedrock:InvokeModel'; received 'InvokeModel'/);
+      expect(build({ blueprint: custom({}, { invokeResources: [] }) })).toThrow(/invokeResources must list the ARNs the connector calls; received none/);
+    });
+    test('at least one action', () => {
+      expect(build({ blueprint: ConnectorBlueprint.custom({ serviceName: 's', actions: [], invokeActions: ['s:A'], invokeResources: ['arn:aws:s:::x'] }) }))
+        .toThrow(/a connector needs at least one action; received none/);
+    });
+  });
+});
