@@ -77,6 +77,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
   gitignore: ['cdk.out', '/examples/cdk.out', '/.bench/'],
+  npmignoreEnabled: true,
 });
 
 // integ-runner snapshot tests need the integ-tests library of the same CDK version we build against.
@@ -84,6 +85,9 @@ project.deps.removeDependency('@aws-cdk/integ-tests-alpha');
 project.deps.addDependency('@aws-cdk/integ-tests-alpha@2.236.0-alpha.0', DependencyType.DEVENV);
 
 project.tsconfigDev.addInclude('.projenrc.ts');
+// The handler's modules are compiled by jsii but run only from the bundled asset: ship the generated function only.
+project.npmignore?.exclude('/lib/handler/*', '/examples/', '/bench/', '/.bench/', '/tsconfig.dev.json', '/.ci/', 'cdk.out');
+project.npmignore?.include('/lib/handler/ml-commons-function.js', '/lib/handler/ml-commons-function.d.ts');
 // The handler's dependencies are devDependencies: esbuild bundles them into the asset.
 project.eslint?.addOverride({
   files: ['src/handler/**/*.ts'],
@@ -98,5 +102,36 @@ if (!bundleTask?.steps[0]?.execArgs) {
 bundleTask.updateStep(0, {
   execArgs: [...bundleTask.steps[0].execArgs, '--minify', '--main-fields=module,main'],
 });
+
+// Tests need the handler bundle: the construct stages it, the handler tests run it.
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
+// `npm test`: the whole suite. jsii compilation is the check that the API works in every
+// jsii language (packaging for Python, Java, .NET and Go needs their toolchains and runs
+// in the release pipeline); the npm package is built and checked as users get it.
+const verify = project.addTask('test:all', {
+  description: 'Bundle, jsii-compile, regenerate API.md, run every test, build the npm package and check it',
+});
+verify.spawn(project.tasks.tryFind('bundle')!);
+verify.spawn(project.compileTask);
+verify.spawn(project.tasks.tryFind('docgen')!);
+verify.spawn(project.testTask);
+verify.spawn(project.tasks.tryFind('package:js')!);
+verify.exec('ts-node --project tsconfig.dev.json test/package/verify-package.ts');
+project.setScript('test', 'npx projen test:all');
+
+// `npm run example`: synthesize the default example app and print what it created.
+const example = project.addTask('example', {
+  description: 'Synthesize the example app in examples/ to examples/cdk.out and print what it created',
+});
+example.spawn(project.tasks.tryFind('bundle')!);
+example.exec('ts-node --project tsconfig.dev.json examples/main.ts');
+
+// `npm run bench`: size, load time, requests and synth time, with the baseline measured in the same run.
+const bench = project.addTask('bench', {
+  description: 'Measure the handler bundle, its cold load against an SDK-bundling baseline, requests per create, and synth time',
+});
+bench.spawn(project.tasks.tryFind('bundle')!);
+bench.exec('ts-node --project tsconfig.dev.json bench/run.ts');
 
 project.synth();

@@ -60,19 +60,16 @@ export function responseDocument(event: CloudFormationEvent, outcome: Outcome, l
   if (outcome.error === undefined) return JSON.stringify(base);
 
   const suffix = logPointer ? ` Log: ${logPointer}` : '';
-  let reason = redact(outcome.error) + suffix;
-  let document = JSON.stringify({ ...base, Reason: reason });
-  const excess = Buffer.byteLength(document) - MAX_RESPONSE_BYTES;
-  if (excess > 0) {
-    const text = redact(outcome.error);
-    // Characters can be several bytes (and escapes longer): cut generously, keep head and tail.
-    const keep = Math.max(0, text.length - excess * 2 - 20);
-    reason = `${text.slice(0, Math.ceil(keep * 0.7))} […] ${text.slice(text.length - Math.floor(keep * 0.3))}${suffix}`;
-    document = JSON.stringify({ ...base, Reason: reason });
-    while (Buffer.byteLength(document) > MAX_RESPONSE_BYTES) {
-      reason = reason.slice(0, Math.floor(reason.length * 0.9));
-      document = JSON.stringify({ ...base, Reason: reason });
-    }
-  }
+  const text = redact(outcome.error);
+  const fits = (reason: string) => Buffer.byteLength(JSON.stringify({ ...base, Reason: reason })) <= MAX_RESPONSE_BYTES;
+  if (fits(text + suffix)) return JSON.stringify({ ...base, Reason: text + suffix });
+  // Too long: keep the head (what failed, what OpenSearch answered) and the tail (the fix), cut the middle.
+  let keep = MAX_RESPONSE_BYTES;
+  let reason: string;
+  do {
+    keep = Math.floor(keep * 0.9);
+    reason = `${text.slice(0, Math.ceil(keep * 0.6))} […] ${text.slice(text.length - Math.floor(keep * 0.4))}${suffix}`;
+  } while (!fits(reason) && keep > 0);
+  const document = JSON.stringify({ ...base, Reason: fits(reason) ? reason : text.slice(0, 200) });
   return document;
 }

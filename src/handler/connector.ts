@@ -5,7 +5,7 @@ import type { ConnectorBody, ConnectorResourceProperties } from '../contract';
 import { Deadline, sleep, sleepBeforeRetry } from './deadline';
 import { DeployError, answerError, modelIdsInReason, readErrorAnswer } from './errors';
 import { log } from './log';
-import { HttpResponse, OpenSearchClient, TransportError, isUnsent } from './opensearch-client';
+import { ATTEMPT_TIMEOUT_MS, HttpResponse, OpenSearchClient, TransportError, isUnsent } from './opensearch-client';
 
 const CONNECTORS = '/_plugins/_ml/connectors';
 
@@ -48,11 +48,13 @@ const REFRESH_WAIT_MS = 1_500;
 export async function createConnector(props: ConnectorResourceProperties, ctx: ConnectorContext): Promise<string> {
   const body = props.connector;
   let last: string | undefined;
+  let lastAnswer: HttpResponse | undefined;
   for (let attempt = 0; ; attempt++) {
     const sentAt = Date.now();
     let response: HttpResponse | undefined;
     try {
-      response = await ctx.client.once('POST', `${CONNECTORS}/_create`, body);
+      // Wait for an answer at most half the time left: the other half may be needed to find out what happened.
+      response = await ctx.client.once('POST', `${CONNECTORS}/_create`, body, Math.min(ATTEMPT_TIMEOUT_MS, ctx.deadline.remaining() / 2));
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
       last = e.message;
@@ -74,8 +76,12 @@ export async function createConnector(props: ConnectorResourceProperties, ctx: C
         throw answerError(response, { ...ctx, operation: 'create', what: `create the connector '${body.name}'` });
       }
       last = `OpenSearch answered ${response.status}: ${readErrorAnswer(response).reason}`;
+      lastAnswer = response;
     }
     if (!(await sleepBeforeRetry(attempt, ctx.deadline, 1_000))) {
+      if (lastAnswer && last?.startsWith('OpenSearch')) {
+        throw answerError(lastAnswer, { ...ctx, operation: 'create', what: `create the connector '${body.name}' (retried until the handler's time ran out)` });
+      }
       throw new DeployError(`Could not create the connector '${body.name}' on ${ctx.client.endpoint} in the time the handler has: ${last}. The domain was unreachable or busy; check its health and deploy again.`);
     }
   }

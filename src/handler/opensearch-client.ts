@@ -15,7 +15,7 @@ import { log } from './log';
 const agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
 
 /** Longest wait for one answer; a create that takes longer is looked up rather than repeated. */
-const ATTEMPT_TIMEOUT_MS = 30_000;
+export const ATTEMPT_TIMEOUT_MS = 30_000;
 
 /**
  * How long an IAM denial is taken for IAM still propagating a grant made in the same
@@ -155,8 +155,11 @@ export class OpenSearchClient {
     });
   }
 
-  /** One signed request; throws TransportError when no answer came. */
-  public async once(method: string, path: string, body?: unknown): Promise<HttpResponse> {
+  /**
+   * One signed request; throws TransportError when no answer came. `timeoutMs` bounds the
+   * wait (never beyond the deadline).
+   */
+  public async once(method: string, path: string, body?: unknown, timeoutMs = ATTEMPT_TIMEOUT_MS): Promise<HttpResponse> {
     const url = new URL(path, this.base);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { host: url.host };
@@ -174,10 +177,10 @@ export class OpenSearchClient {
       body: payload,
     });
     this.requestCount++;
-    const timeoutMs = Math.max(1, Math.min(ATTEMPT_TIMEOUT_MS, this.deadline.remaining()));
+    const wait = Math.max(1, Math.min(timeoutMs, this.deadline.remaining()));
     const started = Date.now();
     try {
-      const response = await send({ url, method, headers: signed.headers as Record<string, string>, body: payload, timeoutMs });
+      const response = await send({ url, method, headers: signed.headers as Record<string, string>, body: payload, timeoutMs: wait });
       log('opensearch', { method, path: url.pathname, status: response.status, ms: Date.now() - started });
       return response;
     } catch (e) {

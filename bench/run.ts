@@ -1,0 +1,138 @@
+/*
+ * `npm run bench`: the numbers DESIGN.md holds the project to, measured in one run.
+ *  - handler bundle size (goal: at most 48 KB)
+ *  - cold module load of the handler against a baseline that bundles @aws-sdk/client-opensearch
+ *    (goal: ratio at most 0.3), both built here with the same esbuild options
+ *  - HTTP requests per connector create and delete (goal: one each)
+ *  - synth time for 1 and 50 connectors, and providers per stack (goal: one)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { ConnectorBlueprint, MlConnector } from '../src';
+import { OpenSearchEmulator } from '../test/emulator';
+import { createEvent, deleteEvent, synthesizeConnector } from '../test/handler/events';
+import { ASSET, LambdaHarness } from '../test/handler/harness';
+
+const ROOT = path.join(__dirname, '..');
+const OUT = path.join(ROOT, '.bench');
+const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 25);
+const SYNTH_RUNS = Number(process.env.BENCH_SYNTH_RUNS ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** The same esbuild options as the projen bundle task (read from it, so they cannot drift). */
+function bundleArgs(): string[] {
+  const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8'));
+  const args: string[] = tasks.tasks['bundle:handler/ml-commons.lambda'].steps[0].execArgs;
+  return args.slice(1).filter((a) => a !== 'src/handler/ml-commons.lambda.ts' && !a.startsWith('--outfile='));
+}
+
+function buildBaseline(): string {
+  const outfile = path.join(OUT, 'baseline', 'index.js');
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'esbuild'), [...bundleArgs(), 'bench/baseline-entry.ts', `--outfile=${outfile}`, '--log-level=warning'], { cwd: ROOT });
+  return outfile;
+}
+
+/** Milliseconds to require() the bundle in a fresh Node.js process, as a Lambda cold start does. */
+function loadTime(bundle: string): number {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+  const result = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1' }, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`loading ${bundle} failed: ${result.stderr}`);
+  return Number(result.stdout);
+}
+
+async function requestsPerOperation(): Promise<{ create: number; delete: number }> {
+  const principal = { accessKeyId: 'AKIABENCH00000000001', secretAccessKey: 'bench-secret', roleArn: 'arn:aws:iam::111122223333:role/provider' };
+  const emulator = await OpenSearchEmulator.start({ principals: [principal] });
+  const lambda = await LambdaHarness.start({ credentials: principal });
+  try {
+    const { properties } = synthesizeConnector(emulator);
+    const created = await lambda.invoke(createEvent(properties));
+    const afterCreate = emulator.requests.length;
+    if (created.response?.Status !== 'SUCCESS') throw new Error(`create failed: ${created.response?.Reason}`);
+    await lambda.invoke(deleteEvent(created.response.PhysicalResourceId, properties));
+    return { create: afterCreate, delete: emulator.requests.length - afterCreate };
+  } finally {
+    await lambda.stop();
+    await emulator.stop();
+  }
+}
+
+function synthTime(connectors: number): { ms: number; providers: number } {
+  const times: number[] = [];
+  let providers = 0;
+  for (let run = 0; run < SYNTH_RUNS; run++) {
+    const started = process.hrtime.bigint();
+    const app = new App({ outdir: path.join(OUT, `synth-${connectors}`) });
+    const stack = new Stack(app, 'Bench', { env: { account: '111122223333', region: 'us-east-1' } });
+    const domain = opensearch.Domain.fromDomainEndpoint(stack, 'Domain', 'https://search-bench-abc.us-east-1.es.amazonaws.com');
+    for (let i = 0; i < connectors; i++) {
+      new MlConnector(stack, `Connector${i}`, { domain, blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: `endpoint-${i}` }) });
+    }
+    const template = app.synth().getStackByName('Bench').template;
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+    providers = Object.values(template.Resources as Record<string, { Type: string }>).filter((r) => r.Type === 'AWS::Lambda::Function').length;
+  }
+  return { ms: median(times), providers };
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(OUT, { recursive: true });
+  const baseline = buildBaseline();
+  const bundleBytes = fs.statSync(ASSET).size;
+  const baselineBytes = fs.statSync(baseline).size;
+
+  // Interleave the two so that machine load affects both alike.
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let i = 0; i < LOAD_RUNS; i++) {
+    ours.push(loadTime(ASSET));
+    theirs.push(loadTime(baseline));
+  }
+  const loadOurs = median(ours);
+  const loadBaseline = median(theirs);
+  const requests = await requestsPerOperation();
+  synthTime(1); // warm up module loading so the first measurement is not all require()
+  const one = synthTime(1);
+  const fifty = synthTime(50);
+
+  const results = {
+    bundleBytes,
+    baselineBytes,
+    sizeRatio: bundleBytes / baselineBytes,
+    loadMsMedian: loadOurs,
+    baselineLoadMsMedian: loadBaseline,
+    loadRatio: loadOurs / loadBaseline,
+    loadRuns: LOAD_RUNS,
+    requestsPerCreate: requests.create,
+    requestsPerDelete: requests.delete,
+    synthMs1: one.ms,
+    synthMs50: fifty.ms,
+    synthMsPerConnector50: fifty.ms / 50,
+    providersFor50: fifty.providers,
+  };
+  const goals: Array<[string, boolean, string]> = [
+    ['handler bundle at most 48 KB', bundleBytes <= 48 * 1024, `${(bundleBytes / 1024).toFixed(1)} KB (baseline ${(baselineBytes / 1024).toFixed(1)} KB, ratio ${results.sizeRatio.toFixed(3)})`],
+    ['cold module load at most 0.3 x baseline', results.loadRatio <= 0.3, `${loadOurs.toFixed(2)} ms vs ${loadBaseline.toFixed(2)} ms, ratio ${results.loadRatio.toFixed(3)} (median of ${LOAD_RUNS})`],
+    ['one request per connector create', requests.create === 1, `${requests.create} (delete: ${requests.delete})`],
+    ['50 connectors, one provider', fifty.providers === 1, `${fifty.providers} provider; synth ${one.ms.toFixed(0)} ms for 1, ${fifty.ms.toFixed(0)} ms for 50 (${results.synthMsPerConnector50.toFixed(1)} ms per connector, ratio ${(fifty.ms / one.ms).toFixed(1)})`],
+  ];
+  for (const [goal, met, figure] of goals) {
+    console.log(`${met ? 'PASS' : 'FAIL'}  ${goal.padEnd(42)} ${figure}`);
+  }
+  fs.writeFileSync(path.join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nAll figures: ${path.relative(process.cwd(), path.join(OUT, 'results.json'))}`);
+  if (goals.some(([, met]) => !met)) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

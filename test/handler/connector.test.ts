@@ -1,0 +1,366 @@
+/*
+ * The bundled handler, as it ships in the package, against the OpenSearch stand-in,
+ * with the CloudFormation events a real deployment sends.
+ */
+import { ConnectorBlueprint } from '../../src';
+import { OpenSearchEmulator } from '../emulator';
+import { createEvent, deleteEvent, synthesizeConnector, updateEvent } from './events';
+import { LambdaHarness } from './harness';
+
+const PROVIDER = {
+  accessKeyId: 'AKIAPROVIDER00000001',
+  secretAccessKey: 'provider-secret-key-do-not-log-0000000001',
+  sessionToken: 'provider-session-token-do-not-log-0000000001',
+  roleArn: 'arn:aws:iam::111122223333:role/provider',
+};
+
+let emulator: OpenSearchEmulator;
+let lambda: LambdaHarness;
+
+beforeAll(async () => {
+  emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
+  lambda = await LambdaHarness.start({ credentials: PROVIDER, env: { PROVIDER_ROLE_ARN: PROVIDER.roleArn } });
+});
+
+afterAll(async () => {
+  await lambda?.stop();
+  await emulator?.stop();
+});
+
+beforeEach(() => {
+  emulator.reset();
+  lambda.failResponsePuts = 0;
+});
+
+function synth(props: Parameters<typeof synthesizeConnector>[1] = {}) {
+  const synthesized = synthesizeConnector(emulator, props);
+  // The provider may do exactly what its synthesized grants allow, nothing more.
+  emulator.setPrincipalPolicy(PROVIDER.roleArn, synthesized.providerStatements);
+  return synthesized;
+}
+
+function mlRequests() {
+  return emulator.requests.filter((r) => r.path.startsWith('/_plugins/_ml'));
+}
+
+async function create(props: Record<string, unknown>) {
+  const result = await lambda.invoke(createEvent(props));
+  expect(result.response?.Status).toBe('SUCCESS');
+  return result.response!.PhysicalResourceId as string;
+}
+
+describe('create', () => {
+  test('one signed POST; the physical ID and Data.ConnectorId are the connector ID', async () => {
+    const { properties, roleArn } = synth();
+    const { response, responseBody, returned } = await lambda.invoke(createEvent(properties));
+
+    expect(mlRequests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /_plugins/_ml/connectors/_create 200']);
+    const [stored] = emulator.connectors();
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: stored.id, Data: { ConnectorId: stored.id }, NoEcho: false });
+    expect(returned).toEqual(response);
+    expect(Buffer.byteLength(responseBody!)).toBeLessThan(4096);
+    expect(stored.source).toMatchObject({
+      name: 'sagemaker: embedding',
+      protocol: 'aws_sigv4',
+      credential: { roleArn },
+      parameters: { region: 'us-east-1', service_name: 'sagemaker' },
+    });
+    expect(emulator.requests[0].principal).toBe(PROVIDER.roleArn);
+  });
+
+  test('numbers and booleans reach OpenSearch as the blueprint wrote them, not as CloudFormation strings', async () => {
+    const { properties } = synth({
+      blueprint: ConnectorBlueprint.custom({
+        serviceName: 'bedrock',
+        parameters: { model: 'amazon.titan-embed-text-v2:0', dimensions: 1024, normalize: true },
+        actions: [{ actionType: 'predict', url: 'https://bedrock-runtime.${parameters.region}.amazonaws.com/model/${parameters.model}/invoke', requestBody: '{ "inputText": "${parameters.inputText}", "dimensions": ${parameters.dimensions}, "normalize": ${parameters.normalize} }' }],
+        invokeActions: ['bedrock:InvokeModel'],
+        invokeResources: ['arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0'],
+      }),
+    });
+    expect((properties.connector as any).parameters.dimensions).toBe('1024');
+    await create(properties);
+    const sent = JSON.parse(mlRequests()[0].body);
+    expect(sent.parameters).toEqual({ region: 'us-east-1', service_name: 'bedrock', model: 'amazon.titan-embed-text-v2:0', dimensions: 1024, normalize: true });
+    expect(sent.version).toBe('1');
+  });
+
+  test('throttling (429) and unavailability (503) are retried with backoff', async () => {
+    const { properties } = synth();
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', status: 429 });
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', status: 503 });
+    await create(properties);
+    expect(mlRequests().map((r) => r.status)).toEqual([429, 503, 200]);
+    expect(emulator.connectors()).toHaveLength(1);
+  });
+
+  test('a connection dropped after OpenSearch created the connector: found by search, not created twice', async () => {
+    const { properties } = synth();
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', drop: true, phase: 'after' });
+    const id = await create(properties);
+    expect(emulator.connectors().map((c) => c.id)).toEqual([id]);
+    expect(mlRequests().map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /_plugins/_ml/connectors/_create',
+      'POST /_plugins/_ml/connectors/_search',
+    ]);
+  });
+
+  test('an answer that never comes (timeout) after the create was carried out: adopted, not repeated', async () => {
+    const { properties } = synth();
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', delayMs: 8_000, phase: 'after' });
+    const { response } = await lambda.invoke(createEvent(properties), { remainingMs: 6_000 });
+    expect(response?.Status).toBe('SUCCESS');
+    expect(emulator.connectors().map((c) => c.id)).toEqual([response?.PhysicalResourceId]);
+  });
+
+  test('a dropped connection before OpenSearch acted: nothing found, created once on retry', async () => {
+    const { properties } = synth();
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', drop: true });
+    await create(properties);
+    expect(emulator.connectors()).toHaveLength(1);
+  });
+
+  test('a rejected body fails with what OpenSearch answered and a fix; the physical ID marks that nothing was created', async () => {
+    const { properties } = synth({
+      blueprint: ConnectorBlueprint.custom({
+        serviceName: 'sagemaker',
+        actions: [{ actionType: 'predict', url: 'https://models.example.com/invoke', requestBody: '{}' }],
+        invokeActions: ['sagemaker:InvokeEndpoint'],
+        invokeResources: ['arn:aws:sagemaker:us-east-1:111122223333:endpoint/x'],
+      }),
+      // The construct is told the domain trusts this URL; the domain disagrees.
+      trustedEndpoints: ['^https://models\\.example\\.com/.*$'],
+    });
+    const { response } = await lambda.invoke(createEvent(properties));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toMatch(/OpenSearch answered 400 illegal_argument_exception: .*trusted connector endpoint/);
+    expect(response?.Reason).toMatch(/plugins\.ml_commons\.trusted_connector_endpoints_regex/);
+    expect(response?.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:not-created:/);
+    expect(emulator.connectors()).toHaveLength(0);
+
+    // The rollback's Delete of that resource succeeds without calling OpenSearch.
+    const before = emulator.requests.length;
+    const deleted = await lambda.invoke(deleteEvent(response!.PhysicalResourceId, properties));
+    expect(deleted.response?.Status).toBe('SUCCESS');
+    expect(emulator.requests.length).toBe(before);
+  });
+
+  test('a create whose outcome stays unknown is cleaned up by the rollback\'s Delete', async () => {
+    const { properties } = synth();
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', drop: true, phase: 'after', times: 1 });
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_search', status: 503, times: 1000 });
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', status: 503, times: 1000 });
+    const { response } = await lambda.invoke(createEvent(properties), { remainingMs: 4_000 });
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:create-unknown:\d+:/);
+    expect(emulator.connectors()).toHaveLength(1); // made by the dropped request
+
+    emulator.clearFaults();
+    const deleted = await lambda.invoke(deleteEvent(response!.PhysicalResourceId, properties));
+    expect(deleted.response?.Status).toBe('SUCCESS');
+    expect(emulator.connectors()).toHaveLength(0);
+  });
+});
+
+describe('update', () => {
+  test('only mutable fields changed: PUT in place, same physical ID', async () => {
+    const before = synth();
+    const id = await create(before.properties);
+    const after = synth({ description: 'answers questions' });
+
+    const { response } = await lambda.invoke(updateEvent(id, after.properties, before.properties));
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id, Data: { ConnectorId: id } });
+    expect(mlRequests().slice(-1).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`PUT /_plugins/_ml/connectors/${id} 200`]);
+    expect(emulator.connectors()).toHaveLength(1);
+    expect(emulator.connectors()[0].source.description).toBe('answers questions');
+  });
+
+  test('a removed parameter (ml-commons merges parameters on update): a new connector replaces it', async () => {
+    const blueprint = (parameters: Record<string, unknown>) => ConnectorBlueprint.custom({
+      serviceName: 'sagemaker',
+      parameters,
+      actions: [{ actionType: 'predict', url: 'https://runtime.sagemaker.${parameters.region}.amazonaws.com/endpoints/e/invocations', requestBody: '{"x": "${parameters.x:-a}"}' }],
+      invokeActions: ['sagemaker:InvokeEndpoint'],
+      invokeResources: ['arn:aws:sagemaker:us-east-1:111122223333:endpoint/e'],
+    });
+    const before = synth({ blueprint: blueprint({ x: 'b' }) });
+    const oldId = await create(before.properties);
+    const after = synth({ blueprint: blueprint({}) });
+
+    const { response } = await lambda.invoke(updateEvent(oldId, after.properties, before.properties));
+    expect(response?.Status).toBe('SUCCESS');
+    const newId = response!.PhysicalResourceId;
+    expect(newId).not.toBe(oldId);
+    expect(emulator.connectors().find((c) => c.id === newId)?.source.parameters).toEqual({ region: 'us-east-1', service_name: 'sagemaker' });
+
+    // CloudFormation then deletes the old one.
+    expect((await lambda.invoke(deleteEvent(oldId, before.properties))).response?.Status).toBe('SUCCESS');
+    expect(emulator.connectors().map((c) => c.id)).toEqual([newId]);
+  });
+
+  test('a rollback (old and new swapped) puts the connector back in place', async () => {
+    const original = synth();
+    const id = await create(original.properties);
+    const changed = synth({ description: 'changed' });
+    await lambda.invoke(updateEvent(id, changed.properties, original.properties));
+
+    const rollback = await lambda.invoke(updateEvent(id, original.properties, changed.properties));
+    expect(rollback.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    expect(emulator.connectors()).toHaveLength(1);
+    expect(emulator.connectors()[0].source.description).toBe('Amazon SageMaker endpoint my-endpoint');
+  });
+
+  test('the rollback of a replacement leaves exactly one connector, with the original body', async () => {
+    const blueprint = (parameters: Record<string, unknown>) => ConnectorBlueprint.custom({
+      serviceName: 'sagemaker',
+      parameters,
+      actions: [{ actionType: 'predict', url: 'https://runtime.sagemaker.${parameters.region}.amazonaws.com/endpoints/e/invocations', requestBody: '{}' }],
+      invokeActions: ['sagemaker:InvokeEndpoint'],
+      invokeResources: ['arn:aws:sagemaker:us-east-1:111122223333:endpoint/e'],
+    });
+    const original = synth({ blueprint: blueprint({ x: '1' }) });
+    const first = await create(original.properties);
+    const changed = synth({ blueprint: blueprint({}) });
+    const forward = await lambda.invoke(updateEvent(first, changed.properties, original.properties));
+    const second = forward.response!.PhysicalResourceId;
+
+    // The stack fails later; CloudFormation rolls the resource back to the original properties...
+    const rollback = await lambda.invoke(updateEvent(second, original.properties, changed.properties));
+    expect(rollback.response?.Status).toBe('SUCCESS');
+    // ...and deletes whichever connector the stack no longer points at.
+    const kept = rollback.response!.PhysicalResourceId;
+    for (const id of [first, second].filter((i) => i !== kept)) {
+      expect((await lambda.invoke(deleteEvent(id, original.properties))).response?.Status).toBe('SUCCESS');
+    }
+    expect(emulator.connectors().map((c) => c.id)).toEqual([kept]);
+    expect(emulator.connectors()[0].source.parameters).toMatchObject({ x: '1' });
+  });
+
+  test('a connector deleted behind the stack\'s back is created again', async () => {
+    const before = synth();
+    const id = await create(before.properties);
+    await lambda.invoke(deleteEvent(id, before.properties));
+    const after = synth({ description: 'again' });
+    const { response } = await lambda.invoke(updateEvent(id, after.properties, before.properties));
+    expect(response?.Status).toBe('SUCCESS');
+    expect(response?.PhysicalResourceId).not.toBe(id);
+    expect(emulator.connectors()).toHaveLength(1);
+  });
+
+  test('400 while a deployed model uses the connector: fails, names the model and says to undeploy', async () => {
+    const before = synth();
+    const id = await create(before.properties);
+    const modelId = emulator.putModel({ connectorId: id, state: 'DEPLOYED' });
+    const after = synth({ description: 'changed' });
+    const { response } = await lambda.invoke(updateEvent(id, after.properties, before.properties));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.PhysicalResourceId).toBe(id);
+    expect(response?.Reason).toContain('OpenSearch answered 400');
+    expect(response?.Reason).toContain(modelId);
+    expect(response?.Reason).toMatch(/Undeploy the models/);
+    expect(emulator.connectors()).toHaveLength(1);
+  });
+});
+
+describe('delete', () => {
+  test('DELETE, and a connector that is already gone (404) is success', async () => {
+    const { properties } = synth();
+    const id = await create(properties);
+    expect((await lambda.invoke(deleteEvent(id, properties))).response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    expect(emulator.connectors()).toHaveLength(0);
+    expect((await lambda.invoke(deleteEvent(id, properties))).response?.Status).toBe('SUCCESS');
+    expect(mlRequests().slice(-1)[0].status).toBe(404);
+  });
+
+  test('409 while a model uses the connector: fails and names the models; the connector stays', async () => {
+    const { properties } = synth();
+    const id = await create(properties);
+    const modelId = emulator.putModel({ connectorId: id, state: 'REGISTERED' });
+    const { response } = await lambda.invoke(deleteEvent(id, properties));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toContain(`models ${modelId} still use it`);
+    expect(response?.Reason).toContain('OpenSearch answered 409');
+    expect(emulator.connectors()).toHaveLength(1);
+  });
+});
+
+describe('errors CloudFormation shows', () => {
+  test('403 on a domain with fine-grained access control: the exact role ARN to map to ml_full_access', async () => {
+    await emulator.stop();
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], fgac: { masterUser: { username: 'admin', password: 'Admin-Passw0rd!' } } });
+    try {
+      const { properties } = synth();
+      const { response } = await lambda.invoke(createEvent(properties));
+      expect(response?.Status).toBe('FAILED');
+      expect(response?.Reason).toMatch(/OpenSearch answered 403 security_exception: no permissions for \[cluster:admin\/opensearch\/ml\/(create_connector|connectors\/create)\]/);
+      expect(response?.Reason).toContain(`map the IAM role ${PROVIDER.roleArn} as a backend role of the ml_full_access role`);
+    } finally {
+      await emulator.stop();
+      emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
+    }
+  });
+
+  test('an IAM denial is retried while grants may still be propagating, then succeeds', async () => {
+    const { properties, providerStatements } = synth();
+    emulator.setPrincipalPolicy(PROVIDER.roleArn, []);
+    setTimeout(() => emulator.setPrincipalPolicy(PROVIDER.roleArn, providerStatements), 1_000);
+    await create(properties);
+    expect(mlRequests()[0].status).toBe(403);
+    expect(mlRequests().slice(-1)[0].status).toBe(200);
+  });
+
+  test('an IAM denial that lasts: fails with the grant to add', async () => {
+    const { properties } = synth();
+    emulator.setPrincipalPolicy(PROVIDER.roleArn, [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }]);
+    const { response } = await lambda.invoke(createEvent(properties), { remainingMs: 3_000 });
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toMatch(/OpenSearch answered 403.*is not authorized to perform: es:ESHttpPost/);
+    expect(response?.Reason).toContain(`Allow ${PROVIDER.roleArn} to call es:ESHttp*`);
+  });
+
+  test('a huge error answer still makes a response under 4096 bytes that says what OpenSearch answered', async () => {
+    const { properties } = synth();
+    const reason = `bad request ${'x'.repeat(20_000)} end`;
+    emulator.injectFault({
+      method: 'POST',
+      path: '/_plugins/_ml/connectors/_create',
+      status: 400,
+      body: { error: { root_cause: [{ type: 'illegal_argument_exception', reason }], type: 'illegal_argument_exception', reason }, status: 400 },
+    });
+    const { response, responseBody } = await lambda.invoke(createEvent(properties));
+    expect(response?.Status).toBe('FAILED');
+    expect(Buffer.byteLength(responseBody!)).toBeLessThanOrEqual(4096);
+    expect(response?.Reason).toMatch(/^Could not create the connector 'sagemaker: embedding'\. OpenSearch answered 400 illegal_argument_exception: bad request x+/);
+    expect(response?.Reason).toContain('/aws/lambda/test-provider');
+  });
+
+  test('properties from a newer library version are refused clearly', async () => {
+    const { properties } = synth();
+    const { response } = await lambda.invoke(createEvent({ ...properties, contractVersion: '99' }));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toMatch(/written by a newer cdk-opensearch-ml \(contract 99\)/);
+    expect(mlRequests()).toHaveLength(0);
+  });
+
+  test('the response reaches CloudFormation even when the first PUTs to the response URL fail', async () => {
+    const { properties } = synth();
+    lambda.failResponsePuts = 2;
+    const { response } = await lambda.invoke(createEvent(properties));
+    expect(response?.Status).toBe('SUCCESS');
+  });
+
+  test('no credential appears in a log line or a response', async () => {
+    const { properties } = synth();
+    const id = await create(properties);
+    await lambda.invoke(updateEvent(id, synth({ description: 'd' }).properties, properties));
+    emulator.injectFault({ method: 'DELETE', status: 403, body: { Message: `User: ${PROVIDER.roleArn} is not authorized; token ${PROVIDER.sessionToken} signature Signature=${'a'.repeat(64)}` } });
+    const { responseBody } = await lambda.invoke(deleteEvent(id, properties), { remainingMs: 2_000 });
+    for (const text of [lambda.allLogs, responseBody!]) {
+      expect(text).not.toContain(PROVIDER.secretAccessKey);
+      expect(text).not.toContain(PROVIDER.sessionToken);
+      expect(text).not.toContain(PROVIDER.accessKeyId);
+      expect(text).not.toMatch(/Signature=[0-9a-f]{64}/);
+    }
+    expect(responseBody).toContain('[redacted]');
+  });
+});

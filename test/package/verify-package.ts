@@ -1,0 +1,89 @@
+/*
+ * The npm package, as `npm install cdk-opensearch-ml` would deliver it: built by
+ * jsii-pacmak into dist/js, then checked here.
+ *  - it holds the compiled library, the jsii assembly, the API docs and the handler asset,
+ *    and nothing of the sources, tests or tooling;
+ *  - its handler asset is byte-identical to the one the handler tests ran against;
+ *  - installed into an empty app next to aws-cdk-lib, it synthesizes a connector with
+ *    neither esbuild nor Docker available.
+ * Under CI it also checks that API.md, which the build regenerates, is committed as generated.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const failures: string[] = [];
+const check = (ok: boolean, message: string) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${message}`);
+  if (!ok) failures.push(message);
+};
+
+const distDir = path.join(ROOT, 'dist', 'js');
+const tarballs = fs.existsSync(distDir) ? fs.readdirSync(distDir).filter((f) => f.endsWith('.tgz')) : [];
+if (tarballs.length !== 1) {
+  throw new Error(`expected one tarball in dist/js (run: npx projen package:js), found ${tarballs.length}`);
+}
+const tarball = path.join(distDir, tarballs[0]);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-opensearch-ml-package-'));
+try {
+  const installed = path.join(work, 'node_modules', 'cdk-opensearch-ml');
+  fs.mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['xzf', tarball, '-C', installed, '--strip-components=1']);
+  const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+
+  for (const required of ['lib/index.js', 'lib/index.d.ts', '.jsii', 'API.md', 'README.md', 'LICENSE', 'assets/handler/ml-commons.lambda/index.js', 'lib/handler/ml-commons-function.js']) {
+    check(files.includes(required), `package contains ${required}`);
+  }
+  for (const forbidden of [/^src\//, /^test\//, /^examples\//, /^bench\//, /^\.projen/, /^\.bench/, /cdk\.out/, /\.ts$/]) {
+    const found = files.filter((f) => forbidden.test(f) && !f.endsWith('.d.ts'));
+    check(found.length === 0, `package has no ${forbidden} (found: ${found.slice(0, 5).join(', ') || 'none'})`);
+  }
+  const shipped = fs.readFileSync(path.join(installed, 'assets', 'handler', 'ml-commons.lambda', 'index.js'));
+  const tested = fs.readFileSync(path.join(ROOT, 'assets', 'handler', 'ml-commons.lambda', 'index.js'));
+  check(shipped.equals(tested), `shipped handler asset is the one the handler tests ran (${shipped.length} bytes)`);
+
+  // An app that uses the installed package; aws-cdk-lib and constructs come from this project (its peers).
+  for (const peer of ['aws-cdk-lib', 'constructs']) {
+    fs.symlinkSync(path.join(ROOT, 'node_modules', peer), path.join(work, 'node_modules', peer), 'dir');
+  }
+  fs.writeFileSync(path.join(work, 'app.js'), `
+const { App, Stack } = require('aws-cdk-lib');
+const opensearch = require('aws-cdk-lib/aws-opensearchservice');
+const { MlConnector, ConnectorBlueprint } = require('cdk-opensearch-ml');
+const app = new App({ outdir: 'cdk.out' });
+const stack = new Stack(app, 'PackageCheck');
+const domain = new opensearch.Domain(stack, 'Domain', { version: opensearch.EngineVersion.OPENSEARCH_2_19 });
+const connector = new MlConnector(stack, 'QA', { domain, blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'my-endpoint' }) });
+const template = app.synth().getStackByName('PackageCheck').template;
+const types = Object.values(template.Resources).map((r) => r.Type);
+console.log(JSON.stringify({ types, connectorId: stack.resolve(connector.connectorId) }));
+`);
+  // PATH without node_modules/.bin: the synth must not need esbuild (nor Docker).
+  const out = execFileSync(process.execPath, ['app.js'], { cwd: work, encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: work } });
+  const result = JSON.parse(out.trim().split('\n').pop()!);
+  check(result.types.includes('Custom::OpenSearchMlConnector') && result.types.filter((t: string) => t === 'AWS::Lambda::Function').length === 1,
+    `an app using the installed package synthesizes a connector and one provider (${result.types.join(', ')})`);
+  const staged = fs.readdirSync(path.join(work, 'cdk.out')).filter((f) => f.startsWith('asset.'));
+  const stagedBundle = staged.map((d) => path.join(work, 'cdk.out', d, 'index.js')).find((f) => fs.existsSync(f));
+  check(stagedBundle !== undefined && fs.readFileSync(stagedBundle).equals(tested), 'the synth staged the prebuilt handler bundle as the Lambda asset');
+
+  if (process.env.CI && fs.existsSync(path.join(ROOT, '.git'))) {
+    let committed = true;
+    try {
+      execFileSync('git', ['diff', '--quiet', 'HEAD', '--', 'API.md'], { cwd: ROOT });
+    } catch {
+      committed = false;
+    }
+    check(committed, 'API.md as regenerated by the build is the committed one (else: npx projen docgen, commit API.md)');
+  }
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  console.error(`\n${failures.length} package check(s) failed`);
+  process.exit(1);
+}
+console.log('\npackage checks passed');
