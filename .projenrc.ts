@@ -15,6 +15,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   projenrcTs: true,
   tsconfigDevFile: 'tsconfig.dev.json',
   minNodeVersion: '20.0.0',
+  // Release and PR workflows run on a maintained Node.js; the package itself still supports 20.
+  workflowNodeVersion: '22.x',
 
   // The lowest aws-cdk-lib users may have. Tests run against exactly this version; it is
   // the first that knows the nodejs24.x Lambda runtime, which cdk-nag's AwsSolutions-L1 checks.

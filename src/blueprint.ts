@@ -64,6 +64,13 @@ export interface ConnectorAction {
 export interface ConnectorBlueprintBindOptions {
   /** The region of the OpenSearch domain (may be a token). */
   readonly domainRegion: string;
+
+  /**
+   * The domain's OpenSearch version as 'major.minor', when the domain is defined in this app.
+   *
+   * @default - unknown (an imported domain)
+   */
+  readonly engineVersion?: string;
 }
 
 /**
@@ -94,6 +101,14 @@ export interface ConnectorBlueprintConfig {
 
   /** What the connector role may do: exactly the invoke actions on exactly the model's resources. */
   readonly policyStatements: iam.PolicyStatement[];
+
+  /**
+   * A role in the model's account that the connector role assumes to call the model
+   * (`credential.externalAccountRoleArn`, OpenSearch 2.15+).
+   *
+   * @default - the model is called with the connector role itself
+   */
+  readonly externalAccountRoleArn?: string;
 }
 
 /**

@@ -1,9 +1,12 @@
-import { Arn, ArnFormat, CfnResource, CustomResource, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CustomResource, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { ConnectorBlueprint, ConnectorAction } from './blueprint';
+import { ConnectorClientConfig } from './client-config';
+import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
+import { EngineVersionNumber, atLeast, engineOf, formatVersion } from './engine-version';
 import { MlValidationError, quote } from './errors';
 import { MlCommonsProvider, SERVICE_TIMEOUT } from './provider';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
@@ -11,7 +14,7 @@ import { typedValuePointers } from './typed-values';
 import { validateActions, validateName, validateRegexes } from './validation';
 
 /** Remote connectors need ML Commons 2.9 on Amazon OpenSearch Service. */
-const MIN_ENGINE_VERSION: readonly [number, number] = [2, 9];
+const MIN_ENGINE_VERSION: EngineVersionNumber = [2, 9];
 
 /**
  * An ML Commons connector: how an OpenSearch domain reaches a model.
@@ -64,6 +67,14 @@ export interface MlConnectorProps {
    * @default - ml-commons' default patterns
    */
   readonly trustedEndpoints?: string[];
+
+  /**
+   * Settings of the HTTP client OpenSearch uses to call the model: connections, timeouts
+   * and retries (`client_config`; OpenSearch 2.13+, retries 2.15+).
+   *
+   * @default - ml-commons' defaults
+   */
+  readonly clientConfig?: ConnectorClientConfig;
 }
 
 /**
@@ -99,13 +110,16 @@ export class MlConnector extends Resource implements IMlConnector {
     super(scope, id);
 
     const domain = props.domain;
-    checkEngineVersion(this, domain);
+    const engineVersion = checkEngineVersion(this, domain);
     const target = domainTarget(domain);
 
     const trustedEndpoints = props.trustedEndpoints ?? DEFAULT_TRUSTED_ENDPOINTS;
     validateRegexes(this, 'trustedEndpoints', trustedEndpoints);
 
-    const config = props.blueprint.bind(this, { domainRegion: target.region });
+    const config = props.blueprint.bind(this, {
+      domainRegion: target.region,
+      engineVersion: engineVersion ? formatVersion(engineVersion) : undefined,
+    });
     const parameters = { region: config.region, service_name: config.serviceName, ...config.parameters };
     validateActions(this, config.actions, { parameters, trustedEndpoints });
 
@@ -134,8 +148,12 @@ export class MlConnector extends Resource implements IMlConnector {
       version: '1',
       protocol: 'aws_sigv4',
       parameters,
-      credential: { roleArn: this.role.roleArn },
+      credential: {
+        roleArn: this.role.roleArn,
+        ...(config.externalAccountRoleArn ? { externalAccountRoleArn: config.externalAccountRoleArn } : {}),
+      },
       actions: config.actions.map(toActionBody),
+      ...(props.clientConfig ? { client_config: clientConfigBody(this, props.clientConfig, engineVersion) } : {}),
     };
     const typedValues = typedValuePointers(body);
     const properties: ConnectorResourceProperties = {
@@ -188,18 +206,15 @@ function domainTarget(domain: opensearch.IDomain): DomainTarget {
 }
 
 /**
- * Rejects an L2 domain older than OpenSearch 2.9 (or an Elasticsearch one). Imported
- * domains carry no version; the handler's error says so if ML Commons is missing.
+ * Rejects an L2 domain older than OpenSearch 2.9 (or an Elasticsearch one), and returns
+ * its version. Imported domains carry no version: the handler reports it if ML Commons is missing.
  */
-function checkEngineVersion(scope: Construct, domain: opensearch.IDomain): void {
-  const cfn = domain.node.defaultChild;
-  if (!cfn || !CfnResource.isCfnResource(cfn) || cfn.cfnResourceType !== 'AWS::OpenSearchService::Domain') return;
-  const engineVersion = (cfn as opensearch.CfnDomain).engineVersion;
-  if (engineVersion === undefined || Token.isUnresolved(engineVersion)) return;
-  const match = /^OpenSearch_(\d+)\.(\d+)/.exec(engineVersion);
-  const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [-1, -1];
-  if (!match || major < MIN_ENGINE_VERSION[0] || (major === MIN_ENGINE_VERSION[0] && minor < MIN_ENGINE_VERSION[1])) {
+function checkEngineVersion(scope: Construct, domain: opensearch.IDomain): EngineVersionNumber | undefined {
+  const engine = engineOf(domain);
+  if (!engine) return undefined;
+  if (engine.kind !== 'OpenSearch' || !atLeast(engine.version, MIN_ENGINE_VERSION)) {
     throw new MlValidationError(scope,
-      `domain runs ${quote(engineVersion)}, but ML Commons connectors need OpenSearch ${MIN_ENGINE_VERSION.join('.')} or later. Upgrade the domain (version: EngineVersion.OPENSEARCH_2_19, for example).`);
+      `domain runs ${quote(engine.label)}, but ML Commons connectors need OpenSearch ${formatVersion(MIN_ENGINE_VERSION)} or later. Upgrade the domain (version: EngineVersion.OPENSEARCH_2_19, for example).`);
   }
+  return engine.version;
 }

@@ -1,4 +1,5 @@
 export * from './connector';
 export * from './blueprint';
+export * from './client-config';
 export type { SageMakerEndpointOptions } from './blueprints/sagemaker';
 export type { CustomConnectorOptions } from './blueprints/custom';

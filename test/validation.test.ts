@@ -153,3 +153,60 @@ describe('synth-time validation names the property and the value', () => {
     });
   });
 });
+
+describe('client config', () => {
+  const { Duration } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const { RetryBackoffPolicy } = require('../src') as typeof import('../src');
+
+  function clientConfigOf(version: opensearch.EngineVersion | undefined, clientConfig: any) {
+    const stack = testStack();
+    const domain = version ? testDomain(stack, version) : imported(stack);
+    new MlConnector(stack, 'C', { domain, blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }), clientConfig });
+    const { Template } = require('aws-cdk-lib/assertions');
+    const resources = Template.fromStack(stack).findResources('Custom::OpenSearchMlConnector');
+    const [resource] = Object.values(resources) as any[];
+    return { body: resource.Properties.connector.client_config, typed: resource.Properties.typedValues };
+  }
+
+  test('timeouts are seconds from OpenSearch 2.15, and every number is restored by the handler', () => {
+    const { body, typed } = clientConfigOf(opensearch.EngineVersion.OPENSEARCH_2_19, {
+      maxConnections: 10,
+      connectionTimeout: Duration.seconds(5),
+      readTimeout: Duration.minutes(1),
+      maxRetries: 3,
+      retryBackoff: Duration.millis(500),
+      retryTimeout: Duration.seconds(60),
+      retryBackoffPolicy: RetryBackoffPolicy.EXPONENTIAL_FULL_JITTER,
+    });
+    expect(body).toEqual({
+      max_connection: 10,
+      connection_timeout: 5,
+      read_timeout: 60,
+      max_retry_times: 3,
+      retry_backoff_millis: 500,
+      retry_timeout_seconds: 60,
+      retry_backoff_policy: 'exponential_full_jitter',
+    });
+    expect(typed).toEqual(expect.arrayContaining(['/client_config/max_connection', '/client_config/read_timeout', '/client_config/retry_backoff_millis']));
+  });
+
+  test('timeouts are milliseconds on OpenSearch 2.13 and 2.14', () => {
+    const { body } = clientConfigOf(opensearch.EngineVersion.OPENSEARCH_2_13, { connectionTimeout: Duration.seconds(5), readTimeout: Duration.millis(2500) });
+    expect(body).toEqual({ connection_timeout: 5000, read_timeout: 2500 });
+  });
+
+  test('an imported domain (version unknown) gets the current units, seconds', () => {
+    expect(clientConfigOf(undefined, { readTimeout: Duration.seconds(45) }).body).toEqual({ read_timeout: 45 });
+  });
+
+  test('retries before 2.15, client config before 2.13, and fractions of seconds are refused', () => {
+    expect(() => clientConfigOf(opensearch.EngineVersion.OPENSEARCH_2_13, { maxRetries: 2 }))
+      .toThrow(/clientConfig\.maxRetries needs OpenSearch 2\.15 or later; the domain runs 2\.13/);
+    expect(() => clientConfigOf(opensearch.EngineVersion.OPENSEARCH_2_11, { maxConnections: 5 }))
+      .toThrow(/clientConfig needs OpenSearch 2\.13 or later; the domain runs 2\.11/);
+    expect(() => clientConfigOf(opensearch.EngineVersion.OPENSEARCH_2_19, { readTimeout: Duration.millis(1500) }))
+      .toThrow(/clientConfig\.readTimeout must be whole seconds .*received '1 second 500 millis'/);
+    expect(() => clientConfigOf(opensearch.EngineVersion.OPENSEARCH_2_19, { maxConnections: 0 }))
+      .toThrow(/clientConfig\.maxConnections must be a whole number of at least 1; received '0'/);
+  });
+});

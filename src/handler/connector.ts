@@ -3,7 +3,7 @@
  */
 import type { ConnectorBody, ConnectorResourceProperties } from '../contract';
 import { Deadline, sleep, sleepBeforeRetry } from './deadline';
-import { DeployError, answerError, modelIdsInReason, readErrorAnswer } from './errors';
+import { DeployError, answerError, isDeterministicFailure, modelIdsInReason, readErrorAnswer } from './errors';
 import { log } from './log';
 import { ATTEMPT_TIMEOUT_MS, HttpResponse, OpenSearchClient, TransportError, isUnsent } from './opensearch-client';
 
@@ -67,12 +67,14 @@ export async function createConnector(props: ConnectorResourceProperties, ctx: C
     if (response) {
       const id = (response.json as { connector_id?: unknown } | undefined)?.connector_id;
       if (response.status === 200 && typeof id === 'string' && id.length > 0) return id;
-      if (response.status === 500 || response.status === 502 || response.status === 504) {
+      const ambiguous = (response.status === 500 || response.status === 502 || response.status === 504) && !isDeterministicFailure(response);
+      const transient = response.status === 429 || response.status === 503 || ctx.client.mayBePropagating(response);
+      if (ambiguous) {
         // The request reached the domain and may have been carried out before the error.
         ctx.tracker.unknownSince ??= sentAt;
         const found = await findCreated(body, ctx.tracker.unknownSince, ctx);
         if (found) return found;
-      } else if (response.status !== 429 && response.status !== 503 && !ctx.client.mayBePropagating(response)) {
+      } else if (!transient) {
         throw answerError(response, { ...ctx, operation: 'create', what: `create the connector '${body.name}'` });
       }
       last = `OpenSearch answered ${response.status}: ${readErrorAnswer(response).reason}`;
@@ -190,7 +192,7 @@ export async function updateConnector(
     log('connector to update is gone; creating it again', { connectorId: physicalId });
     return createConnector(props, ctx);
   }
-  if (response.status === 405 || (response.status === 400 && /not enabled|no handler found/i.test(answer.reason))) {
+  if (response.status === 405 || /currently disabled|not enabled|no handler found/i.test(answer.reason)) {
     log('domain cannot update connectors in place; replacing', { connectorId: physicalId, status: response.status });
     return createConnector(props, ctx);
   }

@@ -49,6 +49,17 @@ export function isIamDenial(response: HttpResponse): boolean {
   return answer.type !== 'security_exception' && /is not authorized to perform/i.test(answer.reason);
 }
 
+/**
+ * Error types that say the request itself is wrong, whatever the status: another try gets
+ * the same answer (OpenSearch 2.9–2.11 answer some of them with 500).
+ */
+const DETERMINISTIC_TYPES = new Set(['illegal_argument_exception', 'illegal_state_exception', 'm_l_validation_exception', 'status_exception', 'parsing_exception']);
+
+export function isDeterministicFailure(response: HttpResponse): boolean {
+  const type = readErrorAnswer(response).type;
+  return type !== undefined && DETERMINISTIC_TYPES.has(type);
+}
+
 /** "OpenSearch answered 403 security_exception: no permissions for ..." */
 export function describeAnswer(answer: ErrorAnswer): string {
   return `OpenSearch answered ${answer.status}${answer.type ? ` ${answer.type}` : ''}: ${answer.reason}`;

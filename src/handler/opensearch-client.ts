@@ -8,7 +8,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { DomainTarget } from '../contract';
 import { Deadline, sleepBeforeRetry } from './deadline';
-import { isIamDenial } from './errors';
+import { isDeterministicFailure, isIamDenial } from './errors';
 import { log } from './log';
 
 /** One pool of kept-alive connections for the life of the execution environment. */
@@ -195,7 +195,8 @@ export class OpenSearchClient {
     for (let attempt = 0; ; attempt++) {
       try {
         const response = await this.once(request.method, request.path, request.body);
-        const retry = (request.retry === 'idempotent' && isRetryableStatus(response.status)) || this.mayBePropagating(response);
+        const retry = (request.retry === 'idempotent' && isRetryableStatus(response.status) && !isDeterministicFailure(response))
+          || this.mayBePropagating(response);
         if (!retry || !(await sleepBeforeRetry(attempt, this.deadline))) return response;
       } catch (e) {
         if (!(e instanceof TransportError)) throw e;

@@ -364,3 +364,49 @@ describe('errors CloudFormation shows', () => {
     expect(responseBody).toContain('[redacted]');
   });
 });
+
+describe('older OpenSearch versions', () => {
+  async function withVersion(engineVersion: string, body: () => Promise<void>) {
+    await emulator.stop();
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], engineVersion });
+    try {
+      await body();
+    } finally {
+      await emulator.stop();
+      emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
+    }
+  }
+
+  test('2.11 with the update API disabled: replaced, not retried', async () => {
+    await withVersion('2.11.0', async () => {
+      const before = synth();
+      const id = await create(before.properties);
+      const { response } = await lambda.invoke(updateEvent(id, synth({ description: 'new' }).properties, before.properties));
+      expect(response?.Status).toBe('SUCCESS');
+      expect(response?.PhysicalResourceId).not.toBe(id);
+      expect(mlRequests().filter((r) => r.method === 'PUT')).toHaveLength(1);
+    });
+  });
+
+  test('2.10 without the update API (405): replaced', async () => {
+    await withVersion('2.10.0', async () => {
+      const before = synth();
+      const id = await create(before.properties);
+      const { response } = await lambda.invoke(updateEvent(id, synth({ description: 'new' }).properties, before.properties));
+      expect(response?.Status).toBe('SUCCESS');
+      expect(response?.PhysicalResourceId).not.toBe(id);
+    });
+  });
+
+  test('2.10 answers 500 while models use the connector: fails at once, not after retries', async () => {
+    await withVersion('2.10.0', async () => {
+      const { properties } = synth();
+      const id = await create(properties);
+      emulator.putModel({ connectorId: id });
+      const { response } = await lambda.invoke(deleteEvent(id, properties));
+      expect(response?.Status).toBe('FAILED');
+      expect(response?.Reason).toMatch(/OpenSearch answered 500 m_l_validation_exception: 1 models are still using this connector/);
+      expect(mlRequests().filter((r) => r.method === 'DELETE')).toHaveLength(1);
+    });
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * The state an emulator instance holds and the per-request context handlers receive.
+ */
+import { Caller, EmulatorResponse, ParsedRequest } from './http';
+import { SecurityPlugin } from './security';
+import { DocIndex } from './store';
+import { EngineVersion } from './version';
+
+export interface EmulatorContext {
+  readonly region: string;
+  readonly account: string;
+  readonly domainName: string;
+  readonly domainArn: string;
+  readonly version: EngineVersion;
+  readonly trustedEndpoints: readonly RegExp[];
+  readonly connectors: DocIndex;
+  readonly models: DocIndex;
+  readonly modelGroups: DocIndex;
+  readonly tasks: DocIndex;
+  readonly security: SecurityPlugin;
+  /** Stable per-instance node id, reported by undeploy and tasks. */
+  readonly nodeId: string;
+  readonly clusterUuid: string;
+}
+
+export interface RequestContext {
+  readonly emulator: EmulatorContext;
+  readonly request: ParsedRequest;
+  readonly caller: Caller;
+  /** Decoded path parameters captured by the route pattern. */
+  readonly params: readonly string[];
+}
+
+/** What runs once the security plugin has let the transport action through. */
+export type TransportPhase = () => EmulatorResponse;
+
+export interface Route {
+  readonly method: string;
+  readonly pattern: RegExp;
+  /** Transport action the security plugin checks (cluster:admin/opensearch/ml/...), if any. */
+  readonly action?: string;
+  /** The route only exists from this engine version on (RestController answers 405 before). */
+  readonly since?: readonly [number, number];
+  /** Amazon OpenSearch Service checks iam:PassRole on credential.roleArn in the body before forwarding. */
+  readonly passRole?: boolean;
+  /** REST layer: parses the request (errors here come before the permission check) and returns the transport phase. */
+  readonly handle: (ctx: RequestContext) => TransportPhase;
+}
