@@ -11,7 +11,9 @@ const RETRIES_SINCE: EngineVersionNumber = [2, 15];
  * `client_config` as ml-commons spells it, for a domain of `engineVersion` (undefined when
  * unknown, as for imported domains: the current units, seconds, are used then).
  */
-export function clientConfigBody(scope: IConstruct, config: ConnectorClientConfig, engineVersion: EngineVersionNumber | undefined): Record<string, unknown> {
+export function clientConfigBody(
+  scope: IConstruct, config: ConnectorClientConfig, engineVersion: EngineVersionNumber | undefined,
+): Record<string, unknown> {
   if (engineVersion && !atLeast(engineVersion, CLIENT_CONFIG_SINCE)) {
     throw new MlValidationError(scope, `clientConfig needs OpenSearch ${formatVersion(CLIENT_CONFIG_SINCE)} or later; the domain runs ${formatVersion(engineVersion)}.`);
   }

@@ -1,6 +1,7 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import { ConnectorAction, ConnectorBlueprint, MlConnector, MlConnectorProps } from '../src';
+import { ConnectorAction, ConnectorBlueprint, MlConnector, MlConnectorProps, RetryBackoffPolicy } from '../src';
 import { testDomain, testStack } from './util';
 
 function imported(stack: Stack) {
@@ -155,14 +156,11 @@ describe('synth-time validation names the property and the value', () => {
 });
 
 describe('client config', () => {
-  const { Duration } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
-  const { RetryBackoffPolicy } = require('../src') as typeof import('../src');
 
   function clientConfigOf(version: opensearch.EngineVersion | undefined, clientConfig: any) {
     const stack = testStack();
     const domain = version ? testDomain(stack, version) : imported(stack);
     new MlConnector(stack, 'C', { domain, blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }), clientConfig });
-    const { Template } = require('aws-cdk-lib/assertions');
     const resources = Template.fromStack(stack).findResources('Custom::OpenSearchMlConnector');
     const [resource] = Object.values(resources) as any[];
     return { body: resource.Properties.connector.client_config, typed: resource.Properties.typedValues };
