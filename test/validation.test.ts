@@ -189,7 +189,10 @@ describe('client config', () => {
   });
 
   test('timeouts are milliseconds on OpenSearch 2.13 and 2.14', () => {
-    const { body } = clientConfigOf(opensearch.EngineVersion.OPENSEARCH_2_13, { connectionTimeout: Duration.seconds(5), readTimeout: Duration.millis(2500) });
+    const { body } = clientConfigOf(opensearch.EngineVersion.OPENSEARCH_2_13, {
+      connectionTimeout: Duration.seconds(5),
+      readTimeout: Duration.millis(2500),
+    });
     expect(body).toEqual({ connection_timeout: 5000, read_timeout: 2500 });
   });
 
