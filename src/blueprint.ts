@@ -109,6 +109,15 @@ export interface ConnectorBlueprintConfig {
    * @default - the model is called with the connector role itself
    */
   readonly externalAccountRoleArn?: string;
+
+  /**
+   * Why a policy statement needs a wildcard (for example the foundation model in every
+   * region a cross-region inference profile may route to). Recorded on the connector role
+   * as the reason of a cdk-nag AwsSolutions-IAM5 suppression.
+   *
+   * @default - the statements hold no wildcard
+   */
+  readonly wildcardReason?: string;
 }
 
 /**

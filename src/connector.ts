@@ -8,7 +8,7 @@ import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
 import { EngineVersionNumber, atLeast, engineOf, formatVersion } from './engine-version';
 import { MlValidationError, quote } from './errors';
-import { MlCommonsProvider, SERVICE_TIMEOUT } from './provider';
+import { MlCommonsProvider, SERVICE_TIMEOUT, suppressNag } from './provider';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
 import { validateActions, validateName, validateRegexes } from './validation';
@@ -136,6 +136,8 @@ export class MlConnector extends Resource implements IMlConnector {
     });
     if (props.role) {
       config.policyStatements.forEach((statement) => props.role!.addToPrincipalPolicy(statement));
+    } else if (config.wildcardReason) {
+      suppressNag(this.role, [{ id: 'AwsSolutions-IAM5', reason: config.wildcardReason }]);
     }
 
     const provider = MlCommonsProvider.of(this);
