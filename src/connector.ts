@@ -1,13 +1,16 @@
 import { Arn, ArnFormat, CustomResource, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
+import { FineGrainedAccess, detectFineGrainedAccess, roleMappingFor } from './access';
 import { ConnectorBlueprint, ConnectorAction } from './blueprint';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
 import { EngineVersionNumber, atLeast, engineOf, formatVersion } from './engine-version';
 import { MlValidationError, quote } from './errors';
+import { networkPlacement } from './network';
 import { MlCommonsProvider, SERVICE_TIMEOUT, suppressNag } from './provider';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
@@ -75,6 +78,39 @@ export interface MlConnectorProps {
    * @default - ml-commons' defaults
    */
   readonly clientConfig?: ConnectorClientConfig;
+
+  /**
+   * Fine-grained access control of the domain: whether and how the provider's role is
+   * mapped to `ml_full_access` before connectors are created.
+   *
+   * @default - for an L2 `Domain`, read from its settings: none without fine-grained access
+   * control; its generated master user secret; the provider role when it is the domain's
+   * IAM master user; otherwise manual, with a warning. For an imported domain: disabled.
+   */
+  readonly fineGrainedAccess?: FineGrainedAccess;
+
+  /**
+   * The VPC from which the provider reaches a domain in a VPC. Needed for an imported
+   * domain in a VPC; for an L2 `Domain` in a VPC, the domain's own subnets and security
+   * groups are used unless this is given.
+   *
+   * @default - the domain's own VPC placement for an L2 domain; none (a public endpoint) for an imported one
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets of `vpc` the provider runs in: they must reach the domain on port 443.
+   *
+   * @default - the private subnets of `vpc`
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Security groups of the provider in `vpc`; the domain must accept them on port 443.
+   *
+   * @default - a security group is created (and, for an L2 domain, let into the domain on 443)
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -96,6 +132,15 @@ export class MlConnector extends Resource implements IMlConnector {
       public readonly connectorId = connectorId;
     }
     return new Import(scope, id);
+  }
+
+  /**
+   * The role the stack's provider runs with: the identity OpenSearch sees when connectors
+   * are created. Make it the domain's IAM master user (`fineGrainedAccessControl: { masterUserArn:
+   * MlConnector.providerRole(this).roleArn }`) to let the provider map itself to ml_full_access.
+   */
+  public static providerRole(scope: Construct): iam.IRole {
+    return MlCommonsProvider.of(scope).role;
   }
 
   public readonly connectorId: string;
@@ -143,6 +188,9 @@ export class MlConnector extends Resource implements IMlConnector {
     const provider = MlCommonsProvider.of(this);
     provider.grantPassRole(this.role);
     provider.grantMlApi(domain.domainArn);
+    const serviceToken = provider.serviceToken(networkPlacement(this, domain, props, provider));
+    const access = props.fineGrainedAccess ?? detectFineGrainedAccess(this, domain, () => provider.role.roleArn);
+    const mapping = roleMappingFor(this, provider, access, { domain, endpoint: domain.domainEndpoint, region: target.region, serviceToken });
 
     const body: ConnectorBody = {
       name: this.connectorName,
@@ -168,13 +216,14 @@ export class MlConnector extends Resource implements IMlConnector {
     };
 
     const resource = new CustomResource(this, 'Resource', {
-      serviceToken: provider.serviceToken,
+      serviceToken,
       resourceType: CONNECTOR_RESOURCE_TYPE,
       properties: { ...properties },
       serviceTimeout: SERVICE_TIMEOUT,
     });
     // The provider must be allowed to pass the role and call the domain before it creates the connector.
     resource.node.addDependency(provider.grants);
+    if (mapping) resource.node.addDependency(mapping);
     this.connectorId = resource.ref;
   }
 }

@@ -68,6 +68,32 @@ export interface ConnectorResourceProperties extends DomainTarget {
   readonly typedValues?: string[];
 }
 
+/** The resource type of role mappings in templates. */
+export const ROLE_MAPPING_RESOURCE_TYPE = 'Custom::OpenSearchMlRoleMapping';
+
+/** How the handler authenticates to the security plugin's REST API. */
+export type SecurityApiAuth =
+  /** SigV4 with the provider's own role: it is the domain's IAM master user */
+  | 'sigv4'
+  /** HTTP basic auth with the master user of the internal user database, read from Secrets Manager at run time */
+  | 'masterUserSecret';
+
+/**
+ * Properties of a `Custom::OpenSearchMlRoleMapping` resource: the provider's role as a
+ * backend role of an OpenSearch security role (ml_full_access), added without touching
+ * anything else in the mapping.
+ */
+export interface RoleMappingResourceProperties extends DomainTarget {
+  readonly contractVersion: string;
+  /** the OpenSearch security role, e.g. ml_full_access */
+  readonly role: string;
+  /** the backend role to add: the provider role's ARN */
+  readonly backendRole: string;
+  readonly auth: SecurityApiAuth;
+  /** ARN of the secret holding {"username": ..., "password": ...}; only the ARN is ever in the template */
+  readonly masterUserSecretArn?: string;
+}
+
 /** Attributes a connector resource returns (`Fn::GetAtt`). */
 export interface ConnectorResourceAttributes {
   readonly ConnectorId: string;

@@ -1,4 +1,5 @@
 export * from './connector';
+export { FineGrainedAccess, FineGrainedAccessMode } from './access';
 export * from './blueprint';
 export * from './client-config';
 export type { SageMakerEndpointOptions } from './blueprints/sagemaker';

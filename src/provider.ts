@@ -1,4 +1,6 @@
-import { CfnResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Aws, CfnResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -15,6 +17,9 @@ export const PROVIDER_ID = 'OpenSearchMlProvider';
 /** How long the handler may run. Retries and waits are bounded by what is left of it. */
 export const HANDLER_TIMEOUT = Duration.minutes(5);
 
+/** A worker in a VPC finishes before the relay that waits for it. */
+const WORKER_TIMEOUT = HANDLER_TIMEOUT.minus(Duration.seconds(30));
+
 /**
  * How long CloudFormation waits for an answer. Longer than the handler's timeout, so
  * the handler's own answer (success or a clear failure) always arrives first; far
@@ -22,10 +27,17 @@ export const HANDLER_TIMEOUT = Duration.minutes(5);
  */
 export const SERVICE_TIMEOUT = Duration.minutes(6);
 
+/** Where the provider's function runs to reach a domain in a VPC. */
+export interface NetworkPlacement {
+  readonly subnetIds: string[];
+  readonly securityGroupIds: string[];
+}
+
 /**
- * The deploy-time side of every ML resource in a stack: one Lambda function that
- * signs and sends the ml-commons API calls, its role and its log group. Shared by all
- * connectors of the stack, so its cost does not grow with their number.
+ * The deploy-time side of every ML resource in a stack: one role, one log group, and one
+ * handler function per network placement (public endpoints; each distinct set of VPC
+ * subnets and security groups). Shared by all connectors of the stack, so its cost does not
+ * grow with their number.
  */
 export class MlCommonsProvider extends Construct {
   /** The stack's provider, created on first use. */
@@ -41,27 +53,24 @@ export class MlCommonsProvider extends Construct {
     return existing;
   }
 
-  /** The function ARN custom resources use as ServiceToken. */
-  public readonly serviceToken: string;
-
-  /** The role the handler runs with: the identity OpenSearch sees. */
+  /** The role every handler function of the stack runs with: the identity OpenSearch sees. */
   public readonly role: iam.Role;
-
-  /** The handler function. */
-  public readonly handler: lambda.Function;
 
   /** The grants that connectors add: PassRole on their roles, HTTP access to their domains. */
   public readonly grants: iam.Policy;
 
-  private passRoleStatement?: iam.PolicyStatement;
-  private domainStatement?: iam.PolicyStatement;
-  private readonly passedRoles = new Set<string>();
-  private readonly domains = new Set<string>();
+  private readonly logGroup: logs.LogGroup;
+  private readonly serviceTokens = new Map<string, string>();
+  private readonly securityGroups = new Map<string, ec2.ISecurityGroup>();
+  private vpcAccess?: iam.Policy;
+  /** one statement per list of actions, whose resources grow as connectors are added */
+  private readonly statements = new Map<string, iam.PolicyStatement>();
+  private stableRoleName?: string;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
 
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: logs.RetentionDays.ONE_MONTH,
     });
 
@@ -74,7 +83,7 @@ export class MlCommonsProvider extends Construct {
         Logs: new iam.PolicyDocument({
           statements: [new iam.PolicyStatement({
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            resources: [logGroup.logGroupArn],
+            resources: [this.logGroup.logGroupArn],
           })],
         }),
       },
@@ -86,57 +95,149 @@ export class MlCommonsProvider extends Construct {
       reason: 'The ML Commons API addresses connectors by IDs that OpenSearch generates at create time, so the grant covers the _plugins/_ml/ paths of each domain, and nothing else of it.',
       appliesTo: [{ regex: '/^Resource::.*\\/_plugins\\/_ml\\/\\*$/g' }],
     }]);
+  }
 
-    this.handler = new MlCommonsFunction(this, 'Handler', {
+  /**
+   * The ServiceToken for resources whose domain is reached from `placement` (undefined:
+   * a public endpoint). The first request for a placement creates its function(s).
+   */
+  public serviceToken(placement?: NetworkPlacement): string {
+    const key = placement ? JSON.stringify(Stack.of(this).resolve(placement)) : 'public';
+    let token = this.serviceTokens.get(key);
+    if (token === undefined) {
+      token = placement ? this.vpcFunctions(placement, key) : configureAsync(this.handlerFunction('Handler')).functionArn;
+      this.serviceTokens.set(key, token);
+    }
+    return token;
+  }
+
+  private handlerFunction(id: string, options: { timeout?: Duration; environment?: Record<string, string> } = {}): lambda.Function {
+    const fn = new MlCommonsFunction(this, id, {
       description: 'cdk-opensearch-ml: creates, updates and deletes ML Commons resources of OpenSearch domains for CloudFormation',
       role: this.role,
-      logGroup,
+      logGroup: this.logGroup,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      timeout: HANDLER_TIMEOUT,
+      timeout: options.timeout ?? HANDLER_TIMEOUT,
       environment: {
         // Named in error messages: the identity to map to ml_full_access on a domain with fine-grained access control.
         PROVIDER_ROLE_ARN: this.role.roleArn,
+        ...options.environment,
       },
     });
-    // CloudFormation invokes the function asynchronously. A retry of a create that crashed
-    // could create a second connector, and an event that waited in the queue longer than
-    // CloudFormation waits for it would create one nobody owns: neither may happen.
-    this.handler.configureAsyncInvoke({
-      retryAttempts: 0,
-      maxEventAge: SERVICE_TIMEOUT.minus(HANDLER_TIMEOUT),
+    return fn;
+  }
+
+  /**
+   * A domain in a VPC: a worker function in the VPC does the work; a relay outside it is
+   * the ServiceToken, so that answering CloudFormation (a PUT to Amazon S3) and reading
+   * secrets need no route out of the VPC.
+   */
+  private vpcFunctions(placement: NetworkPlacement, key: string): string {
+    const suffix = createHash('sha256').update(key).digest('hex').slice(0, 8).toUpperCase();
+    const worker = this.handlerFunction(`Worker${suffix}`, { timeout: WORKER_TIMEOUT });
+    (worker.node.defaultChild as lambda.CfnFunction).vpcConfig = {
+      subnetIds: placement.subnetIds,
+      securityGroupIds: placement.securityGroupIds,
+    };
+    // Lambda checks the role may manage network interfaces when it creates the function.
+    worker.node.addDependency(this.vpcAccessPolicy());
+    const relay = this.handlerFunction(`Relay${suffix}`, { environment: { ML_PROVIDER_WORKER: worker.functionName } });
+    configureAsync(relay);
+    this.allow(['lambda:InvokeFunction'], worker.functionArn);
+    return relay.functionArn;
+  }
+
+  private vpcAccessPolicy(): iam.Policy {
+    this.vpcAccess ??= new iam.Policy(this, 'VpcAccess', {
+      roles: [this.role],
+      statements: [new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
+      })],
     });
-    this.serviceToken = this.handler.functionArn;
+    suppressNag(this.vpcAccess, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Lambda manages the network interfaces of a function in a VPC; these EC2 actions take no resource ARN (as in AWSLambdaVPCAccessExecutionRole).',
+      appliesTo: ['Resource::*'],
+    }]);
+    return this.vpcAccess;
+  }
+
+  /** A security group for the provider's functions in `vpc`, one per VPC. */
+  public securityGroupFor(vpc: ec2.IVpc): ec2.ISecurityGroup {
+    const key = JSON.stringify(Stack.of(this).resolve(vpc.vpcId));
+    let group = this.securityGroups.get(key);
+    if (!group) {
+      const id = `SecurityGroup${createHash('sha256').update(key).digest('hex').slice(0, 8).toUpperCase()}`;
+      group = new ec2.SecurityGroup(this, id, { vpc, description: 'cdk-opensearch-ml provider: calls OpenSearch domains on port 443', allowAllOutbound: true });
+      this.securityGroups.set(key, group);
+    }
+    return group;
   }
 
   /** Lets the handler pass `role` to OpenSearch (the connector's credential). */
   public grantPassRole(role: iam.IRole): void {
-    const arn = role.roleArn;
-    if (this.passedRoles.has(arn)) return;
-    this.passedRoles.add(arn);
-    if (this.passRoleStatement) {
-      this.passRoleStatement.addResources(arn);
-    } else {
-      this.passRoleStatement = new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [arn] });
-      this.grants.addStatements(this.passRoleStatement);
+    this.allow(['iam:PassRole'], role.roleArn);
+  }
+
+  /**
+   * Lets the handler call the ML Commons API of the domain `domainArn`, and read the
+   * domain's version (GET /) to explain a missing ML Commons plugin; nothing else of it.
+   */
+  public grantMlApi(domainArn: string): void {
+    this.allow(['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete'], `${domainArn}/_plugins/_ml/*`);
+    this.allow(['es:ESHttpGet'], `${domainArn}/`);
+  }
+
+  /** Lets the handler (as the domain's IAM master user) change one role mapping, and nothing else of the security API. */
+  public grantSecurityApi(domainArn: string, role: string): void {
+    this.allow(['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPatch', 'es:ESHttpDelete'], `${domainArn}/_plugins/_security/api/rolesmapping/${role}`);
+  }
+
+  /** Adds `resource` to the statement that allows exactly `actions`, creating it on first use. */
+  private allow(actions: string[], resource: string): void {
+    const key = actions.join(' ');
+    const statement = this.statements.get(key);
+    if (!statement) {
+      const created = new iam.PolicyStatement({ actions, resources: [resource] });
+      this.statements.set(key, created);
+      this.grants.addStatements(created);
+    } else if (!statement.resources.includes(resource)) {
+      statement.addResources(resource);
     }
   }
 
-  /** Lets the handler call the ML Commons API of the domain `domainArn`, and nothing else of it. */
-  public grantMlApi(domainArn: string): void {
-    if (this.domains.has(domainArn)) return;
-    this.domains.add(domainArn);
-    const resource = `${domainArn}/_plugins/_ml/*`;
-    if (this.domainStatement) {
-      this.domainStatement.addResources(resource);
-    } else {
-      this.domainStatement = new iam.PolicyStatement({
-        actions: ['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete'],
-        resources: [resource],
-      });
-      this.grants.addStatements(this.domainStatement);
+  /**
+   * Gives the role a name that stays the same across deployments (and stack re-creations),
+   * for when it is named outside the stack: as a backend role mapped by hand, or as an
+   * imported domain's master user. Returns the ARN as it will be, for messages.
+   */
+  public useStableRoleName(): string {
+    if (this.stableRoleName === undefined) {
+      const stack = Stack.of(this);
+      const base = Names.uniqueResourceName(this.role, { maxLength: 48 });
+      // IAM is global: the region keeps two deployments of the stack apart.
+      const name = Token.isUnresolved(stack.region) ? Fn.join('-', [base, Aws.REGION]) : `${base}-${stack.region}`;
+      (this.role.node.defaultChild as iam.CfnRole).roleName = name;
+      this.stableRoleName = `arn:${Token.isUnresolved(stack.partition) ? 'aws' : stack.partition}:iam::` +
+        `${Token.isUnresolved(stack.account) ? '<account>' : stack.account}:role/${base}-${Token.isUnresolved(stack.region) ? '<region>' : stack.region}`;
     }
+    return this.stableRoleName;
   }
+}
+
+/** CloudFormation invokes ServiceToken functions asynchronously. */
+function configureAsync(fn: lambda.Function): lambda.Function {
+  // A retry of a create that crashed could create a second connector, and an event that
+  // waited in the queue longer than CloudFormation waits for it would create one nobody
+  // owns: neither may happen.
+  fn.configureAsyncInvoke({
+    retryAttempts: 0,
+    maxEventAge: SERVICE_TIMEOUT.minus(HANDLER_TIMEOUT),
+  });
+  return fn;
 }
 
 interface NagSuppression {
@@ -160,9 +261,4 @@ export function suppressNag(construct: IConstruct, suppressions: NagSuppression[
       applies_to: s.appliesTo,
     }))],
   });
-}
-
-/** True if `value` is a literal (not a token). */
-export function isLiteral(value: string): boolean {
-  return !Token.isUnresolved(value);
 }

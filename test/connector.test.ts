@@ -234,6 +234,12 @@ describe('provider', () => {
         Effect: 'Allow',
         Resource: ['arn:aws:es:us-east-1:111122223333:domain/a/_plugins/_ml/*', 'arn:aws:es:us-east-1:111122223333:domain/b/_plugins/_ml/*'],
       },
+      {
+        // GET / only: the version, to explain a domain without ML Commons.
+        Action: 'es:ESHttpGet',
+        Effect: 'Allow',
+        Resource: ['arn:aws:es:us-east-1:111122223333:domain/a/', 'arn:aws:es:us-east-1:111122223333:domain/b/'],
+      },
     ]);
   });
 

@@ -75,6 +75,7 @@ export async function createConnector(props: ConnectorResourceProperties, ctx: C
         const found = await findCreated(body, ctx.tracker.unknownSince, ctx);
         if (found) return found;
       } else if (!transient) {
+        if (/no handler found/i.test(readErrorAnswer(response).reason)) throw await missingMlCommons(response, ctx);
         throw answerError(response, { ...ctx, operation: 'create', what: `create the connector '${body.name}'` });
       }
       last = `OpenSearch answered ${response.status}: ${readErrorAnswer(response).reason}`;
@@ -87,6 +88,26 @@ export async function createConnector(props: ConnectorResourceProperties, ctx: C
       throw new DeployError(`Could not create the connector '${body.name}' on ${ctx.client.endpoint} in the time the handler has: ${last}. The domain was unreachable or busy; check its health and deploy again.`);
     }
   }
+}
+
+/**
+ * The domain has no connector API. Imported domains carry no version at synth time, so
+ * it is read now (GET /) to say why.
+ */
+async function missingMlCommons(response: HttpResponse, ctx: ConnectorContext): Promise<DeployError> {
+  let version = 'a version without it';
+  try {
+    const info = await ctx.client.request({ method: 'GET', path: '/', retry: 'idempotent' });
+    const number = (info.json as { version?: { number?: unknown; distribution?: unknown } } | undefined)?.version;
+    if (info.status === 200 && typeof number?.number === 'string') {
+      version = `${number.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${number.number}`;
+    }
+  } catch {
+    // keep the generic wording
+  }
+  const answer = readErrorAnswer(response);
+  return new DeployError(`The domain ${ctx.client.endpoint} has no ML Commons connector API: it runs ${version}, and connectors need OpenSearch 2.9 or later. ` +
+    `OpenSearch answered ${answer.status}: ${answer.reason}. Upgrade the domain, then deploy again.`);
 }
 
 /**

@@ -1,15 +1,19 @@
-import { CONNECTOR_RESOURCE_TYPE } from '../contract';
+import { CONNECTOR_RESOURCE_TYPE, ConnectorResourceProperties, ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties } from '../contract';
 import type { CloudFormationEvent, Outcome } from './cfn';
-import { ConnectorContext, CreateTracker, createConnector, deleteConnector, notCreatedId, unknownOutcomeId, updateConnector } from './connector';
+import { ConnectorContext, CreateTracker, MARKER_PREFIX, createConnector, deleteConnector, notCreatedId, unknownOutcomeId, updateConnector } from './connector';
 import { Deadline } from './deadline';
 import { DeployError } from './errors';
-import { OpenSearchClient } from './opensearch-client';
-import { parseConnectorProperties } from './properties';
+import { BasicCredentials, OpenSearchClient } from './opensearch-client';
+import { parseConnectorProperties, parseRoleMappingProperties } from './properties';
+import { MappingContext, ensureMapped, mappingActionOf, mappingPhysicalId, removeMapped } from './role-mapping';
+import { readMasterUser } from './secrets';
 
 export interface DispatchContext {
   readonly deadline: Deadline;
   readonly tracker: CreateTracker;
   readonly providerRoleArn?: string;
+  /** the master user, when a relay read it already (see ml-commons.lambda.ts) */
+  masterUser?: BasicCredentials;
   /** requests sent, for the log */
   requests: number;
 }
@@ -19,6 +23,8 @@ export async function dispatch(event: CloudFormationEvent, ctx: DispatchContext)
   switch (event.ResourceType) {
     case CONNECTOR_RESOURCE_TYPE:
       return onConnector(event, ctx);
+    case ROLE_MAPPING_RESOURCE_TYPE:
+      return onRoleMapping(event, ctx);
     default:
       throw new DeployError(`This provider does not handle resources of type ${event.ResourceType}.`);
   }
@@ -26,46 +32,80 @@ export async function dispatch(event: CloudFormationEvent, ctx: DispatchContext)
 
 async function onConnector(event: CloudFormationEvent, ctx: DispatchContext): Promise<Outcome> {
   if (event.RequestType === 'Delete') {
-    // Properties that cannot be read must not block a delete of a resource that never existed.
+    // Properties that cannot be read must not block the delete of a resource that never existed.
     const physicalId = event.PhysicalResourceId ?? '';
-    const props = tryParse(event.ResourceProperties);
+    const props = tryParse(parseConnectorProperties, event.ResourceProperties);
     if (!props) {
-      if (physicalId.startsWith('cdk-opensearch-ml:')) return { physicalResourceId: physicalId };
+      if (physicalId.startsWith(MARKER_PREFIX)) return { physicalResourceId: physicalId };
       throw new DeployError('The resource properties cannot be read, so the connector cannot be found to delete it.');
     }
-    const connectorCtx = context(props, ctx);
-    try {
-      await deleteConnector(physicalId, props, connectorCtx);
-    } finally {
-      ctx.requests += connectorCtx.client.requestCount;
-    }
+    await counted(ctx, connectorContext(props, ctx), (c) => deleteConnector(physicalId, props, c));
     return { physicalResourceId: physicalId };
   }
 
   const props = parseConnectorProperties(event.ResourceProperties);
-  const connectorCtx = context(props, ctx);
-  try {
-    const id = event.RequestType === 'Create'
-      ? await createConnector(props, connectorCtx)
-      : await updateConnector(event.PhysicalResourceId ?? '', props, tryParse(event.OldResourceProperties), connectorCtx);
-    return { physicalResourceId: id, data: { ConnectorId: id } };
-  } finally {
-    ctx.requests += connectorCtx.client.requestCount;
-  }
+  const id = await counted(ctx, connectorContext(props, ctx), (c) => event.RequestType === 'Create'
+    ? createConnector(props, c)
+    : updateConnector(event.PhysicalResourceId ?? '', props, tryParse(parseConnectorProperties, event.OldResourceProperties), c));
+  return { physicalResourceId: id, data: { ConnectorId: id } };
 }
 
-function context(props: ReturnType<typeof parseConnectorProperties>, ctx: DispatchContext): ConnectorContext {
+async function onRoleMapping(event: CloudFormationEvent, ctx: DispatchContext): Promise<Outcome> {
+  const physicalId = event.PhysicalResourceId ?? '';
+  if (event.RequestType === 'Delete') {
+    const props = tryParse(parseRoleMappingProperties, event.ResourceProperties);
+    if (!props || physicalId.startsWith(MARKER_PREFIX)) return { physicalResourceId: physicalId };
+    await counted(ctx, await mappingContext(props, ctx), (c) => removeMapped(physicalId, props, c));
+    return { physicalResourceId: physicalId };
+  }
+  const props = parseRoleMappingProperties(event.ResourceProperties);
+  const old = tryParse(parseRoleMappingProperties, event.OldResourceProperties);
+  const action = await counted(ctx, await mappingContext(props, ctx), (c) => ensureMapped(props, c));
+  const sameMapping = event.RequestType === 'Update' && old !== undefined && !physicalId.startsWith(MARKER_PREFIX)
+    && old.role === props.role && old.backendRole === props.backendRole && old.endpoint === props.endpoint;
+  // The same mapping keeps its physical ID, which remembers what the create did (and so what a
+  // delete may undo) — unless the backend role someone else had mapped is now ours to remove.
+  // A different mapping gets a new ID, and CloudFormation's delete of the old one undoes the old.
+  if (sameMapping && !(mappingActionOf(physicalId) === 'present' && action !== 'present')) {
+    return { physicalResourceId: physicalId };
+  }
+  return { physicalResourceId: mappingPhysicalId(props, action) };
+}
+
+function connectorContext(props: ConnectorResourceProperties, ctx: DispatchContext): ConnectorContext {
+  return { client: new OpenSearchClient(props, ctx.deadline), deadline: ctx.deadline, providerRoleArn: ctx.providerRoleArn, tracker: ctx.tracker };
+}
+
+async function mappingContext(props: RoleMappingResourceProperties, ctx: DispatchContext): Promise<MappingContext> {
+  if (props.auth === 'masterUserSecret') {
+    if (!props.masterUserSecretArn) throw new DeployError('The role mapping has no master user secret ARN.');
+    ctx.masterUser ??= await readMasterUser(props.masterUserSecretArn, ctx.deadline, ctx.providerRoleArn);
+    return {
+      client: new OpenSearchClient(props, ctx.deadline, ctx.masterUser),
+      deadline: ctx.deadline,
+      providerRoleArn: ctx.providerRoleArn,
+      authDescription: `master user '${ctx.masterUser.username}' (from ${props.masterUserSecretArn})`,
+    };
+  }
   return {
     client: new OpenSearchClient(props, ctx.deadline),
     deadline: ctx.deadline,
     providerRoleArn: ctx.providerRoleArn,
-    tracker: ctx.tracker,
+    authDescription: `provider role ${ctx.providerRoleArn ?? ''} (SigV4)`,
   };
 }
 
-function tryParse(raw: Record<string, unknown> | undefined) {
+async function counted<C extends { client: OpenSearchClient }, T>(ctx: DispatchContext, c: C, work: (c: C) => Promise<T>): Promise<T> {
   try {
-    return parseConnectorProperties(raw);
+    return await work(c);
+  } finally {
+    ctx.requests += c.client.requestCount;
+  }
+}
+
+function tryParse<T>(parse: (raw: Record<string, unknown> | undefined) => T, raw: Record<string, unknown> | undefined): T | undefined {
+  try {
+    return parse(raw);
   } catch {
     return undefined;
   }

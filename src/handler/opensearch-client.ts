@@ -10,6 +10,7 @@ import type { DomainTarget } from '../contract';
 import { Deadline, sleepBeforeRetry } from './deadline';
 import { isDeterministicFailure, isIamDenial } from './errors';
 import { log } from './log';
+import { registerSecret } from './redact';
 
 /** One pool of kept-alive connections for the life of the execution environment. */
 const agent = new https.Agent({ keepAlive: true, maxSockets: 8 });
@@ -25,6 +26,7 @@ export const IAM_PROPAGATION_MS = 90_000;
 
 export interface HttpResponse {
   readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
   /** the body parsed as JSON, or undefined when it is not JSON */
   readonly json: unknown;
@@ -68,7 +70,7 @@ function send(request: RawRequest): Promise<HttpResponse> {
       res.on('end', () => {
         clearTimeout(timer);
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: parseJson(text) });
       });
       res.on('error', (e: NodeJS.ErrnoException) => fail(e.code ?? 'ERESPONSE', e.message));
     });
@@ -104,6 +106,12 @@ export function isUnsent(error: TransportError): boolean {
   return !error.sent || error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN';
 }
 
+function queryOf(url: URL): Record<string, string> {
+  const query: Record<string, string> = {};
+  url.searchParams.forEach((value, key) => { query[key] = value; });
+  return query;
+}
+
 interface Credentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -131,20 +139,33 @@ export interface OpenSearchRequest {
   readonly retry: 'idempotent' | 'once';
 }
 
+/** A user of the domain's internal user database, for HTTP basic auth. */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
 /**
- * Signed JSON calls to one OpenSearch domain.
+ * JSON calls to one OpenSearch domain: SigV4-signed with the execution role's credentials,
+ * or with HTTP basic auth when created with a user (the security API on a domain whose
+ * master user is in the internal user database).
  */
 export class OpenSearchClient {
   private readonly signer: SignatureV4;
   private readonly base: URL;
+  private readonly basicAuth?: string;
   /** HTTP requests sent, for the log line of each invocation and for the benchmark. */
   public requestCount = 0;
 
   /** Until when an IAM denial is retried. */
   private readonly propagationEndsAt: number;
 
-  constructor(private readonly target: DomainTarget, private readonly deadline: Deadline) {
+  constructor(private readonly target: DomainTarget, private readonly deadline: Deadline, user?: BasicCredentials) {
     this.propagationEndsAt = Date.now() + IAM_PROPAGATION_MS;
+    if (user) {
+      this.basicAuth = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+      registerSecret(this.basicAuth.slice('Basic '.length));
+    }
     this.base = new URL(`https://${target.endpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '')}`);
     this.signer = new SignatureV4({
       service: target.signingService,
@@ -164,23 +185,23 @@ export class OpenSearchClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { host: url.host };
     if (payload !== undefined) headers['content-type'] = 'application/json';
-    const query: Record<string, string> = {};
-    url.searchParams.forEach((value, key) => { query[key] = value; });
-    const signed = await this.signer.sign({
-      method,
-      protocol: 'https:',
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query,
-      headers,
-      body: payload,
-    });
+    const signedHeaders = this.basicAuth
+      ? { ...headers, authorization: this.basicAuth }
+      : (await this.signer.sign({
+        method,
+        protocol: 'https:',
+        hostname: url.hostname,
+        port: url.port ? Number(url.port) : undefined,
+        path: url.pathname,
+        query: queryOf(url),
+        headers,
+        body: payload,
+      })).headers as Record<string, string>;
     this.requestCount++;
     const wait = Math.max(1, Math.min(timeoutMs, this.deadline.remaining()));
     const started = Date.now();
     try {
-      const response = await send({ url, method, headers: signed.headers as Record<string, string>, body: payload, timeoutMs: wait });
+      const response = await send({ url, method, headers: signedHeaders, body: payload, timeoutMs: wait });
       log('opensearch', { method, path: url.pathname, status: response.status, ms: Date.now() - started });
       return response;
     } catch (e) {
@@ -238,6 +259,59 @@ export async function putResponseDocument(responseUrl: string, document: string,
       if (attempt >= 4 || !(await sleepBeforeRetry(attempt, deadline))) {
         throw e;
       }
+    }
+  }
+}
+
+/**
+ * A call to an AWS JSON API (Secrets Manager, Lambda), signed with the execution role's
+ * credentials. The endpoint honours the AWS SDKs' AWS_ENDPOINT_URL_<SERVICE> variables.
+ */
+export async function callAwsApi(request: {
+  readonly service: string;
+  readonly endpointVariable: string;
+  readonly defaultHost: string;
+  readonly region: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly deadline: Deadline;
+  /** whether a server error may be retried: false when the call may have had its effect (Lambda Invoke) */
+  readonly idempotent: boolean;
+}): Promise<HttpResponse> {
+  const url = new URL(request.path, process.env[request.endpointVariable] ?? `https://${request.defaultHost}`);
+  const signer = new SignatureV4({
+    service: request.service,
+    region: request.region,
+    credentials: async () => environmentCredentials(),
+    sha256: Sha256,
+    applyChecksum: true,
+  });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'https:',
+    hostname: url.hostname,
+    port: url.port ? Number(url.port) : undefined,
+    path: url.pathname,
+    query: queryOf(url),
+    headers: { host: url.host, ...request.headers },
+    body: request.body,
+  });
+  for (let attempt = 0; ; attempt++) {
+    const started = Date.now();
+    try {
+      const response = await send({
+        url,
+        method: 'POST',
+        headers: signed.headers as Record<string, string>,
+        body: request.body,
+        timeoutMs: Math.max(1, request.deadline.remaining()),
+      });
+      log(request.service, { path: url.pathname, status: response.status, ms: Date.now() - started });
+      const retry = request.idempotent ? isRetryableStatus(response.status) : response.status === 429;
+      if (!retry || !(await sleepBeforeRetry(attempt, request.deadline))) return response;
+    } catch (e) {
+      if (!(e instanceof TransportError) || !isUnsent(e) || !(await sleepBeforeRetry(attempt, request.deadline))) throw e;
     }
   }
 }

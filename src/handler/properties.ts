@@ -1,4 +1,4 @@
-import { CONTRACT_VERSION, ConnectorBody, ConnectorResourceProperties } from '../contract';
+import { CONTRACT_VERSION, ConnectorBody, ConnectorResourceProperties, RoleMappingResourceProperties } from '../contract';
 import { DeployError } from './errors';
 
 /*
@@ -6,25 +6,54 @@ import { DeployError } from './errors';
  * as strings, and an older construct may have written an older layout.
  */
 
-export function parseConnectorProperties(raw: Record<string, unknown> | undefined): ConnectorResourceProperties {
+/** The properties, once their contract version is one this handler understands. */
+function checked(raw: Record<string, unknown> | undefined): { version: string; props: Record<string, unknown> } {
   if (!raw) throw new DeployError('The resource has no properties.');
   const version = requireString(raw, 'contractVersion');
   if (!/^\d+$/.test(version) || Number(version) > Number(CONTRACT_VERSION)) {
     throw new DeployError(`The resource was written by a newer cdk-opensearch-ml (contract ${version}) than its provider understands (${CONTRACT_VERSION}); every construct of a stack must come from the same library version.`);
   }
-  const connector = raw.connector;
+  return { version, props: raw };
+}
+
+export function parseRoleMappingProperties(raw: Record<string, unknown> | undefined): RoleMappingResourceProperties {
+  const { version, props } = checked(raw);
+  const auth = requireString(props, 'auth');
+  if (auth !== 'sigv4' && auth !== 'masterUserSecret') {
+    throw new DeployError(`The role mapping's auth must be sigv4 or masterUserSecret; received '${auth}'.`);
+  }
+  return {
+    contractVersion: version,
+    endpoint: endpointOf(props),
+    region: requireString(props, 'region'),
+    signingService: requireString(props, 'signingService'),
+    role: requireString(props, 'role'),
+    backendRole: requireString(props, 'backendRole'),
+    auth,
+    masterUserSecretArn: auth === 'masterUserSecret' ? requireString(props, 'masterUserSecretArn') : undefined,
+  };
+}
+
+export function parseConnectorProperties(raw: Record<string, unknown> | undefined): ConnectorResourceProperties {
+  const { version, props } = checked(raw);
+  const connector = props.connector;
   if (!connector || typeof connector !== 'object' || Array.isArray(connector)) {
     throw new DeployError('The resource property connector must be an object.');
   }
-  const typedValues = Array.isArray(raw.typedValues) ? raw.typedValues.map(String) : [];
+  const typedValues = Array.isArray(props.typedValues) ? props.typedValues.map(String) : [];
   return {
     contractVersion: version,
-    endpoint: requireString(raw, 'endpoint').replace(/^https?:\/\//, '').replace(/\/+$/, ''),
-    region: requireString(raw, 'region'),
-    signingService: requireString(raw, 'signingService'),
+    endpoint: endpointOf(props),
+    region: requireString(props, 'region'),
+    signingService: requireString(props, 'signingService'),
     connector: restoreTypes(connector, typedValues) as ConnectorBody,
     typedValues,
   };
+}
+
+/** The domain endpoint as a host name (an https:// prefix or a trailing slash is tolerated). */
+function endpointOf(props: Record<string, unknown>): string {
+  return requireString(props, 'endpoint').replace(/^https?:\/\//, '').replace(/\/+$/, '');
 }
 
 function requireString(raw: Record<string, unknown>, key: string): string {

@@ -11,15 +11,17 @@ const ML = '/_plugins/_ml';
 const ID = '([^/]+)';
 const ACTION = 'cluster:admin/opensearch/ml';
 const ROLES_MAPPING = '/_plugins/_security/api/rolesmapping';
+/** Connectors (remote models) arrived in ML Commons 2.9: before, their routes do not exist. */
+const REMOTE_MODELS: [number, number] = [2, 9];
 
 export const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/?$/, handle: clusterInfo },
-  { method: 'POST', pattern: path(`${ML}/connectors/_create`), action: `${ACTION}/create_connector`, passRole: true, handle: createConnector },
-  { method: 'GET', pattern: path(`${ML}/connectors/_search`), action: `${ACTION}/connectors/search`, handle: searchConnectors },
-  { method: 'POST', pattern: path(`${ML}/connectors/_search`), action: `${ACTION}/connectors/search`, handle: searchConnectors },
-  { method: 'GET', pattern: path(`${ML}/connectors/${ID}`), action: `${ACTION}/connectors/get`, handle: getConnector },
+  { method: 'POST', pattern: path(`${ML}/connectors/_create`), action: `${ACTION}/create_connector`, since: REMOTE_MODELS, passRole: true, handle: createConnector },
+  { method: 'GET', pattern: path(`${ML}/connectors/_search`), action: `${ACTION}/connectors/search`, since: REMOTE_MODELS, handle: searchConnectors },
+  { method: 'POST', pattern: path(`${ML}/connectors/_search`), action: `${ACTION}/connectors/search`, since: REMOTE_MODELS, handle: searchConnectors },
+  { method: 'GET', pattern: path(`${ML}/connectors/${ID}`), action: `${ACTION}/connectors/get`, since: REMOTE_MODELS, handle: getConnector },
   { method: 'PUT', pattern: path(`${ML}/connectors/${ID}`), action: `${ACTION}/connectors/update`, since: [2, 11], passRole: true, handle: updateConnector },
-  { method: 'DELETE', pattern: path(`${ML}/connectors/${ID}`), action: `${ACTION}/connectors/delete`, handle: deleteConnector },
+  { method: 'DELETE', pattern: path(`${ML}/connectors/${ID}`), action: `${ACTION}/connectors/delete`, since: REMOTE_MODELS, handle: deleteConnector },
   { method: 'POST', pattern: path(`${ML}/model_groups/_register`), action: `${ACTION}/register_model_group`, handle: registerModelGroup },
   { method: 'POST', pattern: path(`${ML}/models/_register`), action: `${ACTION}/register_model`, handle: registerModel },
   { method: 'POST', pattern: path(`${ML}/models/${ID}/_deploy`), action: `${ACTION}/deploy_model`, handle: deployModel },

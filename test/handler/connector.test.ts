@@ -410,3 +410,19 @@ describe('older OpenSearch versions', () => {
     });
   });
 });
+
+test('an imported domain older than 2.9: the version is read at deploy time and named in the error', async () => {
+  await emulator.stop();
+  emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], engineVersion: '2.7.0' });
+  try {
+    const { properties } = synth();
+    const { response } = await lambda.invoke(createEvent(properties));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toMatch(/has no ML Commons connector API: it runs OpenSearch 2\.7\.0, and connectors need OpenSearch 2\.9 or later\. OpenSearch answered 400: no handler found/);
+    expect(mlRequests().map((r) => r.status)).toEqual([400]);
+    expect(emulator.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toContain('GET / 200');
+  } finally {
+    await emulator.stop();
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
+  }
+});

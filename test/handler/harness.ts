@@ -100,6 +100,21 @@ export class LambdaHarness {
     });
   }
 
+  /**
+   * Invokes the function with any payload, as Lambda's Invoke API does (no response URL):
+   * what a relay does with its worker. Returns what the handler returned.
+   */
+  public async invokeRaw(payload: Record<string, unknown>, options: { remainingMs?: number } = {}): Promise<Record<string, any>> {
+    const id = randomUUID();
+    const message = await new Promise<any>((resolve) => {
+      this.pending.set(id, resolve);
+      this.child.send({ id, remainingMs: options.remainingMs ?? 20_000, event: payload });
+    });
+    this.pending.delete(id);
+    if (message.error) throw new Error(message.error);
+    return message.result;
+  }
+
   /** Sends one event; `remainingMs` is what context.getRemainingTimeInMillis() starts from. */
   public async invoke(event: Record<string, unknown>, options: { remainingMs?: number } = {}): Promise<Invocation> {
     const id = randomUUID();

@@ -1,0 +1,191 @@
+import { Annotations, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { IConstruct, IDependable } from 'constructs';
+import { CONTRACT_VERSION, ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties } from './contract';
+import { MlValidationError } from './errors';
+import { MlCommonsProvider, SERVICE_TIMEOUT } from './provider';
+
+/**
+ * How the provider gets the permissions of the `ml_full_access` role on a domain with
+ * fine-grained access control: the identity that creates connectors must be mapped to it.
+ */
+export enum FineGrainedAccessMode {
+  /** the domain has no fine-grained access control: nothing to map */
+  DISABLED = 'disabled',
+  /** map with the domain's master user, whose credentials are read from Secrets Manager at deploy time */
+  MASTER_USER_SECRET = 'masterUserSecret',
+  /** the provider role is the domain's IAM master user: map with SigV4 */
+  PROVIDER_IS_MASTER_USER = 'providerIsMasterUser',
+  /** someone maps the provider role by hand; nothing is called */
+  MANUAL = 'manual',
+}
+
+/**
+ * Fine-grained access control of the domain, as far as connectors are concerned: whether
+ * the provider's role must be mapped to `ml_full_access`, and how.
+ *
+ * The mapping is non-destructive: the provider role is added to the mapping with a JSON
+ * Patch `add` and, on delete, only that entry is removed, and only if it was added by
+ * this stack. Other users, backend roles and hosts of the mapping are never touched.
+ */
+export class FineGrainedAccess {
+  /** The domain has no fine-grained access control. */
+  public static disabled(): FineGrainedAccess {
+    return new FineGrainedAccess(FineGrainedAccessMode.DISABLED);
+  }
+
+  /**
+   * Map the provider role with the domain's master user of the internal user database.
+   * The secret must hold JSON `{"username": ..., "password": ...}`; it is read at deploy
+   * time by ARN and never appears in the template.
+   */
+  public static masterUserSecret(secret: secretsmanager.ISecret): FineGrainedAccess {
+    return new FineGrainedAccess(FineGrainedAccessMode.MASTER_USER_SECRET, secret);
+  }
+
+  /**
+   * The provider role is the domain's IAM master user (see `MlConnector.providerRole()`):
+   * it maps itself, with SigV4. For an imported domain the role gets a stable name, so that
+   * the domain can name it as its master user.
+   */
+  public static providerIsMasterUser(): FineGrainedAccess {
+    return new FineGrainedAccess(FineGrainedAccessMode.PROVIDER_IS_MASTER_USER);
+  }
+
+  /**
+   * Map the provider role by hand (a backend role of `ml_full_access`). The synth prints the
+   * role's ARN, and the role gets a stable name so that the ARN stays valid.
+   */
+  public static manual(): FineGrainedAccess {
+    return new FineGrainedAccess(FineGrainedAccessMode.MANUAL);
+  }
+
+  private constructor(
+    /** how the provider is mapped */
+    public readonly mode: FineGrainedAccessMode,
+    /** the master user secret, for MASTER_USER_SECRET */
+    public readonly secret?: secretsmanager.ISecret,
+  ) {}
+}
+
+interface AdvancedSecurityOptions {
+  readonly enabled?: boolean;
+  readonly internalUserDatabaseEnabled?: boolean;
+  readonly masterUserOptions?: { readonly masterUserArn?: string; readonly masterUserName?: string };
+}
+
+/**
+ * What an L2 domain's own settings say: no fine-grained access control; its generated
+ * master user secret; the provider role as its IAM master user; or, when nothing usable is
+ * known, manual (with a warning saying why). Imported domains: disabled unless told.
+ */
+export function detectFineGrainedAccess(scope: IConstruct, domain: opensearch.IDomain, providerRoleArn: () => string): FineGrainedAccess {
+  const cfn = domain.node.defaultChild;
+  if (!cfn || !CfnResource.isCfnResource(cfn) || cfn.cfnResourceType !== 'AWS::OpenSearchService::Domain') {
+    return FineGrainedAccess.disabled();
+  }
+  const options = Stack.of(domain).resolve((cfn as opensearch.CfnDomain).advancedSecurityOptions) as AdvancedSecurityOptions | undefined;
+  if (!options?.enabled) return FineGrainedAccess.disabled();
+
+  const generated = domain.node.tryFindChild('MasterUser');
+  if (options.internalUserDatabaseEnabled && generated && (generated as secretsmanager.ISecret).secretArn !== undefined) {
+    return FineGrainedAccess.masterUserSecret(generated as secretsmanager.ISecret);
+  }
+  const masterUserArn = options.masterUserOptions?.masterUserArn;
+  if (masterUserArn !== undefined && JSON.stringify(masterUserArn) === JSON.stringify(Stack.of(scope).resolve(providerRoleArn()))) {
+    return FineGrainedAccess.providerIsMasterUser();
+  }
+  Annotations.of(scope).addWarningV2('cdk-opensearch-ml:fineGrainedAccessUnknownMaster',
+    'The domain has fine-grained access control, but its master user is neither a generated secret nor the provider role, so the provider ' +
+    'cannot map itself to ml_full_access. Pass fineGrainedAccess: FineGrainedAccess.masterUserSecret(secret) with the master user\'s secret, ' +
+    'or map the provider role by hand (FineGrainedAccess.manual()).');
+  return FineGrainedAccess.manual();
+}
+
+/** What a stack's role mappings are, per domain: one mapping however many connectors. */
+const mappingsByProvider = new WeakMap<MlCommonsProvider, Map<string, { mode: FineGrainedAccessMode; resource?: CustomResource }>>();
+
+/** The security role connectors need. */
+export const ML_FULL_ACCESS = 'ml_full_access';
+
+export interface RoleMappingOptions {
+  readonly domain: opensearch.IDomain;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly serviceToken: string;
+}
+
+/**
+ * Makes sure the provider role is mapped to ml_full_access on the domain before connectors
+ * are created: a `Custom::OpenSearchMlRoleMapping` (one per domain in the stack, shared by
+ * its connectors), nothing for a domain without fine-grained access control, and for a
+ * manual mapping, a stable role name and a warning that names it. Returns what connectors
+ * must wait for.
+ */
+export function roleMappingFor(
+  scope: IConstruct, provider: MlCommonsProvider, access: FineGrainedAccess, options: RoleMappingOptions,
+): IDependable | undefined {
+  let mappings = mappingsByProvider.get(provider);
+  if (!mappings) mappingsByProvider.set(provider, mappings = new Map());
+  const key = JSON.stringify(Stack.of(provider).resolve(options.domain.domainArn));
+  const existing = mappings.get(key);
+  if (existing) {
+    if (existing.mode !== access.mode) {
+      throw new MlValidationError(scope,
+        `fineGrainedAccess is '${access.mode}' here but '${existing.mode}' for another connector of the same domain in this stack; connectors of one domain share one mapping.`);
+    }
+    return existing.resource;
+  }
+
+  const imported = !CfnResource.isCfnResource(options.domain.node.defaultChild);
+  let resource: CustomResource | undefined;
+  switch (access.mode) {
+    case FineGrainedAccessMode.DISABLED:
+      break;
+    case FineGrainedAccessMode.MANUAL: {
+      const arn = provider.useStableRoleName();
+      Annotations.of(scope).addWarningV2('cdk-opensearch-ml:mapProviderRoleByHand',
+        `Map the IAM role ${arn} as a backend role of the ${ML_FULL_ACCESS} role on the domain (Dashboards > Security > Roles > ${ML_FULL_ACCESS} > Mapped users) ` +
+        'before the connectors are created: this stack will not map it.');
+      break;
+    }
+    case FineGrainedAccessMode.PROVIDER_IS_MASTER_USER:
+      if (imported) {
+        const arn = provider.useStableRoleName();
+        Annotations.of(scope).addInfoV2('cdk-opensearch-ml:providerMasterUser', `The imported domain's IAM master user must be ${arn}, the provider role.`);
+      }
+      provider.grantSecurityApi(options.domain.domainArn, ML_FULL_ACCESS);
+      resource = mappingResource(provider, options, { auth: 'sigv4' });
+      break;
+    case FineGrainedAccessMode.MASTER_USER_SECRET: {
+      const secret = access.secret!;
+      resource = mappingResource(provider, options, { auth: 'masterUserSecret', masterUserSecretArn: secret.secretArn });
+      secret.grantRead(provider.role).applyBefore(resource);
+      break;
+    }
+  }
+  mappings.set(key, { mode: access.mode, resource });
+  return resource;
+}
+
+function mappingResource(provider: MlCommonsProvider, options: RoleMappingOptions, auth: Pick<RoleMappingResourceProperties, 'auth' | 'masterUserSecretArn'>): CustomResource {
+  const properties: RoleMappingResourceProperties = {
+    contractVersion: CONTRACT_VERSION,
+    endpoint: options.endpoint,
+    region: options.region,
+    signingService: 'es',
+    role: ML_FULL_ACCESS,
+    backendRole: provider.role.roleArn,
+    ...auth,
+  };
+  const id = `MlFullAccess${options.domain.node.path.replace(/[^A-Za-z0-9]/g, '')}`;
+  const resource = new CustomResource(provider, id, {
+    serviceToken: options.serviceToken,
+    resourceType: ROLE_MAPPING_RESOURCE_TYPE,
+    properties: { ...properties },
+    serviceTimeout: SERVICE_TIMEOUT,
+  });
+  resource.node.addDependency(provider.grants);
+  return resource;
+}
