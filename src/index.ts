@@ -4,3 +4,21 @@ export * from './blueprint';
 export * from './client-config';
 export type { SageMakerEndpointOptions } from './blueprints/sagemaker';
 export type { CustomConnectorOptions } from './blueprints/custom';
+export type { AwsModelOptions, ProcessFunctionOptions } from './blueprints/aws-model';
+export type { SageMakerAsyncEndpointOptions, SageMakerBatchTransformOptions, SageMakerSemanticHighlighterOptions } from './blueprints/sagemaker';
+export * from './blueprints/sagemaker-enums';
+export { BedrockModel } from './blueprints/bedrock-model';
+export type { InferenceProfileOptions, ApplicationInferenceProfileOptions } from './blueprints/bedrock-model';
+export * from './blueprints/bedrock-enums';
+export type {
+  BedrockEmbeddingOptions, BedrockTitanTextEmbeddingV1Options, BedrockTitanTextEmbeddingV2Options, BedrockTitanMultimodalEmbeddingOptions,
+  BedrockCohereEmbedOptions,
+} from './blueprints/bedrock-embedding';
+export type { BedrockNovaMultimodalEmbeddingOptions } from './blueprints/bedrock-nova';
+export type {
+  BedrockAnthropicClaudeOptions, BedrockAnthropicClaudeTextCompletionOptions, BedrockConverseOptions, BedrockAi21JurassicOptions,
+  BedrockOpenAiChatCompletionsOptions,
+} from './blueprints/bedrock-text';
+export { ComprehendApi } from './blueprints/comprehend';
+export type { ComprehendOptions } from './blueprints/comprehend';
+export type { TextractDetectDocumentTextOptions } from './blueprints/textract';

@@ -3,7 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
-import { validateRegion } from '../validation';
+import { ACTION_TYPES, validateRegion } from '../validation';
+import { AwsModelOptions, requireEngine, withAccount } from './aws-model';
+import { checkEnum } from './bedrock-embedding';
+import {
+  TransformAssembleWith, TransformBatchStrategy, TransformDataProcessing, TransformS3DataType, TransformSplitType,
+} from './sagemaker-enums';
 import { partitionOf, runtimeUrl } from './urls';
 
 /** IAM actions that invoke a SageMaker endpoint, synchronously and asynchronously. */
@@ -15,16 +20,9 @@ const ENDPOINT_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
 /**
  * Options for `ConnectorBlueprint.sageMakerEndpoint()`.
  */
-export interface SageMakerEndpointOptions {
+export interface SageMakerEndpointOptions extends AwsModelOptions {
   /** The name of the SageMaker real-time inference endpoint. */
   readonly endpointName: string;
-
-  /**
-   * The region of the endpoint.
-   *
-   * @default - the domain's region
-   */
-  readonly region?: string;
 
   /**
    * The request body template sent to the endpoint.
@@ -55,45 +53,386 @@ export interface SageMakerEndpointOptions {
   readonly headers?: { [name: string]: string };
 }
 
-export function sageMakerEndpointConfig(
-  scope: Construct, options: SageMakerEndpointOptions, bind: ConnectorBlueprintBindOptions,
-): ConnectorBlueprintConfig {
-  const name = options.endpointName;
+
+/**
+ * Options for `ConnectorBlueprint.sageMakerAsyncEndpoint()`.
+ */
+export interface SageMakerAsyncEndpointOptions extends AwsModelOptions {
+  /** The name of the SageMaker asynchronous inference endpoint. */
+  readonly endpointName: string;
+
+  /**
+   * The S3 URI of the request payload (`X-Amzn-SageMaker-InputLocation`). A prediction may
+   * pass another one as the `input_location` parameter.
+   *
+   * @default - given with each prediction (`input_location` parameter)
+   */
+  readonly inputLocation?: string;
+
+  /**
+   * The MIME type of the payload (`X-Amzn-SageMaker-Content-Type`).
+   *
+   * @default 'application/json'
+   */
+  readonly contentType?: string;
+}
+
+/**
+ * Options for `ConnectorBlueprint.sageMakerBatchTransform()`.
+ */
+export interface SageMakerBatchTransformOptions extends AwsModelOptions {
+  /** The real-time endpoint that serves the connector's `predict` action. */
+  readonly endpointName: string;
+
+  /** The SageMaker model that the batch transform jobs run (`ModelName`). */
+  readonly modelName: string;
+
+  /**
+   * The name of the transform job (`TransformJobName`). SageMaker needs a new name for every
+   * job, so each batch prediction usually passes its own `TransformJobName` parameter.
+   */
+  readonly transformJobName: string;
+
+  /**
+   * The transform job names the connector role may create, describe and stop, as an IAM
+   * resource pattern of names.
+   *
+   * @default - `transformJobName` and every name that starts with it (`<transformJobName>*`)
+   */
+  readonly transformJobNamePattern?: string;
+
+  /** The S3 URI of the input (`TransformInput.DataSource.S3DataSource.S3Uri`). */
+  readonly inputS3Uri: string;
+
+  /** The S3 URI where SageMaker writes the results (`TransformOutput.S3OutputPath`). */
+  readonly outputS3Uri: string;
+
+  /** The ML compute instance type of the job, for example `ml.c5.xlarge` (`TransformResources.InstanceType`). */
+  readonly instanceType: string;
+
+  /**
+   * How many instances run the job (`TransformResources.InstanceCount`).
+   *
+   * @default 1
+   */
+  readonly instanceCount?: number;
+
+  /**
+   * The MIME type of the input (`TransformInput.ContentType`).
+   *
+   * @default 'application/json'
+   */
+  readonly contentType?: string;
+
+  /**
+   * The MIME type of the output (`TransformOutput.Accept`).
+   *
+   * @default 'application/json'
+   */
+  readonly accept?: string;
+
+  /**
+   * What the input S3 URI names.
+   *
+   * @default TransformS3DataType.S3_PREFIX
+   */
+  readonly s3DataType?: TransformS3DataType;
+
+  /**
+   * How input files are split into records.
+   *
+   * @default TransformSplitType.LINE
+   */
+  readonly splitType?: TransformSplitType;
+
+  /**
+   * How results are put together.
+   *
+   * @default TransformAssembleWith.LINE
+   */
+  readonly assembleWith?: TransformAssembleWith;
+
+  /**
+   * How many records go in one request to the model.
+   *
+   * @default TransformBatchStrategy.SINGLE_RECORD
+   */
+  readonly batchStrategy?: TransformBatchStrategy;
+
+  /**
+   * Which parts of each record go to the model and into the output.
+   *
+   * @default - not sent: whole records in, results out
+   */
+  readonly dataProcessing?: TransformDataProcessing;
+
+  /**
+   * The most requests each instance handles at once (`MaxConcurrentTransforms`).
+   *
+   * @default - not sent: SageMaker's default
+   */
+  readonly maxConcurrentTransforms?: number;
+
+  /**
+   * Whether the connector also has the `batch_predict_status` (DescribeTransformJob) and
+   * `cancel_batch_predict` (StopTransformJob) actions. OpenSearch 2.17 needs them to follow
+   * and cancel jobs; ml-commons' own blueprint has only `batch_predict`.
+   *
+   * @default true
+   */
+  readonly statusAndCancelActions?: boolean;
+}
+
+/**
+ * Options for `ConnectorBlueprint.sageMakerSemanticHighlighter()`.
+ */
+export interface SageMakerSemanticHighlighterOptions extends AwsModelOptions {
+  /** The name of the SageMaker endpoint that serves the semantic highlighting model. */
+  readonly endpointName: string;
+}
+
+/** Batch inference action types need OpenSearch 2.17. */
+const BATCH_SINCE = ACTION_TYPES.batch_predict;
+
+/** Single-record and batch inputs, as ml-commons' semantic highlighter blueprint reads them. */
+const SEMANTIC_HIGHLIGHTER_PRE_PROCESS = [
+  '// Unified pre-process function for backward compatibility',
+  'if (params.question != null && params.context != null && params.inputs == null) {',
+  '  // Single document format from older versions',
+  '  return \'{"parameters":{"question":"\' + params.question + \'","context":"\' + params.context + \'"}}\';',
+  '}',
+  'else if (params.inputs != null) {',
+  '  // Batch format from newer versions - pass inputs as JSON string',
+  '  String inputsJson = params.inputs.toString();',
+  '  return \'{"parameters":{"inputs":\' + inputsJson + \'}}\';',
+  '}',
+  'else {',
+  '  throw new IllegalArgumentException("Invalid input format: must provide either (question and context) or (inputs)");',
+  '}',
+].join('\n');
+
+function checkEndpointName(scope: Construct, name: string): void {
   if (!Token.isUnresolved(name) && !ENDPOINT_NAME.test(name)) {
     throw new MlValidationError(scope,
       `blueprint endpointName must be 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit; received ${quote(name)}.`);
   }
+}
+
+/** SageMaker ARNs hold names in lower case, whatever case they were created with. */
+function sageMakerArn(scope: Construct, region: string, resource: string, name: string): string {
+  return Stack.of(scope).formatArn({
+    partition: partitionOf(region),
+    service: 'sagemaker',
+    region,
+    resource,
+    resourceName: Token.isUnresolved(name) ? name : name.toLowerCase(),
+  });
+}
+
+function endpointUrl(region: string, name: string, operation: string): string {
+  return `${runtimeUrl('runtime.sagemaker', region)}/endpoints/${name}/${operation}`;
+}
+
+function sageMakerRegion(scope: Construct, options: AwsModelOptions, bind: ConnectorBlueprintBindOptions): string {
   const region = options.region ?? bind.domainRegion;
   validateRegion(scope, 'blueprint region', region);
+  return region;
+}
+
+export function sageMakerEndpointConfig(
+  scope: Construct, options: SageMakerEndpointOptions, bind: ConnectorBlueprintBindOptions,
+): ConnectorBlueprintConfig {
+  const name = options.endpointName;
+  checkEndpointName(scope, name);
+  const region = sageMakerRegion(scope, options, bind);
 
   const defaultBody = options.requestBody === undefined;
   const action: ConnectorAction = {
     actionType: 'predict',
     method: 'POST',
     headers: { 'content-type': 'application/json', ...options.headers },
-    url: `${runtimeUrl('runtime.sagemaker', region)}/endpoints/${name}/invocations`,
+    url: endpointUrl(region, name, 'invocations'),
     requestBody: options.requestBody ?? '${parameters.input}',
     preProcessFunction: options.preProcessFunction ?? (defaultBody ? 'connector.pre_process.default.embedding' : undefined),
     postProcessFunction: options.postProcessFunction ?? (defaultBody ? 'connector.post_process.default.embedding' : undefined),
   };
 
-  // Endpoint ARNs hold the name in lower case, whatever case it was created with.
-  const endpointArn = Stack.of(scope).formatArn({
-    partition: partitionOf(region),
-    service: 'sagemaker',
-    region,
-    resource: 'endpoint',
-    resourceName: Token.isUnresolved(name) ? name : name.toLowerCase(),
-  });
-
   const known = !Token.isUnresolved(name);
-  return {
+  return withAccount(scope, bind, options, {
     serviceName: 'sagemaker',
     region,
     defaultName: known ? `sagemaker: ${name}` : 'sagemaker endpoint',
     defaultDescription: known ? `Amazon SageMaker endpoint ${name}` : 'Amazon SageMaker endpoint',
     parameters: {},
     actions: [action],
-    policyStatements: [new iam.PolicyStatement({ actions: [...SAGEMAKER_INVOKE_ACTIONS], resources: [endpointArn] })],
+    policyStatements: [new iam.PolicyStatement({ actions: [...SAGEMAKER_INVOKE_ACTIONS], resources: [sageMakerArn(scope, region, 'endpoint', name)] })],
+  });
+}
+
+export function sageMakerAsyncEndpointConfig(
+  scope: Construct, options: SageMakerAsyncEndpointOptions, bind: ConnectorBlueprintBindOptions,
+): ConnectorBlueprintConfig {
+  const name = options.endpointName;
+  checkEndpointName(scope, name);
+  const region = sageMakerRegion(scope, options, bind);
+  const location = options.inputLocation;
+  if (location !== undefined && !Token.isUnresolved(location) && !location.startsWith('s3://')) {
+    throw new MlValidationError(scope, `blueprint inputLocation must be an S3 URI such as 's3://my-bucket/input/request.json'; received ${quote(location)}.`);
+  }
+  const known = !Token.isUnresolved(name);
+  return withAccount(scope, bind, options, {
+    serviceName: 'sagemaker',
+    region,
+    defaultName: known ? `sagemaker async: ${name}` : 'sagemaker async endpoint',
+    defaultDescription: known ? `Amazon SageMaker asynchronous endpoint ${name}` : 'Amazon SageMaker asynchronous endpoint',
+    parameters: location !== undefined ? { input_location: location } : {},
+    actions: [{
+      actionType: 'predict',
+      method: 'POST',
+      url: endpointUrl(region, name, 'async-invocations'),
+      headers: {
+        'content-type': 'application/json',
+        'X-Amzn-SageMaker-Content-Type': options.contentType ?? 'application/json',
+        'X-Amzn-SageMaker-InputLocation': '${parameters.input_location}',
+      },
+      // The payload is read from the input location; ml-commons refuses a POST without a body.
+      requestBody: '{}',
+    }],
+    policyStatements: [new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpointAsync'], resources: [sageMakerArn(scope, region, 'endpoint', name)] })],
+  });
+}
+
+export function sageMakerBatchTransformConfig(
+  scope: Construct, options: SageMakerBatchTransformOptions, bind: ConnectorBlueprintBindOptions,
+): ConnectorBlueprintConfig {
+  checkEndpointName(scope, options.endpointName);
+  const region = sageMakerRegion(scope, options, bind);
+  requireEngine(scope, bind, BATCH_SINCE, 'blueprint sageMakerBatchTransform (the batch_predict action)');
+  const jobName = options.transformJobName;
+  if (!Token.isUnresolved(jobName) && !ENDPOINT_NAME.test(jobName)) {
+    throw new MlValidationError(scope,
+      `blueprint transformJobName must be 1 to 63 letters, digits and hyphens, starting and ending with a letter or digit; received ${quote(jobName)}.`);
+  }
+  for (const [property, uri] of [['inputS3Uri', options.inputS3Uri], ['outputS3Uri', options.outputS3Uri]] as const) {
+    if (!Token.isUnresolved(uri) && !uri.startsWith('s3://')) {
+      throw new MlValidationError(scope, `blueprint ${property} must be an S3 URI such as 's3://my-bucket/batch/'; received ${quote(uri)}.`);
+    }
+  }
+  if (!Token.isUnresolved(options.instanceType) && !/^ml\.[a-z0-9]+\.[a-z0-9]+$/.test(options.instanceType)) {
+    throw new MlValidationError(scope, `blueprint instanceType must be an ML instance type such as 'ml.c5.xlarge'; received ${quote(options.instanceType)}.`);
+  }
+  for (const [property, value] of [['instanceCount', options.instanceCount], ['maxConcurrentTransforms', options.maxConcurrentTransforms]] as const) {
+    if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 1)) {
+      throw new MlValidationError(scope, `blueprint ${property} must be a whole number of at least 1; received ${quote(value)}.`);
+    }
+  }
+  checkEnum(scope, 's3DataType', options.s3DataType, TransformS3DataType);
+  checkEnum(scope, 'splitType', options.splitType, TransformSplitType);
+  checkEnum(scope, 'assembleWith', options.assembleWith, TransformAssembleWith);
+  checkEnum(scope, 'batchStrategy', options.batchStrategy, TransformBatchStrategy);
+
+  const processing = options.dataProcessing;
+  const dataProcessing = processing && Object.fromEntries(Object.entries({
+    InputFilter: processing.inputFilter, JoinSource: processing.joinSource, OutputFilter: processing.outputFilter,
+  }).filter(([, v]) => v !== undefined));
+  const parameters: Record<string, unknown> = {
+    ...(dataProcessing ? { DataProcessing: dataProcessing } : {}),
+    ...(options.maxConcurrentTransforms !== undefined ? { MaxConcurrentTransforms: options.maxConcurrentTransforms } : {}),
+    ModelName: options.modelName,
+    TransformInput: {
+      ContentType: options.contentType ?? 'application/json',
+      DataSource: { S3DataSource: { S3DataType: options.s3DataType ?? TransformS3DataType.S3_PREFIX, S3Uri: options.inputS3Uri } },
+      SplitType: options.splitType ?? TransformSplitType.LINE,
+    },
+    TransformJobName: jobName,
+    TransformOutput: {
+      AssembleWith: options.assembleWith ?? TransformAssembleWith.LINE,
+      Accept: options.accept ?? 'application/json',
+      S3OutputPath: options.outputS3Uri,
+    },
+    TransformResources: { InstanceCount: options.instanceCount ?? 1, InstanceType: options.instanceType },
+    BatchStrategy: options.batchStrategy ?? TransformBatchStrategy.SINGLE_RECORD,
   };
+  const fields = [
+    '"BatchStrategy": "${parameters.BatchStrategy}"',
+    '"ModelName": "${parameters.ModelName}"',
+    ...(dataProcessing ? ['"DataProcessing" : ${parameters.DataProcessing}'] : []),
+    ...(options.maxConcurrentTransforms !== undefined ? ['"MaxConcurrentTransforms": ${parameters.MaxConcurrentTransforms}'] : []),
+    '"TransformInput": ${parameters.TransformInput}',
+    '"TransformJobName" : "${parameters.TransformJobName}"',
+    '"TransformOutput" : ${parameters.TransformOutput}',
+    '"TransformResources" : ${parameters.TransformResources}',
+  ];
+  const api = (operation: string) => `${runtimeUrl('api.sagemaker', region)}/${operation}`;
+  const json = { 'content-type': 'application/json' };
+  const jobNameBody = '{ "TransformJobName" : "${parameters.TransformJobName}"}';
+  const statusAndCancel = options.statusAndCancelActions ?? true;
+  const actions: ConnectorAction[] = [
+    {
+      actionType: 'predict',
+      method: 'POST',
+      headers: json,
+      url: endpointUrl(region, options.endpointName, 'invocations'),
+      requestBody: '${parameters.input}',
+      preProcessFunction: 'connector.pre_process.default.embedding',
+      postProcessFunction: 'connector.post_process.default.embedding',
+    },
+    { actionType: 'batch_predict', method: 'POST', headers: json, url: api('CreateTransformJob'), requestBody: `{ ${fields.join(', ')}}` },
+    ...(statusAndCancel ? [
+      // As in the Amazon OpenSearch Service developer guide's batch inference example.
+      { actionType: 'batch_predict_status', method: 'GET', headers: json, url: api('DescribeTransformJob'), requestBody: jobNameBody },
+      { actionType: 'cancel_batch_predict', method: 'POST', headers: json, url: api('StopTransformJob'), requestBody: jobNameBody },
+    ] : []),
+  ];
+
+  const pattern = options.transformJobNamePattern ?? (Token.isUnresolved(jobName) ? jobName : `${jobName}*`);
+  // IAM compares ARNs case-sensitively, and SageMaker may report a job's ARN with its name in lower case.
+  const patterns = Token.isUnresolved(pattern) ? [pattern] : [...new Set([pattern, pattern.toLowerCase()])];
+  const jobArns = patterns.map((p) => Stack.of(scope).formatArn({ partition: partitionOf(region), service: 'sagemaker', region, resource: 'transform-job', resourceName: p }));
+  const wildcard = !Token.isUnresolved(pattern) && pattern.includes('*');
+  const known = !Token.isUnresolved(options.modelName);
+  return withAccount(scope, bind, options, {
+    serviceName: 'sagemaker',
+    region,
+    defaultName: known ? `sagemaker batch: ${options.modelName}` : 'sagemaker batch transform',
+    defaultDescription: known ? `Amazon SageMaker batch transform of model ${options.modelName}` : 'Amazon SageMaker batch transform',
+    parameters,
+    actions,
+    policyStatements: [
+      new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [sageMakerArn(scope, region, 'endpoint', options.endpointName)] }),
+      new iam.PolicyStatement({
+        actions: ['sagemaker:CreateTransformJob', ...(statusAndCancel ? ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob'] : [])],
+        resources: jobArns,
+      }),
+    ],
+    ...(wildcard ? {
+      wildcardReason: `SageMaker needs a new name for every transform job, so each batch prediction passes its own TransformJobName; the role may manage only transform jobs named ${pattern}.`,
+    } : {}),
+  });
+}
+
+export function sageMakerSemanticHighlighterConfig(
+  scope: Construct, options: SageMakerSemanticHighlighterOptions, bind: ConnectorBlueprintBindOptions,
+): ConnectorBlueprintConfig {
+  const name = options.endpointName;
+  checkEndpointName(scope, name);
+  const region = sageMakerRegion(scope, options, bind);
+  const host = runtimeUrl('runtime.sagemaker', region).replace('https://', '').replace('${parameters.region}', region);
+  return withAccount(scope, bind, options, {
+    serviceName: 'sagemaker',
+    region,
+    defaultName: Token.isUnresolved(name) ? 'sagemaker semantic highlighter' : `sagemaker semantic highlighter: ${name}`,
+    defaultDescription: 'Semantic highlighting model on an Amazon SageMaker endpoint',
+    // ml-commons' blueprint keeps the host as a parameter; the URL does not read it.
+    parameters: { endpoint: host, model: name },
+    actions: [{
+      actionType: 'predict',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      url: `${runtimeUrl('runtime.sagemaker', region)}/endpoints/\${parameters.model}/invocations`,
+      requestBody: '{ "question": "${parameters.question:-}", "context": "${parameters.context:-}", "inputs": ${parameters.inputs:-[]} }',
+      preProcessFunction: SEMANTIC_HIGHLIGHTER_PRE_PROCESS,
+    }],
+    policyStatements: [new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [sageMakerArn(scope, region, 'endpoint', name)] })],
+  });
 }
