@@ -1,0 +1,378 @@
+/*
+ * Conformance with the official ml-commons connector blueprints: for every aws_sigv4 body of
+ * the catalog (test/fixtures/ml-commons-blueprints, see its NOTICE), a typed blueprint builds
+ * the connector and the body the handler would send to OpenSearch must equal the official
+ * one, except for the differences listed below, which are applied explicitly, file by file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  BedrockModel, ClaudeRequestFormat, CohereInputType, CohereTruncate, ComprehendApi, ConnectorBlueprint, ConnectorClientConfig,
+  ConverseRequestFormat, NovaAudioFormat, NovaEmbeddingModality, NovaImageDetailLevel, NovaImageFormat, NovaTruncationMode,
+  NovaVideoEmbeddingMode, NovaVideoFormat, RetryBackoffPolicy, BedrockEmbeddingType,
+} from '../src';
+import { parseConnectorProperties } from '../src/handler/properties';
+import { fillParameters } from '../src/validation';
+import { synthesizeConnector } from './handler/events';
+
+const DIR = path.join(__dirname, 'fixtures', 'ml-commons-blueprints');
+const DOMAIN = { endpoint: 'search-conformance-abc123.us-east-1.es.amazonaws.com', domainArn: 'arn:aws:es:us-east-1:111122223333:domain/conformance' };
+
+/**
+ * What differs between an official body and the body the construct sends. The first four
+ * apply to every body; the others only to the files that list them.
+ */
+const DIFFERENCES = {
+  credential: 'credential is { "roleArn": <the connector role> } (Amazon OpenSearch Service), not access keys or a placeholder',
+  placeholders: '<PLACEHOLDER> values are real values (the table PLACEHOLDERS and each case\'s own)',
+  version: 'version is the string "1", whatever the catalog writes (1, "1", "1.0", a placeholder)',
+  url: 'action URLs are compared after ${parameters.*} substitution: the construct writes ${parameters.region} where some bodies write the region',
+  regionAdded: 'parameters.region is present: ml-commons requires it for aws_sigv4, and the body omits it',
+  structuredOutput: 'actions[].supports_structured_output is not sent: ConnectorAction has no such field yet (needs a change in src/connector.ts)',
+} as const;
+type Difference = keyof typeof DIFFERENCES;
+
+/** Real values for the catalog's placeholders, shared by every body. */
+const PLACEHOLDERS: Record<string, string> = {
+  '<PLEASE ADD YOUR AWS REGION HERE>': 'us-east-1',
+  '<PLEASE ADD YOUR AWS REGION like us-west-2>': 'us-east-1',
+  '<PLEASE ADD YOUR AWS REGION TOKEN HERE>': 'us-east-1',
+  '<YOUR_AWS_REGION>': 'us-east-1',
+  '<NONE|START|END>': 'END',
+  '<START|END|NONE>': 'END',
+  '<search_document|search_query|classification|clustering>': 'search_document',
+  '<png|jpeg|gif|webp>': 'png',
+  '<STANDARD_IMAGE|DOCUMENT_IMAGE>': 'STANDARD_IMAGE',
+  '<mp4|mov|mkv|webm|flv|mpeg|mpg|wmv|3gp>': 'mp4',
+  '<AUDIO_VIDEO_COMBINED|AUDIO_VIDEO_SEPARATE>': 'AUDIO_VIDEO_COMBINED',
+  '<mp3|wav|ogg>': 'mp3',
+};
+
+interface Case {
+  /** the factory, for the coverage table */
+  readonly factory: string;
+  readonly blueprint: () => ConnectorBlueprint;
+  /** placeholders of this body only */
+  readonly placeholders?: Record<string, string>;
+  readonly clientConfig?: ConnectorClientConfig;
+  /** differences beyond credential, placeholders, version and url */
+  readonly differences?: Difference[];
+}
+
+function official(file: string): any {
+  return JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
+}
+
+const CLAUDE_37 = BedrockModel.fromId('us.anthropic.claude-3-7-sonnet-20250219-v1:0');
+const CLAUDE_4 = BedrockModel.fromId('us.anthropic.claude-sonnet-4-20250514-v1:0');
+const JUDGE = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
+const JUDGE_RETRIES: ConnectorClientConfig = { maxRetries: 3, retryBackoffPolicy: RetryBackoffPolicy.EXPONENTIAL_FULL_JITTER };
+const TITAN_PAINLESS = official('bedrock_connector_titan_embedding_blueprint__4.json').actions[0];
+
+const comprehend = (api: ComprehendApi): Case => ({ factory: 'comprehend', blueprint: () => ConnectorBlueprint.comprehend({ api }) });
+const textract: Case = { factory: 'textractDetectDocumentText', blueprint: () => ConnectorBlueprint.textractDetectDocumentText() };
+const jurassic: Case = { factory: 'bedrockAi21Jurassic', blueprint: () => ConnectorBlueprint.bedrockAi21Jurassic() };
+const claudeMessages = (model: BedrockModel, thinking: boolean): Case => ({
+  factory: 'bedrockAnthropicClaude',
+  blueprint: () => ConnectorBlueprint.bedrockAnthropicClaude({
+    model, maxTokens: 8000, temperature: 1, ...(thinking ? { thinkingBudgetTokens: 1024 } : {}),
+  }),
+});
+const claude3: Case = {
+  factory: 'bedrockAnthropicClaude',
+  blueprint: () => ConnectorBlueprint.bedrockAnthropicClaude({
+    model: BedrockModel.foundationModel('anthropic.claude-3-sonnet-20240229-v1:0'), requestFormat: ClaudeRequestFormat.INPUTS, maxTokens: 8000,
+  }),
+};
+const claudeV2: Case = {
+  factory: 'bedrockAnthropicClaudeTextCompletion',
+  // The catalog's stop sequence is the text backslash-n backslash-n Human: (escaped twice).
+  blueprint: () => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ stopSequences: ['\\n\\nHuman:'] }),
+};
+const cohere = (model: string, omitProcessFunctions = false): Case => ({
+  factory: 'bedrockCohereEmbed',
+  blueprint: () => ConnectorBlueprint.bedrockCohereEmbed({
+    model: BedrockModel.foundationModel(model), inputType: CohereInputType.SEARCH_DOCUMENT, truncate: CohereTruncate.END, omitProcessFunctions,
+  }),
+});
+const converse: Case = {
+  factory: 'bedrockConverse',
+  blueprint: () => ConnectorBlueprint.bedrockConverse({ model: BedrockModel.foundationModel('anthropic.claude-sonnet-4-5-20251101-v1:0') }),
+  differences: ['structuredOutput'],
+};
+const nova = (modality: NovaEmbeddingModality, preProcessFunction?: string): Case => {
+  const uses = (...m: NovaEmbeddingModality[]) => m.includes(modality) || modality === NovaEmbeddingModality.ALL;
+  return {
+    factory: 'bedrockNovaMultimodalEmbedding',
+    blueprint: () => ConnectorBlueprint.bedrockNovaMultimodalEmbedding({
+      modality,
+      dimensions: 1024,
+      ...(uses(NovaEmbeddingModality.TEXT) ? { truncationMode: NovaTruncationMode.END } : {}),
+      ...(uses(NovaEmbeddingModality.IMAGE) ? { imageFormat: NovaImageFormat.PNG, detailLevel: NovaImageDetailLevel.STANDARD_IMAGE } : {}),
+      ...(uses(NovaEmbeddingModality.VIDEO) ? { videoFormat: NovaVideoFormat.MP4, embeddingMode: NovaVideoEmbeddingMode.AUDIO_VIDEO_COMBINED } : {}),
+      ...(uses(NovaEmbeddingModality.AUDIO) ? { audioFormat: NovaAudioFormat.MP3 } : {}),
+      ...(preProcessFunction ? { preProcessFunction } : {}),
+    }),
+  };
+};
+const titanV1 = (options = {}): Case => ({ factory: 'bedrockTitanTextEmbeddingV1', blueprint: () => ConnectorBlueprint.bedrockTitanTextEmbeddingV1(options) });
+const titanMultimodal = (omitProcessFunctions = false): Case => ({
+  factory: 'bedrockTitanMultimodalEmbedding', blueprint: () => ConnectorBlueprint.bedrockTitanMultimodalEmbedding({ omitProcessFunctions }),
+});
+const copali: Case = {
+  factory: 'sageMakerEndpoint',
+  blueprint: () => ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'copali-endpoint', requestBody: '${parameters.inputs}' }),
+  placeholders: { '{{endpoint_name}}': 'copali-endpoint' },
+};
+const judgeClaude: Case = {
+  factory: 'bedrockAnthropicClaude',
+  blueprint: () => ConnectorBlueprint.bedrockAnthropicClaude({ model: BedrockModel.fromId(JUDGE), requestFormat: ClaudeRequestFormat.LLM_JUDGMENT }),
+  placeholders: { '<INFERENCE_PROFILE_ID>': JUDGE },
+  clientConfig: JUDGE_RETRIES,
+};
+const judgeConverse: Case = {
+  factory: 'bedrockConverse',
+  blueprint: () => ConnectorBlueprint.bedrockConverse({ model: BedrockModel.fromId(JUDGE), requestFormat: ConverseRequestFormat.LLM_JUDGMENT }),
+  placeholders: { '<INFERENCE_PROFILE_ID>': JUDGE },
+  clientConfig: JUDGE_RETRIES,
+};
+
+/** Every aws_sigv4 body of the catalog, and the typed blueprint that reproduces it. */
+const CASES: Record<string, Case> = {
+  'amazon_comprehend_connector_blueprint__1.json': comprehend(ComprehendApi.DETECT_DOMINANT_LANGUAGE),
+  'amazon_comprehend_connector_blueprint__2.json': comprehend(ComprehendApi.DETECT_DOMINANT_LANGUAGE),
+  'amazon_comprehend_connector_blueprint__3.json': comprehend(ComprehendApi.DETECT_ENTITIES),
+  'amazon_comprehend_connector_blueprint__4.json': comprehend(ComprehendApi.DETECT_ENTITIES),
+  'amazon_textract_connector_blueprint__1.json': textract,
+  'amazon_textract_connector_blueprint__2.json': textract,
+  'batch_inference_sagemaker_connector_blueprint__1.json': {
+    factory: 'sageMakerBatchTransform',
+    blueprint: () => ConnectorBlueprint.sageMakerBatchTransform({
+      endpointName: 'OpenSearch-sagemaker-060124023703',
+      modelName: 'DJL-Text-Embedding-Model-imageforjsonlines',
+      transformJobName: 'SM-offline-batch-transform-07-12-13-30',
+      inputS3Uri: 's3://offlinebatch/sagemaker_djl_batch_input.json',
+      outputS3Uri: 's3://offlinebatch/output',
+      instanceType: 'ml.c5.xlarge',
+      instanceCount: 1,
+      dataProcessing: { inputFilter: '$.content', joinSource: 'Input', outputFilter: '$' },
+      statusAndCancelActions: false,
+    }),
+  },
+  'bedrock_connector_ai21labs_jurassic_blueprint__1.json': jurassic,
+  'bedrock_connector_ai21labs_jurassic_blueprint__2.json': jurassic,
+  'bedrock_connector_anthropic_claude3.7_blueprint__1.json': claudeMessages(CLAUDE_37, false),
+  'bedrock_connector_anthropic_claude3.7_blueprint__2.json': claudeMessages(CLAUDE_37, false),
+  'bedrock_connector_anthropic_claude3.7_blueprint__3.json': claudeMessages(CLAUDE_37, true),
+  'bedrock_connector_anthropic_claude3.7_blueprint__4.json': claudeMessages(CLAUDE_37, true),
+  'bedrock_connector_anthropic_claude3_blueprint__1.json': claude3,
+  'bedrock_connector_anthropic_claude3_blueprint__2.json': claude3,
+  'bedrock_connector_anthropic_claude4_blueprint__1.json': claudeMessages(CLAUDE_4, false),
+  'bedrock_connector_anthropic_claude4_blueprint__2.json': claudeMessages(CLAUDE_4, false),
+  'bedrock_connector_anthropic_claude4_blueprint__3.json': claudeMessages(CLAUDE_4, true),
+  'bedrock_connector_anthropic_claude4_blueprint__4.json': claudeMessages(CLAUDE_4, true),
+  'bedrock_connector_anthropic_claude_blueprint__1.json': claudeV2,
+  'bedrock_connector_anthropic_claude_blueprint__2.json': claudeV2,
+  'bedrock_connector_cohere_cohere.embed-english-v3_blueprint__1.json': cohere('cohere.embed-english-v3'),
+  'bedrock_connector_cohere_cohere.embed-english-v3_blueprint__2.json': cohere('cohere.embed-english-v3'),
+  'bedrock_connector_cohere_cohere.embed-multilingual-v3_blueprint__1.json': cohere('cohere.embed-multilingual-v3'),
+  'bedrock_connector_cohere_cohere.embed-multilingual-v3_blueprint__2.json': cohere('cohere.embed-multilingual-v3'),
+  'bedrock_connector_converse_blueprint__1.json': converse,
+  'bedrock_connector_converse_blueprint__2.json': converse,
+  'bedrock_connector_nova_multimodal_model_blueprint__1.json': nova(NovaEmbeddingModality.ALL),
+  'bedrock_connector_nova_multimodal_model_blueprint__2.json': nova(NovaEmbeddingModality.ALL),
+  'bedrock_connector_nova_multimodal_model_blueprint__3.json': nova(NovaEmbeddingModality.TEXT),
+  'bedrock_connector_nova_multimodal_model_blueprint__4.json': nova(NovaEmbeddingModality.TEXT),
+  'bedrock_connector_nova_multimodal_model_blueprint__5.json': nova(NovaEmbeddingModality.IMAGE),
+  'bedrock_connector_nova_multimodal_model_blueprint__6.json': nova(NovaEmbeddingModality.IMAGE),
+  'bedrock_connector_nova_multimodal_model_blueprint__7.json': nova(NovaEmbeddingModality.VIDEO),
+  'bedrock_connector_nova_multimodal_model_blueprint__8.json': nova(NovaEmbeddingModality.VIDEO),
+  'bedrock_connector_nova_multimodal_model_blueprint__9.json': nova(NovaEmbeddingModality.AUDIO),
+  // This body of the catalog pairs the audio request with the video pre-process function.
+  'bedrock_connector_nova_multimodal_model_blueprint__10.json': nova(NovaEmbeddingModality.AUDIO, 'connector.pre_process.bedrock.nova.video_embedding'),
+  'bedrock_connector_nova_multimodal_model_blueprint__11.json': nova(NovaEmbeddingModality.AUDIO),
+  'bedrock_connector_openai_gpt-oss_blueprint__1.json': {
+    factory: 'bedrockOpenAiChatCompletions',
+    blueprint: () => ConnectorBlueprint.bedrockOpenAiChatCompletions({ region: 'us-west-2', model: BedrockModel.foundationModel('openai.gpt-oss-120b-1:0') }),
+    placeholders: { '<PLEASE ADD YOUR BEDROCK MODEL ID HERE>': 'openai.gpt-oss-120b-1:0' },
+    differences: ['regionAdded'],
+  },
+  'bedrock_connector_titan_embedding_blueprint__1.json': titanV1(),
+  'bedrock_connector_titan_embedding_blueprint__3.json': titanV1(),
+  'bedrock_connector_titan_embedding_blueprint__4.json': titanV1({
+    preProcessFunction: TITAN_PAINLESS.pre_process_function, postProcessFunction: TITAN_PAINLESS.post_process_function,
+  }),
+  'bedrock_connector_titan_embedding_blueprint__5.json': {
+    factory: 'bedrockTitanTextEmbeddingV2',
+    blueprint: () => ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: 1024, normalize: true, embeddingType: BedrockEmbeddingType.FLOAT }),
+  },
+  'bedrock_connector_titan_multimodal_embedding_blueprint__1.json': titanMultimodal(),
+  'bedrock_connector_titan_multimodal_embedding_blueprint__3.json': titanMultimodal(),
+  'sagemaker_connector_blueprint__1.json': {
+    factory: 'sageMakerEndpoint',
+    blueprint: () => ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'my-embedding-endpoint' }),
+    placeholders: {
+      '<YOUR CONNECTOR NAME>': 'sagemaker: my-embedding-endpoint',
+      '<YOUR CONNECTOR DESCRIPTION>': 'Embedding model on a SageMaker endpoint',
+      '<PLEASE ADD YOUR Sagemaker MODEL INFERENCE ENDPOINT URL>': 'https://runtime.sagemaker.us-east-1.amazonaws.com/endpoints/my-embedding-endpoint/invocations',
+    },
+  },
+  'sagemaker_connector_copali_blueprint__1.json': copali,
+  'sagemaker_connector_copali_blueprint__2.json': copali,
+  'llm_judgment__anthropic_claude_bedrock_blueprint__1.json': judgeClaude,
+  'llm_judgment__anthropic_claude_bedrock_blueprint__2.json': judgeClaude,
+  'llm_judgment__bedrock_converse_blueprint__1.json': judgeConverse,
+  'llm_judgment__bedrock_converse_blueprint__2.json': judgeConverse,
+  'standard_blueprints__bedrock_connector_cohere_cohere.embed-english-v3_standard_blueprint__1.json': cohere('cohere.embed-english-v3', true),
+  'standard_blueprints__bedrock_connector_cohere_cohere.embed-english-v3_standard_blueprint__2.json': cohere('cohere.embed-english-v3', true),
+  'standard_blueprints__bedrock_connector_cohere_cohere.embed-multilingual-v3_standard_blueprint__1.json': cohere('cohere.embed-multilingual-v3', true),
+  'standard_blueprints__bedrock_connector_cohere_cohere.embed-multilingual-v3_standard_blueprint__2.json': cohere('cohere.embed-multilingual-v3', true),
+  'standard_blueprints__bedrock_connector_titan_embedding_standard_blueprint__1.json': titanV1(),
+  'standard_blueprints__bedrock_connector_titan_embedding_standard_blueprint__2.json': titanV1({ omitProcessFunctions: true }),
+  'standard_blueprints__bedrock_connector_titan_multimodal_embedding_standard_blueprint__1.json': titanMultimodal(true),
+  'standard_blueprints__sagemaker_semantic_highlighter_standard_blueprint__1.json': {
+    factory: 'sageMakerSemanticHighlighter',
+    blueprint: () => ConnectorBlueprint.sageMakerSemanticHighlighter({ endpointName: 'semantic-highlighter' }),
+    placeholders: { '{your-endpoint-name}': 'semantic-highlighter', '{region}': 'us-east-1' },
+  },
+};
+
+/** Bodies that no typed factory reproduces and that need ConnectorBlueprint.custom(): none so far. */
+const CUSTOM_ONLY: string[] = [];
+
+const AWS_FILES = fs.readFileSync(path.join(DIR, 'INDEX.tsv'), 'utf8').trim().split('\n').slice(1)
+  .map((line) => line.split('\t'))
+  .filter((columns) => columns[4] === 'aws_sigv4')
+  .map((columns) => columns[0]);
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value));
+}
+
+function replaceStrings(value: unknown, replacements: Record<string, string>): unknown {
+  if (typeof value === 'string') {
+    return Object.entries(replacements).reduce((text, [from, to]) => text.split(from).join(to), value);
+  }
+  if (Array.isArray(value)) return value.map((v) => replaceStrings(v, replacements));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceStrings(v, replacements)]));
+  }
+  return value;
+}
+
+/** The `url` difference, applied to both sides. */
+function withFilledUrls(body: any): any {
+  const copy = clone(body);
+  for (const action of copy.actions) action.url = fillParameters(action.url, copy.parameters ?? {});
+  return copy;
+}
+
+/** The official body with the differences of `file` applied. */
+function expectedBody(file: string, roleArn: string): any {
+  const testCase = CASES[file];
+  const differences = new Set<Difference>(['credential', 'placeholders', 'version', 'url', ...(testCase.differences ?? [])]);
+  const body = replaceStrings(official(file), { ...PLACEHOLDERS, ...testCase.placeholders }) as any;
+  body.credential = { roleArn };
+  body.version = '1';
+  if (differences.has('regionAdded')) {
+    expect(body.parameters.region).toBeUndefined();
+    body.parameters = { region: 'us-west-2', ...body.parameters };
+  }
+  if (differences.has('structuredOutput')) {
+    for (const action of body.actions) {
+      expect(action).toHaveProperty('supports_structured_output');
+      delete action.supports_structured_output;
+    }
+  }
+  return withFilledUrls(body);
+}
+
+/** What the handler sends to OpenSearch for `file`'s case, and the connector role. */
+function sentBody(file: string): { body: any; roleArn: string } {
+  const testCase = CASES[file];
+  const source = official(file);
+  const replaced = replaceStrings(source, { ...PLACEHOLDERS, ...testCase.placeholders }) as any;
+  const synthesized = synthesizeConnector(DOMAIN, {
+    name: replaced.name,
+    description: replaced.description,
+    blueprint: testCase.blueprint(),
+    ...(testCase.clientConfig ? { clientConfig: testCase.clientConfig } : {}),
+  });
+  return { body: parseConnectorProperties(synthesized.properties).connector, roleArn: synthesized.roleArn };
+}
+
+function isExact(file: string): boolean {
+  return !(CASES[file]?.differences ?? []).includes('structuredOutput');
+}
+
+describe('conformance with the official ml-commons blueprints', () => {
+  test('the catalog has 60 aws_sigv4 bodies, each with a typed case or listed as custom-only', () => {
+    expect(AWS_FILES).toHaveLength(60);
+    for (const file of AWS_FILES) {
+      expect(fs.existsSync(path.join(DIR, file))).toBe(true);
+      expect([file, file in CASES || CUSTOM_ONLY.includes(file)]).toEqual([file, true]);
+    }
+    expect(Object.keys(CASES).filter((file) => !AWS_FILES.includes(file))).toEqual([]);
+  });
+
+  test('typed factories reproduce at least 95% of the AWS bodies', () => {
+    const typed = AWS_FILES.filter((file) => file in CASES);
+    const exact = typed.filter(isExact);
+    const rows = AWS_FILES.map((file) => {
+      const testCase = CASES[file];
+      const how = !testCase ? 'ConnectorBlueprint.custom()' : `${testCase.factory}()`;
+      const extra = (testCase?.differences ?? []).join(', ');
+      return `| ${file} | ${how} | ${extra || '-'} |`;
+    });
+    // The coverage table of the README, regenerated by every run.
+    console.log([
+      `typed: ${typed.length} of ${AWS_FILES.length}; reproduced with only the common differences: ${exact.length} of ${AWS_FILES.length} (${(100 * exact.length / AWS_FILES.length).toFixed(1)}%)`,
+      '| catalog file | blueprint | differences beyond credential, placeholders, version, url |',
+      '| --- | --- | --- |',
+      ...rows,
+    ].join('\n'));
+    expect(exact.length / AWS_FILES.length).toBeGreaterThanOrEqual(0.95);
+  });
+
+  test.each(AWS_FILES.filter((file) => file in CASES))('%s', (file) => {
+    const { body, roleArn } = sentBody(file);
+    expect(roleArn).toMatch(/^arn:aws:iam::111122223333:role\/QARole/);
+    expect(withFilledUrls(body)).toEqual(expectedBody(file, roleArn));
+  });
+});
+
+describe('every AWS body of the catalog is also expressible with ConnectorBlueprint.custom()', () => {
+  const camel: Record<string, string> = {
+    action_type: 'actionType',
+    method: 'method',
+    url: 'url',
+    headers: 'headers',
+    request_body: 'requestBody',
+    pre_process_function: 'preProcessFunction',
+    post_process_function: 'postProcessFunction',
+  };
+  test.each(AWS_FILES.filter(isExact))('%s', (file) => {
+    const source = replaceStrings(official(file), { ...PLACEHOLDERS, ...CASES[file]?.placeholders }) as any;
+    const { region, service_name: serviceName, ...parameters } = source.parameters;
+    const actions = source.actions.map((action: any) => Object.fromEntries(Object.entries(action).map(([k, v]) => {
+      if (!(k in camel)) throw new Error(`${file}: ${k} has no ConnectorAction field`);
+      return [camel[k], v];
+    })));
+    const synthesized = synthesizeConnector(DOMAIN, {
+      name: source.name,
+      description: source.description,
+      blueprint: ConnectorBlueprint.custom({
+        serviceName,
+        region: region ?? 'us-west-2',
+        parameters,
+        actions,
+        invokeActions: [`${serviceName}:Invoke`],
+        invokeResources: [`arn:aws:${serviceName}:us-east-1:111122223333:model/any`],
+      }),
+      ...(CASES[file]?.clientConfig ? { clientConfig: CASES[file].clientConfig } : {}),
+    });
+    const body = parseConnectorProperties(synthesized.properties).connector as any;
+    const expected = { ...source, credential: { roleArn: synthesized.roleArn }, version: '1', parameters: { region: region ?? 'us-west-2', ...source.parameters } };
+    expect(body).toEqual(expected);
+  });
+});
