@@ -205,7 +205,7 @@ export function checkOneOf<T>(scope: IConstruct, property: string, value: T | un
   if (value === undefined || (typeof value !== 'object' && Token.isUnresolved(value))) return;
   if (!allowed.includes(value)) {
     throw new MlValidationError(scope,
-      `blueprint ${property} must be one of ${allowed.map((a) => quote(a)).join(', ')} ${why}; received ${quote(value)}.`);
+      `blueprint ${property} must be one of ${allowed.map((a) => (typeof a === 'number' ? `${a}` : quote(a))).join(', ')} ${why}; received ${quote(value)}.`);
   }
 }
 
