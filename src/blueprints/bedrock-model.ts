@@ -35,7 +35,7 @@ export interface ApplicationInferenceProfileOptions extends InferenceProfileOpti
 export class BedrockModel {
   /**
    * A model ID or a cross-Region inference profile ID, told apart by a geography prefix
-   * (`us.`, `us-gov.`, `eu.`, `apac.`, `jp.`, `au.`, `ca.`, `global.`).
+   * (`us.`, `us-gov.`, `eu.`, `apac.`, `jp.`, `au.`, `global.`).
    */
   public static fromId(id: string): BedrockModel {
     const geography = geographyOf(id);
@@ -104,7 +104,6 @@ export const GEOGRAPHIES: Readonly<Record<string, { readonly label: string; read
   'apac': { label: 'ap-* or me-*', accepts: (r) => r.startsWith('ap-') || r.startsWith('me-') },
   'jp': { label: 'ap-northeast-1 or ap-northeast-3', accepts: (r) => r === 'ap-northeast-1' || r === 'ap-northeast-3' },
   'au': { label: 'ap-southeast-2 or ap-southeast-4', accepts: (r) => r === 'ap-southeast-2' || r === 'ap-southeast-4' },
-  'ca': { label: 'ca-*', accepts: (r) => r.startsWith('ca-') },
   'global': { label: 'any commercial Region', accepts: (r) => !r.startsWith('cn-') && !r.startsWith('us-gov-') && !r.startsWith('us-iso') },
 };
 
