@@ -2,6 +2,7 @@
  * Bad blueprint input fails at synth time, with a message naming the property, the value
  * received and what is allowed.
  */
+import { CfnParameter } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import {
   BedrockEmbeddingType, BedrockModel, ClaudeRequestFormat, ComprehendApi, ConnectorBlueprint, MlConnector, NovaAudioFormat, NovaEmbeddingModality,
@@ -53,6 +54,16 @@ describe('Bedrock model IDs are checked by shape', () => {
     const arn = 'arn:aws:bedrock:eu-west-1:111122223333:application-inference-profile/abc123';
     expect(build(() => ConnectorBlueprint.bedrockConverse({ model: BedrockModel.applicationInferenceProfile(arn, { modelSource: 'amazon.nova-pro-v1:0' }) })))
       .toThrow(/is an application inference profile in eu-west-1, but the connector's region is 'us-east-1'; set the blueprint region to 'eu-west-1'/);
+  });
+
+  test('an application inference profile ARN that is a token cannot be URL-encoded at synth time', () => {
+    expect(() => {
+      const stack = testStack();
+      const arn = new CfnParameter(stack, 'ProfileArn').valueAsString;
+      const domain = opensearch.Domain.fromDomainEndpoint(stack, 'D', 'https://search-x-abc.us-east-1.es.amazonaws.com');
+      const model = BedrockModel.applicationInferenceProfile(arn, { modelSource: 'amazon.nova-pro-v1:0' });
+      new MlConnector(stack, 'C', { domain, blueprint: ConnectorBlueprint.bedrockConverse({ model }) });
+    }).toThrow(/the ARN of an application inference profile must be a literal.*received a token/);
   });
 
   test('destination Regions must be Regions', () => {

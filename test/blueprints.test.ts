@@ -104,6 +104,11 @@ describe('Amazon Bedrock: IAM from the model', () => {
     expect(nagSuppressions).toEqual([]);
   });
 
+  test('an inference profile of a geography this library does not know: accepted, its foundation model derived', () => {
+    const { statements } = synth(ConnectorBlueprint.bedrockConverse({ model: BedrockModel.inferenceProfile('mars.amazon.nova-pro-v1:0') }));
+    expect(statements[1].Resource).toBe('arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0');
+  });
+
   test('models of a later generation work by shape: a new Claude, a new Titan V2 version', () => {
     expect(() => synth(ConnectorBlueprint.bedrockAnthropicClaude({ model: BedrockModel.fromId('us.anthropic.claude-opus-9-20300101-v1:0') }))).not.toThrow();
     expect(() => synth(ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ model: BedrockModel.fromId('amazon.titan-embed-text-v2:1') }))).not.toThrow();

@@ -43,7 +43,13 @@ export function bedrockModelUrl(region: string, operation: string): string {
  */
 export function checkModel(scope: IConstruct, region: string, model: BedrockModel, family?: ModelFamily): void {
   const id = model.id;
-  if (Token.isUnresolved(id)) return;
+  if (Token.isUnresolved(id)) {
+    if (model._kind === 'application-inference-profile') {
+      throw new MlValidationError(scope,
+        'blueprint model: the ARN of an application inference profile must be a literal, because it is URL-encoded into the connector\'s model parameter at synth time; received a token.');
+    }
+    return;
+  }
   const example = family?.example ?? 'amazon.titan-embed-text-v2:0';
   switch (model._kind) {
     case 'foundation-model':
