@@ -71,6 +71,14 @@ export interface ConnectorAction {
    * @default - none
    */
   readonly postProcessFunction?: string;
+
+  /**
+   * Marks an action whose model can answer in a JSON schema the caller gives
+   * (`supports_structured_output`, read by recent ml-commons versions, as in the Converse blueprint).
+   *
+   * @default - not sent
+   */
+  readonly supportsStructuredOutput?: boolean;
 }
 
 /**

@@ -232,6 +232,7 @@ function toActionBody(action: ConnectorAction): ConnectorActionBody {
   return {
     action_type: action.actionType,
     method: (action.method ?? 'POST').toUpperCase(),
+    ...(action.supportsStructuredOutput !== undefined ? { supports_structured_output: action.supportsStructuredOutput } : {}),
     url: action.url,
     ...(action.headers ? { headers: action.headers } : {}),
     ...(action.requestBody !== undefined ? { request_body: action.requestBody } : {}),

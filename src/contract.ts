@@ -39,6 +39,7 @@ export interface ConnectorActionBody {
   readonly request_body?: string;
   readonly pre_process_function?: string;
   readonly post_process_function?: string;
+  readonly supports_structured_output?: boolean;
 }
 
 /** The body of `POST /_plugins/_ml/connectors/_create`, as ml-commons spells it. */

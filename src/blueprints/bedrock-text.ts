@@ -319,9 +319,12 @@ export function converseConfig(
   } else {
     const withMax = options.maxTokens !== undefined;
     parameters = { response_filter: '$.output.message.content[0].text', ...(withMax ? { max_tokens: options.maxTokens } : {}) };
-    action = predict(url,
-      '{"system":[{"text":"${parameters.system_prompt}"}],"messages":[{"role":"user","content":[{"type":"text","text":"${parameters.user_prompt}"}]}]'
-      + (withMax ? ',"inferenceConfig":{"maxTokens":${parameters.max_tokens}}' : '') + '}');
+    action = {
+      ...predict(url,
+        '{"system":[{"text":"${parameters.system_prompt}"}],"messages":[{"role":"user","content":[{"type":"text","text":"${parameters.user_prompt}"}]}]'
+        + (withMax ? ',"inferenceConfig":{"maxTokens":${parameters.max_tokens}}' : '') + '}'),
+      supportsStructuredOutput: true,
+    };
   }
   return bedrockConfig(scope, bind, options, {
     model: options.model,
