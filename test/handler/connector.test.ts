@@ -163,6 +163,15 @@ describe('create', () => {
 });
 
 describe('update', () => {
+  /** A SageMaker connector whose parameters the test chooses (a removed one forces a replacement). */
+  const withParameters = (parameters: Record<string, unknown>) => ConnectorBlueprint.custom({
+    serviceName: 'sagemaker',
+    parameters,
+    actions: [{ actionType: 'predict', url: 'https://runtime.sagemaker.${parameters.region}.amazonaws.com/endpoints/e/invocations', requestBody: '{"x": "${parameters.x:-a}"}' }],
+    invokeActions: ['sagemaker:InvokeEndpoint'],
+    invokeResources: ['arn:aws:sagemaker:us-east-1:111122223333:endpoint/e'],
+  });
+
   test('only mutable fields changed: PUT in place, same physical ID', async () => {
     const before = synth();
     const id = await create(before.properties);
@@ -176,16 +185,9 @@ describe('update', () => {
   });
 
   test('a removed parameter (ml-commons merges parameters on update): a new connector replaces it', async () => {
-    const blueprint = (parameters: Record<string, unknown>) => ConnectorBlueprint.custom({
-      serviceName: 'sagemaker',
-      parameters,
-      actions: [{ actionType: 'predict', url: 'https://runtime.sagemaker.${parameters.region}.amazonaws.com/endpoints/e/invocations', requestBody: '{"x": "${parameters.x:-a}"}' }],
-      invokeActions: ['sagemaker:InvokeEndpoint'],
-      invokeResources: ['arn:aws:sagemaker:us-east-1:111122223333:endpoint/e'],
-    });
-    const before = synth({ blueprint: blueprint({ x: 'b' }) });
+    const before = synth({ blueprint: withParameters({ x: 'b' }) });
     const oldId = await create(before.properties);
-    const after = synth({ blueprint: blueprint({}) });
+    const after = synth({ blueprint: withParameters({}) });
 
     const { response } = await lambda.invoke(updateEvent(oldId, after.properties, before.properties));
     expect(response?.Status).toBe('SUCCESS');
@@ -211,16 +213,9 @@ describe('update', () => {
   });
 
   test('the rollback of a replacement leaves exactly one connector, with the original body', async () => {
-    const blueprint = (parameters: Record<string, unknown>) => ConnectorBlueprint.custom({
-      serviceName: 'sagemaker',
-      parameters,
-      actions: [{ actionType: 'predict', url: 'https://runtime.sagemaker.${parameters.region}.amazonaws.com/endpoints/e/invocations', requestBody: '{}' }],
-      invokeActions: ['sagemaker:InvokeEndpoint'],
-      invokeResources: ['arn:aws:sagemaker:us-east-1:111122223333:endpoint/e'],
-    });
-    const original = synth({ blueprint: blueprint({ x: '1' }) });
+    const original = synth({ blueprint: withParameters({ x: '1' }) });
     const first = await create(original.properties);
-    const changed = synth({ blueprint: blueprint({}) });
+    const changed = synth({ blueprint: withParameters({}) });
     const forward = await lambda.invoke(updateEvent(first, changed.properties, original.properties));
     const second = forward.response!.PhysicalResourceId;
 
