@@ -88,9 +88,10 @@ export function detectFineGrainedAccess(scope: IConstruct, domain: opensearch.ID
   const options = Stack.of(domain).resolve((cfn as opensearch.CfnDomain).advancedSecurityOptions) as AdvancedSecurityOptions | undefined;
   if (!options?.enabled) return FineGrainedAccess.disabled();
 
+  // The L2 Domain generates the master password into this secret when none is given.
   const generated = domain.node.tryFindChild('MasterUser');
-  if (options.internalUserDatabaseEnabled && generated && (generated as secretsmanager.ISecret).secretArn !== undefined) {
-    return FineGrainedAccess.masterUserSecret(generated as secretsmanager.ISecret);
+  if (options.internalUserDatabaseEnabled && secretsmanager.Secret.isSecret(generated)) {
+    return FineGrainedAccess.masterUserSecret(generated);
   }
   const masterUserArn = options.masterUserOptions?.masterUserArn;
   if (masterUserArn !== undefined && JSON.stringify(masterUserArn) === JSON.stringify(Stack.of(scope).resolve(providerRoleArn()))) {

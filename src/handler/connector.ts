@@ -47,8 +47,9 @@ const REFRESH_WAIT_MS = 1_500;
  */
 export async function createConnector(props: ConnectorResourceProperties, ctx: ConnectorContext): Promise<string> {
   const body = props.connector;
-  let last: string | undefined;
+  /** the last attempt's error answer; undefined when it got no answer (then lostMessage says why) */
   let lastAnswer: HttpResponse | undefined;
+  let lostMessage = '';
   for (let attempt = 0; ; attempt++) {
     const sentAt = Date.now();
     let response: HttpResponse | undefined;
@@ -57,7 +58,8 @@ export async function createConnector(props: ConnectorResourceProperties, ctx: C
       response = await ctx.client.once('POST', `${CONNECTORS}/_create`, body, Math.min(ATTEMPT_TIMEOUT_MS, ctx.deadline.remaining() / 2));
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
-      last = e.message;
+      lastAnswer = undefined;
+      lostMessage = e.message;
       if (!isUnsent(e)) {
         ctx.tracker.unknownSince ??= sentAt;
         const found = await findCreated(body, ctx.tracker.unknownSince, ctx);
@@ -78,14 +80,14 @@ export async function createConnector(props: ConnectorResourceProperties, ctx: C
         if (/no handler found/i.test(readErrorAnswer(response).reason)) throw await missingMlCommons(response, ctx);
         throw answerError(response, { ...ctx, operation: 'create', what: `create the connector '${body.name}'` });
       }
-      last = `OpenSearch answered ${response.status}: ${readErrorAnswer(response).reason}`;
       lastAnswer = response;
     }
     if (!(await sleepBeforeRetry(attempt, ctx.deadline, 1_000))) {
-      if (lastAnswer && last?.startsWith('OpenSearch')) {
+      if (lastAnswer) {
         throw answerError(lastAnswer, { ...ctx, operation: 'create', what: `create the connector '${body.name}' (retried until the handler's time ran out)` });
       }
-      throw new DeployError(`Could not create the connector '${body.name}' on ${ctx.client.endpoint} in the time the handler has: ${last}. The domain was unreachable or busy; check its health and deploy again.`);
+      throw new DeployError(`Could not create the connector '${body.name}' on ${ctx.client.endpoint} in the time the handler has: ${lostMessage}. ` +
+        'The domain was unreachable or busy; check its health and deploy again.');
     }
   }
 }
