@@ -46,7 +46,8 @@ function str(value: unknown): string | undefined {
 export function isIamDenial(response: HttpResponse): boolean {
   if (response.status !== 403) return false;
   const answer = readErrorAnswer(response);
-  return answer.type !== 'security_exception' && /is not authorized to perform/i.test(answer.reason);
+  // An unsigned request (basic auth) refused by the access policy is not a grant on its way.
+  return answer.type !== 'security_exception' && /is not authorized to perform/i.test(answer.reason) && !/User: anonymous /.test(answer.reason);
 }
 
 /**

@@ -168,6 +168,22 @@ describe('master user secret', () => {
     await send(deleteEvent(created.PhysicalResourceId, props, MAPPING_TYPE));
   });
 
+  test('an access policy that refuses unsigned requests: the error says basic auth cannot pass it, and what to do', async () => {
+    const synthesized = connectors(1, () => undefined);
+    const before = JSON.stringify(emulator.rolesMapping('ml_full_access'));
+    emulator.injectFault({
+      method: 'GET',
+      path: '/_plugins/_security/api/rolesmapping/ml_full_access',
+      status: 403,
+      body: { Message: 'User: anonymous is not authorized to perform: es:ESHttpGet because no resource-based policy allows the es:ESHttpGet action' },
+    });
+    const [props] = synthesized.propertiesOf(MAPPING_TYPE);
+    const response = await send(createEvent(props, MAPPING_TYPE));
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/OpenSearch answered 403: User: anonymous is not authorized.*refuses unsigned requests.*useUnsignedBasicAuth: true.*providerIsMasterUser/);
+    expect(JSON.stringify(emulator.rolesMapping('ml_full_access'))).toBe(before);
+  });
+
   test('a secret the provider may not read: a clear error, no value shown', async () => {
     const synthesized = connectors(1, () => undefined);
     apis.setPrincipalPolicy(PROVIDER.roleArn, []);
