@@ -159,7 +159,7 @@ async function searchMatching(body: ConnectorBody, since: number, ctx: Connector
  * The fields a connector is made of, normalized the way ml-commons stores them
  * (parameter values as strings, action types in one case), as canonical JSON.
  */
-export function fingerprint(connector: Record<string, unknown> | ConnectorBody): string {
+function fingerprint(connector: Record<string, unknown> | ConnectorBody): string {
   const c = connector as Record<string, any>;
   const parameters: Record<string, string> = {};
   for (const [key, value] of Object.entries((c.parameters ?? {}) as Record<string, unknown>)) {

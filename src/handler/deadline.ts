@@ -13,10 +13,6 @@ export class Deadline {
   public remaining(): number {
     return Math.max(0, this.endsAt - Date.now());
   }
-
-  public expired(): boolean {
-    return this.remaining() === 0;
-  }
 }
 
 /** Retry delays: exponential backoff with full jitter, as the AWS SDKs do. */
