@@ -1,14 +1,18 @@
 /*
- * The default example: an OpenSearch 2.x domain and an ML connector to a SageMaker
- * endpoint. `npm run example` synthesizes it into examples/cdk.out and prints what it made.
+ * The default example: an OpenSearch 2.x domain, a connector to Amazon Titan Text
+ * Embeddings V2 on Amazon Bedrock, and a remote model on it, deployed and smoke-tested
+ * during `cdk deploy`; plus a connector to a SageMaker endpoint. `npm run example`
+ * synthesizes it into examples/cdk.out and prints what it made.
  */
 import { App, CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
-import { ConnectorBlueprint, MlConnector } from '../src';
+import { ConnectorBlueprint, MlConnector, MlModel, ModelVerification } from '../src';
 
 export class SemanticSearchStack extends Stack {
   public readonly connector: MlConnector;
+  public readonly embedding: MlConnector;
+  public readonly model: MlModel;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -23,6 +27,18 @@ export class SemanticSearchStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    // domain → Bedrock connector → model, with a smoke test: the deployment fails with
+    // the model's answer if the model cannot be called (for example, model access not enabled).
+    this.embedding = new MlConnector(this, 'TitanEmbedding', {
+      domain,
+      blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: 1024 }),
+    });
+    this.model = new MlModel(this, 'EmbeddingModel', {
+      connector: this.embedding,
+      name: 'titan-embed-text-v2',
+      verify: ModelVerification.predict(),
+    });
+
     this.connector = new MlConnector(this, 'QA', {
       domain,
       name: 'sagemaker: embedding',
@@ -34,7 +50,11 @@ export class SemanticSearchStack extends Stack {
 
     new CfnOutput(this, 'ConnectorId', {
       value: this.connector.connectorId,
-      description: 'ML Commons connector ID, for POST _plugins/_ml/models/_register',
+      description: 'ML Commons connector ID of the SageMaker connector, for POST _plugins/_ml/models/_register',
+    });
+    new CfnOutput(this, 'ModelId', {
+      value: this.model.modelId,
+      description: 'Model ID of the deployed Titan embedding model, for neural ingest and search pipelines',
     });
   }
 }

@@ -40,6 +40,16 @@ for (const [id, r] of byType('Custom::OpenSearchMlConnector')) {
   console.log(`  domain:      ${show(r.Properties.endpoint)} (SigV4 service ${r.Properties.signingService})\n`);
 }
 
+for (const [id, r] of byType('Custom::OpenSearchMlModel')) {
+  const m = r.Properties.model;
+  console.log(`Model ${id} (Custom::OpenSearchMlModel)`);
+  console.log(`  name:        ${m.name} (${m.function_name}), on connector ${show(m.connector_id)}`);
+  if (m.model_config) console.log(`  config:      ${m.model_config.model_type}, dimension ${m.model_config.embedding_dimension}, ${m.model_config.framework_type}`);
+  console.log(`  deploy:      ${r.Properties.deploy}`);
+  if (r.Properties.verify) console.log(`  smoke test:  _predict ${JSON.stringify(r.Properties.verify.parameters)} → vector of ${r.Properties.verify.embeddingDimension}`);
+  console.log('');
+}
+
 for (const [id, r] of byType('AWS::IAM::Role')) {
   const trust = r.Properties.AssumeRolePolicyDocument.Statement[0];
   console.log(`Role ${id}: ${r.Properties.Description}`);

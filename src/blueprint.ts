@@ -97,6 +97,21 @@ export interface ConnectorBlueprintBindOptions {
 }
 
 /**
+ * What a blueprint knows about a model that returns embeddings: `MlModel` uses it for the
+ * model's `model_config` and for its deploy-time smoke test.
+ */
+export interface EmbeddingModelInfo {
+  /** The length of the vectors the model returns. */
+  readonly dimension: number;
+
+  /**
+   * Parameters of a `_predict` call that embeds a short text, for example
+   * `{ inputText: 'hello world' }`.
+   */
+  readonly probeParameters: { [key: string]: any };
+}
+
+/**
  * Everything a blueprint decides about a connector: its body and the permissions
  * OpenSearch needs to call the model.
  */
@@ -141,6 +156,13 @@ export interface ConnectorBlueprintConfig {
    * @default - the statements hold no wildcard
    */
   readonly wildcardReason?: string;
+
+  /**
+   * The embedding dimension and a probe input, for a model that returns embeddings.
+   *
+   * @default - not an embedding model, or its dimension is not known
+   */
+  readonly embedding?: EmbeddingModelInfo;
 }
 
 /**

@@ -1,23 +1,17 @@
-import { Arn, ArnFormat, CustomResource, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { CustomResource, IResource, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
-import { FineGrainedAccess, detectFineGrainedAccess, roleMappingFor } from './access';
-import { ConnectorBlueprint, ConnectorAction } from './blueprint';
+import { ConnectorBlueprint, ConnectorAction, EmbeddingModelInfo } from './blueprint';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
-import { EngineVersionNumber, atLeast, engineOf, formatVersion } from './engine-version';
-import { MlValidationError, quote } from './errors';
-import { networkPlacement } from './network';
+import { DomainAccessOptions, DomainBinding, bindDomain, checkEngineVersion, domainLocation } from './domain-binding';
+import { formatVersion } from './engine-version';
 import { MlCommonsProvider, SERVICE_TIMEOUT, suppressNag } from './provider';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
 import { validateActions, validateName, validateRegexes } from './validation';
-
-/** Remote connectors need ML Commons 2.9 on Amazon OpenSearch Service. */
-const MIN_ENGINE_VERSION: EngineVersionNumber = [2, 9];
 
 /**
  * An ML Commons connector: how an OpenSearch domain reaches a model.
@@ -34,7 +28,7 @@ export interface IMlConnector extends IResource {
 /**
  * Properties of an `MlConnector`.
  */
-export interface MlConnectorProps {
+export interface MlConnectorProps extends DomainAccessOptions {
   /** The OpenSearch Service domain that calls the model: an L2 `Domain` or an imported one. */
   readonly domain: opensearch.IDomain;
 
@@ -78,39 +72,17 @@ export interface MlConnectorProps {
    * @default - ml-commons' defaults
    */
   readonly clientConfig?: ConnectorClientConfig;
+}
 
-  /**
-   * Fine-grained access control of the domain: whether and how the provider's role is
-   * mapped to `ml_full_access` before connectors are created.
-   *
-   * @default - for an L2 `Domain`, read from its settings: none without fine-grained access
-   * control; its generated master user secret; the provider role when it is the domain's
-   * IAM master user; otherwise manual, with a warning. For an imported domain: disabled.
-   */
-  readonly fineGrainedAccess?: FineGrainedAccess;
+/**
+ * Attributes of a connector that exists already, for `MlConnector.fromConnectorAttributes()`.
+ */
+export interface MlConnectorAttributes extends DomainAccessOptions {
+  /** The connector's ID. */
+  readonly connectorId: string;
 
-  /**
-   * The VPC from which the provider reaches a domain in a VPC. Needed for an imported
-   * domain in a VPC; for an L2 `Domain` in a VPC, the domain's own subnets and security
-   * groups are used unless this is given.
-   *
-   * @default - the domain's own VPC placement for an L2 domain; none (a public endpoint) for an imported one
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The subnets of `vpc` the provider runs in: they must reach the domain on port 443.
-   *
-   * @default - the private subnets of `vpc`
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * Security groups of the provider in `vpc`; the domain must accept them on port 443.
-   *
-   * @default - a security group is created (and, for an L2 domain, let into the domain on 443)
-   */
-  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** The domain the connector is on. */
+  readonly domain: opensearch.IDomain;
 }
 
 /**
@@ -128,10 +100,18 @@ export class MlConnector extends Resource implements IMlConnector {
    * Refers to a connector that exists already, by its ID.
    */
   public static fromConnectorId(scope: Construct, id: string, connectorId: string): IMlConnector {
-    class Import extends Resource implements IMlConnector {
-      public readonly connectorId = connectorId;
-    }
-    return new Import(scope, id);
+    return new ImportedConnector(scope, id, connectorId);
+  }
+
+  /**
+   * Refers to a connector that exists already, on a domain this stack can reach: models
+   * (`MlModel`) can then be registered on it. The provider gets the same grants, placement
+   * and role mapping as for a connector the stack creates.
+   */
+  public static fromConnectorAttributes(scope: Construct, id: string, attrs: MlConnectorAttributes): IMlConnector {
+    const connector = new ImportedConnector(scope, id, attrs.connectorId);
+    registerConnector(connector, { binding: bindDomain(connector, attrs.domain, attrs) });
+    return connector;
   }
 
   /**
@@ -156,13 +136,13 @@ export class MlConnector extends Resource implements IMlConnector {
 
     const domain = props.domain;
     const engineVersion = checkEngineVersion(this, domain);
-    const target = domainTarget(domain);
+    const location = domainLocation(domain);
 
     const trustedEndpoints = props.trustedEndpoints ?? DEFAULT_TRUSTED_ENDPOINTS;
     validateRegexes(this, 'trustedEndpoints', trustedEndpoints);
 
     const config = props.blueprint.bind(this, {
-      domainRegion: target.region,
+      domainRegion: location.region,
       engineVersion: engineVersion ? formatVersion(engineVersion) : undefined,
     });
     const parameters = { region: config.region, service_name: config.serviceName, ...config.parameters };
@@ -173,7 +153,7 @@ export class MlConnector extends Resource implements IMlConnector {
 
     this.role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('opensearchservice.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': target.account },
+        StringEquals: { 'aws:SourceAccount': location.account },
         ArnLike: { 'aws:SourceArn': domain.domainArn },
       }),
       description: `Assumed by Amazon OpenSearch Service to call the model of ML connector ${this.node.path}`,
@@ -185,12 +165,8 @@ export class MlConnector extends Resource implements IMlConnector {
       suppressNag(this.role, [{ id: 'AwsSolutions-IAM5', reason: config.wildcardReason }]);
     }
 
-    const provider = MlCommonsProvider.of(this);
-    provider.grantPassRole(this.role);
-    provider.grantMlApi(domain.domainArn);
-    const serviceToken = provider.serviceToken(networkPlacement(this, domain, props, provider));
-    const access = props.fineGrainedAccess ?? detectFineGrainedAccess(this, domain, () => provider.role.roleArn);
-    const mapping = roleMappingFor(this, provider, access, { domain, endpoint: domain.domainEndpoint, region: target.region, serviceToken });
+    MlCommonsProvider.of(this).grantPassRole(this.role);
+    const binding = bindDomain(this, domain, props);
 
     const body: ConnectorBody = {
       name: this.connectorName,
@@ -208,23 +184,21 @@ export class MlConnector extends Resource implements IMlConnector {
     const typedValues = typedValuePointers(body);
     const properties: ConnectorResourceProperties = {
       contractVersion: CONTRACT_VERSION,
-      endpoint: domain.domainEndpoint,
-      region: target.region,
-      signingService: 'es',
+      ...binding.target,
       connector: body,
       ...(typedValues.length > 0 ? { typedValues } : {}),
     };
 
     const resource = new CustomResource(this, 'Resource', {
-      serviceToken,
+      serviceToken: binding.serviceToken,
       resourceType: CONNECTOR_RESOURCE_TYPE,
       properties: { ...properties },
       serviceTimeout: SERVICE_TIMEOUT,
     });
     // The provider must be allowed to pass the role and call the domain before it creates the connector.
-    resource.node.addDependency(provider.grants);
-    if (mapping) resource.node.addDependency(mapping);
+    resource.node.addDependency(...binding.dependencies);
     this.connectorId = resource.ref;
+    registerConnector(this, { binding, embedding: config.embedding, resource });
   }
 }
 
@@ -241,32 +215,28 @@ function toActionBody(action: ConnectorAction): ConnectorActionBody {
   };
 }
 
-interface DomainTarget {
-  readonly account: string;
-  readonly region: string;
+class ImportedConnector extends Resource implements IMlConnector {
+  constructor(scope: Construct, id: string, public readonly connectorId: string) {
+    super(scope, id);
+  }
 }
 
-/** The domain's account and region: from its ARN when that is known, otherwise from its stack. */
-function domainTarget(domain: opensearch.IDomain): DomainTarget {
-  if (!Token.isUnresolved(domain.domainArn)) {
-    const arn = Arn.split(domain.domainArn, ArnFormat.SLASH_RESOURCE_NAME);
-    if (arn.account && arn.region) {
-      return { account: arn.account, region: arn.region };
-    }
-  }
-  return { account: domain.env.account ?? Stack.of(domain).account, region: domain.env.region ?? Stack.of(domain).region };
+/** What models need to know about a connector of this app. */
+export interface ConnectorRegistration {
+  readonly binding: DomainBinding;
+  /** the blueprint's embedding dimension and probe, when it has them */
+  readonly embedding?: EmbeddingModelInfo;
+  /** the connector's custom resource, when the stack creates the connector */
+  readonly resource?: CustomResource;
 }
 
-/**
- * Rejects an L2 domain older than OpenSearch 2.9 (or an Elasticsearch one), and returns
- * its version. Imported domains carry no version: the handler reports it if ML Commons is missing.
- */
-function checkEngineVersion(scope: Construct, domain: opensearch.IDomain): EngineVersionNumber | undefined {
-  const engine = engineOf(domain);
-  if (!engine) return undefined;
-  if (engine.kind !== 'OpenSearch' || !atLeast(engine.version, MIN_ENGINE_VERSION)) {
-    throw new MlValidationError(scope,
-      `domain runs ${quote(engine.label)}, but ML Commons connectors need OpenSearch ${formatVersion(MIN_ENGINE_VERSION)} or later. Upgrade the domain (version: EngineVersion.OPENSEARCH_2_19, for example).`);
-  }
-  return engine.version;
+const registrations = new WeakMap<IMlConnector, ConnectorRegistration>();
+
+function registerConnector(connector: IMlConnector, registration: ConnectorRegistration): void {
+  registrations.set(connector, registration);
+}
+
+/** The domain binding and blueprint facts of a connector defined in this app, if it is one. */
+export function connectorRegistration(connector: IMlConnector): ConnectorRegistration | undefined {
+  return registrations.get(connector);
 }

@@ -99,3 +99,63 @@ export interface RoleMappingResourceProperties extends DomainTarget {
 export interface ConnectorResourceAttributes {
   readonly ConnectorId: string;
 }
+
+/** The resource type of model groups in templates. */
+export const MODEL_GROUP_RESOURCE_TYPE = 'Custom::OpenSearchMlModelGroup';
+
+/** The body of `POST /_plugins/_ml/model_groups/_register`, as ml-commons spells it. */
+export interface ModelGroupBody {
+  readonly name: string;
+  readonly description?: string;
+  readonly access_mode?: string;
+}
+
+/** Properties of a `Custom::OpenSearchMlModelGroup` resource. */
+export interface ModelGroupResourceProperties extends DomainTarget {
+  readonly contractVersion: string;
+  readonly modelGroup: ModelGroupBody;
+}
+
+/** Attributes a model group resource returns (`Fn::GetAtt`). */
+export interface ModelGroupResourceAttributes {
+  readonly ModelGroupId: string;
+}
+
+/** The resource type of remote models in templates. */
+export const MODEL_RESOURCE_TYPE = 'Custom::OpenSearchMlModel';
+
+/** The body of `POST /_plugins/_ml/models/_register` for a remote model, as ml-commons spells it. */
+export interface ModelBody {
+  readonly name: string;
+  readonly function_name: string;
+  readonly connector_id: string;
+  readonly description?: string;
+  readonly model_group_id?: string;
+  readonly model_config?: Record<string, unknown>;
+}
+
+/** The deploy-time smoke test of a model: one `_predict` call. */
+export interface ModelVerificationSpec {
+  /** the `parameters` of the `_predict` request */
+  readonly parameters: Record<string, unknown>;
+  /** the length the returned vector must have */
+  readonly embeddingDimension?: number;
+  /** a text the answer must contain */
+  readonly outputContains?: string;
+}
+
+/** Properties of a `Custom::OpenSearchMlModel` resource. */
+export interface ModelResourceProperties extends DomainTarget {
+  readonly contractVersion: string;
+  readonly model: ModelBody;
+  /** whether the model is deployed (the string 'true' or 'false' in templates) */
+  readonly deploy: boolean;
+  readonly verify?: ModelVerificationSpec;
+  /** JSON Pointers, from the root of these properties, of values that were not strings (see ConnectorResourceProperties) */
+  readonly typedValues?: string[];
+}
+
+/** Attributes a model resource returns (`Fn::GetAtt`). */
+export interface ModelResourceAttributes {
+  readonly ModelId: string;
+}

@@ -1,4 +1,6 @@
 export * from './connector';
+export * from './model';
+export type { DomainAccessOptions } from './domain-binding';
 export { FineGrainedAccess, FineGrainedAccessMode } from './access';
 export * from './blueprint';
 export * from './client-config';

@@ -196,6 +196,14 @@ export class MlCommonsProvider extends Construct {
     this.allow(['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPatch', 'es:ESHttpDelete'], `${domainArn}/_plugins/_security/api/rolesmapping/${role}`);
   }
 
+  /**
+   * Lets the handler list the resources of its own stack: when a connector changes while
+   * models use it, the stack's own models are undeployed and deployed again, and no others.
+   */
+  public grantListOwnStack(): void {
+    this.allow(['cloudformation:ListStackResources'], Aws.STACK_ID);
+  }
+
   /** Adds `resource` to the statement that allows exactly `actions`, creating it on first use. */
   private allow(actions: string[], resource: string): void {
     const key = actions.join(' ');

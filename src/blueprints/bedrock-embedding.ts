@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
+import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig, EmbeddingModelInfo } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
 import { AwsModelOptions, ProcessFunctionOptions, processFunctions } from './aws-model';
 import { bedrockConfig, bedrockHeaders, bedrockModelUrl, checkOneOf, ModelFamily } from './bedrock';
@@ -141,6 +141,16 @@ function invokeAction(region: string, requestBody: string, functions: Functions,
   };
 }
 
+/** A short text to embed in a deploy-time smoke test. */
+const PROBE_TEXT = 'cdk-opensearch-ml smoke test';
+const TEXT_PROBE = { inputText: PROBE_TEXT };
+
+/** Cohere Embed v3 models return 1024 values, Embed v4 1536 by default; other versions are not assumed. */
+function cohereEmbedding(modelId: string): { embedding?: EmbeddingModelInfo } {
+  const dimension = /embed-(english|multilingual)-v3/.test(modelId) ? 1024 : /embed-v4/.test(modelId) ? 1536 : undefined;
+  return dimension === undefined || Token.isUnresolved(modelId) ? {} : { embedding: { dimension, probeParameters: { texts: [PROBE_TEXT] } } };
+}
+
 export function titanTextEmbeddingV1Config(
   scope: IConstruct, options: BedrockTitanTextEmbeddingV1Options, bind: ConnectorBlueprintBindOptions,
 ): ConnectorBlueprintConfig {
@@ -150,6 +160,7 @@ export function titanTextEmbeddingV1Config(
     model,
     family: TITAN_TEXT_V1,
     defaultDescription: 'Amazon Bedrock: Amazon Titan Text Embeddings G1',
+    embedding: { dimension: 1536, probeParameters: TEXT_PROBE },
     parameters: {},
     actions: [invokeAction(region, '{ "inputText": "${parameters.inputText}" }',
       processFunctions(scope, options, { pre: BEDROCK_EMBEDDING_PRE, post: BEDROCK_EMBEDDING_POST }))],
@@ -170,6 +181,7 @@ export function titanTextEmbeddingV2Config(
     model,
     family: TITAN_TEXT_V2,
     defaultDescription: 'Amazon Bedrock: Amazon Titan Text Embeddings V2',
+    embedding: { dimension: dimensions, probeParameters: TEXT_PROBE },
     parameters: { dimensions, normalize: options.normalize ?? true, embeddingTypes: [embeddingType] },
     actions: [invokeAction(region,
       '{ "inputText": "${parameters.inputText}", "dimensions": ${parameters.dimensions}, "normalize": ${parameters.normalize}, "embeddingTypes": ${parameters.embeddingTypes} }',
@@ -191,6 +203,7 @@ export function titanMultimodalEmbeddingConfig(
     model,
     family: TITAN_MULTIMODAL,
     defaultDescription: 'Amazon Bedrock: Amazon Titan Multimodal Embeddings G1',
+    embedding: { dimension: options.dimensions ?? 1024, probeParameters: TEXT_PROBE },
     // Text and image of one document are two inputs of one request.
     parameters: { input_docs_processed_step_size: 2, ...(withDimensions ? { dimensions: options.dimensions } : {}) },
     actions: [invokeAction(region, body,
@@ -214,6 +227,7 @@ export function cohereEmbedConfig(
     model,
     family: COHERE_EMBED,
     defaultDescription: 'Amazon Bedrock: Cohere Embed',
+    ...cohereEmbedding(model.id),
     parameters: {
       truncate: options.truncate ?? CohereTruncate.END,
       input_type: options.inputType ?? CohereInputType.SEARCH_DOCUMENT,

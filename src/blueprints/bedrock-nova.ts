@@ -159,9 +159,11 @@ export function novaMultimodalEmbeddingConfig(
     ...(uses('audioFormat') && options.audioFormat !== undefined ? { audioFormat: options.audioFormat } : {}),
   };
 
+  const probe = modality === M.TEXT ? { inputText: 'cdk-opensearch-ml smoke test' } : modality === M.ALL ? { text: 'cdk-opensearch-ml smoke test' } : undefined;
   return bedrockConfig(scope, bind, options, {
     model,
     family: NOVA_EMBEDDINGS,
+    ...(probe ? { embedding: { dimension: dimensions, probeParameters: probe } } : {}),
     defaultDescription: `Amazon Bedrock: Amazon Nova Multimodal Embeddings (${modality.toLowerCase()})`,
     parameters,
     actions: [{

@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
+import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig, EmbeddingModelInfo } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
 import { validateRegion } from '../validation';
 import { AwsModelOptions, withAccount } from './aws-model';
@@ -178,6 +178,8 @@ export interface BedrockParts {
   readonly actions: ConnectorAction[];
   /** the connector parameter that holds the model ID (default 'model') */
   readonly modelParameterName?: string;
+  /** the embedding dimension and a probe input, for an embedding model */
+  readonly embedding?: EmbeddingModelInfo;
 }
 
 /** Assembles a Bedrock blueprint: checks the model, adds the `model` parameter and the IAM statements. */
@@ -198,6 +200,7 @@ export function bedrockConfig(
     actions: parts.actions,
     policyStatements: statements,
     ...(wildcardReason ? { wildcardReason } : {}),
+    ...(parts.embedding ? { embedding: parts.embedding } : {}),
   });
 }
 

@@ -5,7 +5,9 @@ import type { ConnectorBody, ConnectorResourceProperties } from '../contract';
 import { Deadline, sleep, sleepBeforeRetry } from './deadline';
 import { DeployError, answerError, isDeterministicFailure, modelIdsInReason, readErrorAnswer } from './errors';
 import { log } from './log';
+import { deployModel, undeployModel } from './model';
 import { ATTEMPT_TIMEOUT_MS, HttpResponse, OpenSearchClient, TransportError, isUnsent } from './opensearch-client';
+import { modelsOfStack } from './stack';
 
 const CONNECTORS = '/_plugins/_ml/connectors';
 
@@ -33,6 +35,8 @@ export interface ConnectorContext {
   readonly deadline: Deadline;
   readonly providerRoleArn?: string;
   readonly tracker: CreateTracker;
+  /** the stack being deployed, to tell its models from others */
+  readonly stackId?: string;
 }
 
 /** OpenSearch's clock and ours may differ; a connector this much older than our request is not ours. */
@@ -219,7 +223,34 @@ export async function updateConnector(
     log('domain cannot update connectors in place; replacing', { connectorId: physicalId, status: response.status });
     return createConnector(props, ctx);
   }
+  const models = modelIdsInReason(answer.reason);
+  if (/still using this connector/i.test(answer.reason) && models.length > 0 && ctx.stackId) {
+    return updateAroundModels(physicalId, props, models, ctx);
+  }
   throw answerError(response, { ...ctx, operation: 'update', what: `update the connector ${physicalId}` });
+}
+
+/**
+ * ml-commons refuses to update a connector while models that use it are deployed: undeploy
+ * them, update, and deploy them again — if this stack manages them all. Models of others
+ * are not touched: the error names them.
+ */
+async function updateAroundModels(id: string, props: ConnectorResourceProperties, models: string[], ctx: ConnectorContext): Promise<string> {
+  const owned = await modelsOfStack(ctx.stackId!, ctx.deadline);
+  const foreign = models.filter((model) => !owned.has(model));
+  if (foreign.length > 0) {
+    throw new DeployError(`Could not update the connector ${id}: the deployed models ${foreign.join(', ')} use it, and this stack does not manage them. ` +
+      'Undeploy them (POST _plugins/_ml/models/<id>/_undeploy), deploy the stack again, then deploy them again.');
+  }
+  log('undeploying the stack\'s models to update their connector', { connectorId: id, models });
+  for (const model of models) await undeployModel(model, ctx);
+  try {
+    const response = await ctx.client.request({ method: 'PUT', path: `${CONNECTORS}/${encodeURIComponent(id)}`, body: props.connector, retry: 'idempotent' });
+    if (response.status !== 200) throw answerError(response, { ...ctx, operation: 'update', what: `update the connector ${id}` });
+  } finally {
+    for (const model of models) await deployModel(model, ctx);
+  }
+  return id;
 }
 
 /** Why the change needs a new connector, or undefined when an in-place update can make it. */

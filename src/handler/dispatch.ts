@@ -1,16 +1,20 @@
-import { CONNECTOR_RESOURCE_TYPE, ConnectorResourceProperties, ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties } from '../contract';
+import {
+  CONNECTOR_RESOURCE_TYPE, ConnectorResourceProperties, DomainTarget, MODEL_GROUP_RESOURCE_TYPE, MODEL_RESOURCE_TYPE, ROLE_MAPPING_RESOURCE_TYPE,
+  RoleMappingResourceProperties,
+} from '../contract';
 import type { CloudFormationEvent, Outcome } from './cfn';
 import { ConnectorContext, CreateTracker, MARKER_PREFIX, createConnector, deleteConnector, notCreatedId, unknownOutcomeId, updateConnector } from './connector';
 import { Deadline } from './deadline';
 import { DeployError } from './errors';
+import { ModelContext, createModel, createModelGroup, deleteModel, deleteModelGroup, updateModel, updateModelGroup } from './model';
 import { BasicCredentials, OpenSearchClient } from './opensearch-client';
-import { parseConnectorProperties, parseRoleMappingProperties } from './properties';
+import { parseConnectorProperties, parseModelGroupProperties, parseModelProperties, parseRoleMappingProperties } from './properties';
 import { MappingContext, ensureMapped, mappingActionOf, mappingPhysicalId, removeMapped } from './role-mapping';
 import { readMasterUser } from './secrets';
 
 export interface DispatchContext {
   readonly deadline: Deadline;
-  readonly tracker: CreateTracker;
+  readonly tracker: CreateTracker & { leftBehind?: string };
   readonly providerRoleArn?: string;
   /** the master user, when a relay read it already (see ml-commons.lambda.ts) */
   masterUser?: BasicCredentials;
@@ -25,6 +29,10 @@ export async function dispatch(event: CloudFormationEvent, ctx: DispatchContext)
       return onConnector(event, ctx);
     case ROLE_MAPPING_RESOURCE_TYPE:
       return onRoleMapping(event, ctx);
+    case MODEL_RESOURCE_TYPE:
+      return onModel(event, ctx);
+    case MODEL_GROUP_RESOURCE_TYPE:
+      return onModelGroup(event, ctx);
     default:
       throw new DeployError(`This provider does not handle resources of type ${event.ResourceType}.`);
   }
@@ -44,7 +52,7 @@ async function onConnector(event: CloudFormationEvent, ctx: DispatchContext): Pr
   }
 
   const props = parseConnectorProperties(event.ResourceProperties);
-  const id = await counted(ctx, connectorContext(props, ctx), (c) => event.RequestType === 'Create'
+  const id = await counted(ctx, { ...connectorContext(props, ctx), stackId: event.StackId }, (c) => event.RequestType === 'Create'
     ? createConnector(props, c)
     : updateConnector(event.PhysicalResourceId ?? '', props, tryParse(parseConnectorProperties, event.OldResourceProperties), c));
   return { physicalResourceId: id, data: { ConnectorId: id } };
@@ -70,6 +78,47 @@ async function onRoleMapping(event: CloudFormationEvent, ctx: DispatchContext): 
     return { physicalResourceId: physicalId };
   }
   return { physicalResourceId: mappingPhysicalId(props, action) };
+}
+
+async function onModel(event: CloudFormationEvent, ctx: DispatchContext): Promise<Outcome> {
+  const physicalId = event.PhysicalResourceId ?? '';
+  if (event.RequestType === 'Delete') {
+    if (physicalId.startsWith(MARKER_PREFIX)) return { physicalResourceId: physicalId };
+    const props = tryParse(parseModelProperties, event.ResourceProperties);
+    if (!props) throw new DeployError('The resource properties cannot be read, so the model cannot be found to delete it.');
+    await counted(ctx, modelContext(props, ctx), (c) => deleteModel(physicalId, props, c));
+    return { physicalResourceId: physicalId };
+  }
+  const props = parseModelProperties(event.ResourceProperties);
+  const c = modelContext(props, ctx);
+  try {
+    const id = await counted(ctx, c, (m) => event.RequestType === 'Create'
+      ? createModel(props, m)
+      : updateModel(physicalId, props, tryParse(parseModelProperties, event.OldResourceProperties), m));
+    return { physicalResourceId: id, data: { ModelId: id } };
+  } finally {
+    // A model registered by a failed create that could not be removed: the rollback's Delete removes it.
+    if (event.RequestType === 'Create' && c.leftBehind) ctx.tracker.leftBehind = c.leftBehind;
+  }
+}
+
+async function onModelGroup(event: CloudFormationEvent, ctx: DispatchContext): Promise<Outcome> {
+  const physicalId = event.PhysicalResourceId ?? '';
+  if (event.RequestType === 'Delete') {
+    const props = tryParse(parseModelGroupProperties, event.ResourceProperties);
+    if (!props || physicalId.startsWith(MARKER_PREFIX)) return { physicalResourceId: physicalId };
+    await counted(ctx, modelContext(props, ctx), (c) => deleteModelGroup(physicalId, c));
+    return { physicalResourceId: physicalId };
+  }
+  const props = parseModelGroupProperties(event.ResourceProperties);
+  const id = await counted(ctx, modelContext(props, ctx), (c) => event.RequestType === 'Create'
+    ? createModelGroup(props, c)
+    : updateModelGroup(physicalId, props, tryParse(parseModelGroupProperties, event.OldResourceProperties), c));
+  return { physicalResourceId: id, data: { ModelGroupId: id } };
+}
+
+function modelContext(target: DomainTarget, ctx: DispatchContext): ModelContext {
+  return { client: new OpenSearchClient(target, ctx.deadline), deadline: ctx.deadline, providerRoleArn: ctx.providerRoleArn };
 }
 
 function connectorContext(props: ConnectorResourceProperties, ctx: DispatchContext): ConnectorContext {
@@ -115,7 +164,8 @@ function tryParse<T>(parse: (raw: Record<string, unknown> | undefined) => T, raw
  * The physical ID to report when a request fails: unchanged for updates and deletes;
  * for a create, a marker that tells the rollback's Delete whether anything may exist.
  */
-export function failedPhysicalId(event: CloudFormationEvent, tracker: CreateTracker): string {
+export function failedPhysicalId(event: CloudFormationEvent, tracker: DispatchContext['tracker']): string {
   if (event.RequestType !== 'Create') return event.PhysicalResourceId ?? notCreatedId(event.RequestId);
+  if (tracker.leftBehind) return tracker.leftBehind;
   return tracker.unknownSince === undefined ? notCreatedId(event.RequestId) : unknownOutcomeId(tracker.unknownSince, event.RequestId);
 }

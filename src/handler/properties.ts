@@ -1,4 +1,6 @@
-import { CONTRACT_VERSION, ConnectorBody, ConnectorResourceProperties, RoleMappingResourceProperties } from '../contract';
+import {
+  CONTRACT_VERSION, ConnectorBody, ConnectorResourceProperties, ModelGroupResourceProperties, ModelResourceProperties, RoleMappingResourceProperties,
+} from '../contract';
 import { DeployError } from './errors';
 
 /*
@@ -49,6 +51,39 @@ export function parseConnectorProperties(raw: Record<string, unknown> | undefine
     connector: restoreTypes(connector, typedValues) as ConnectorBody,
     typedValues,
   };
+}
+
+export function parseModelGroupProperties(raw: Record<string, unknown> | undefined): ModelGroupResourceProperties {
+  const { version, props } = checked(raw);
+  const group = requireObject(props, 'modelGroup');
+  requireString(group, 'name');
+  return { contractVersion: version, ...targetOf(props), modelGroup: group as unknown as ModelGroupResourceProperties['modelGroup'] };
+}
+
+export function parseModelProperties(raw: Record<string, unknown> | undefined): ModelResourceProperties {
+  const { version, props } = checked(raw);
+  const typedValues = Array.isArray(props.typedValues) ? props.typedValues.map(String) : [];
+  const typed = restoreTypes({ model: requireObject(props, 'model'), deploy: props.deploy, verify: props.verify }, typedValues) as Record<string, any>;
+  requireString(typed.model, 'name');
+  requireString(typed.model, 'connector_id');
+  return {
+    contractVersion: version,
+    ...targetOf(props),
+    model: typed.model,
+    deploy: typed.deploy !== false && typed.deploy !== 'false',
+    ...(typed.verify && typeof typed.verify === 'object' ? { verify: typed.verify } : {}),
+    typedValues,
+  };
+}
+
+function targetOf(props: Record<string, unknown>): { endpoint: string; region: string; signingService: string } {
+  return { endpoint: endpointOf(props), region: requireString(props, 'region'), signingService: requireString(props, 'signingService') };
+}
+
+function requireObject(raw: Record<string, unknown>, key: string): Record<string, unknown> {
+  const value = raw[key];
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DeployError(`The resource property ${key} must be an object.`);
+  return value as Record<string, unknown>;
 }
 
 /** The domain endpoint as a host name (an https:// prefix or a trailing slash is tolerated). */

@@ -1,0 +1,42 @@
+/*
+ * Which models the stack being deployed manages: the physical IDs of its model resources,
+ * from CloudFormation's ListStackResources (query protocol, XML answer).
+ */
+import { MODEL_RESOURCE_TYPE } from '../contract';
+import { Deadline } from './deadline';
+import { DeployError } from './errors';
+import { callAwsApi } from './opensearch-client';
+
+export async function modelsOfStack(stackId: string, deadline: Deadline): Promise<Set<string>> {
+  const region = process.env.AWS_REGION ?? '';
+  const ids = new Set<string>();
+  let next: string | undefined;
+  do {
+    const response = await callAwsApi({
+      service: 'cloudformation',
+      endpointVariable: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
+      defaultHost: `cloudformation.${region}.amazonaws.com`,
+      region,
+      path: '/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body: `Action=ListStackResources&Version=2010-05-15&StackName=${encodeURIComponent(stackId)}${next ? `&NextToken=${encodeURIComponent(next)}` : ''}`,
+      deadline,
+      idempotent: true,
+    });
+    if (response.status !== 200) {
+      throw new DeployError(`Could not list the stack's resources to find the models it manages: CloudFormation answered ${response.status}: ${tag(response.text, 'Message') ?? response.text.slice(0, 300)}.`);
+    }
+    for (const member of response.text.split('<member>').slice(1)) {
+      const physicalId = tag(member, 'PhysicalResourceId');
+      if (tag(member, 'ResourceType') === MODEL_RESOURCE_TYPE && physicalId) ids.add(physicalId);
+    }
+    next = tag(response.text.slice(response.text.lastIndexOf('</StackResourceSummaries>')), 'NextToken');
+  } while (next);
+  return ids;
+}
+
+/** The text of the first <name> element, XML entities decoded. */
+function tag(xml: string, name: string): string | undefined {
+  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return match?.[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, '\'').replace(/&amp;/g, '&');
+}

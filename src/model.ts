@@ -1,0 +1,418 @@
+import { CustomResource, IResource, Names, Resource, Token } from 'aws-cdk-lib';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { Construct } from 'constructs';
+import type { EmbeddingModelInfo } from './blueprint';
+import { IMlConnector, connectorRegistration } from './connector';
+import {
+  CONTRACT_VERSION, MODEL_GROUP_RESOURCE_TYPE, MODEL_RESOURCE_TYPE, ModelBody, ModelGroupResourceProperties, ModelResourceProperties,
+  ModelVerificationSpec,
+} from './contract';
+import { DomainAccessOptions, DomainBinding, bindDomain, sameDomain } from './domain-binding';
+import { MlValidationError, quote } from './errors';
+import { SERVICE_TIMEOUT } from './provider';
+import { typedValuePointers } from './typed-values';
+import { validateName } from './validation';
+
+/** The longest embedding a k-NN vector field holds (`dimension` of `knn_vector`). */
+const MAX_EMBEDDING_DIMENSION = 16_000;
+
+/**
+ * Who may use the models of a model group, when the domain has model access control
+ * enabled (`plugins.ml_commons.model_access_control_enabled`).
+ */
+export enum ModelGroupAccessMode {
+  /** every user who may use models */
+  PUBLIC = 'public',
+  /** only the owner and admins */
+  PRIVATE = 'private',
+  /** the owner, admins, and users who share a backend role with the group */
+  RESTRICTED = 'restricted',
+}
+
+/**
+ * An ML Commons model group: a named set of model versions.
+ */
+export interface IMlModelGroup extends IResource {
+  /**
+   * The model group ID that OpenSearch generated.
+   *
+   * @attribute
+   */
+  readonly modelGroupId: string;
+}
+
+/**
+ * Properties of an `MlModelGroup`.
+ */
+export interface MlModelGroupProps extends DomainAccessOptions {
+  /** The OpenSearch Service domain the group is on: the domain of its models' connectors. */
+  readonly domain: opensearch.IDomain;
+
+  /**
+   * The group's name, unique on the domain.
+   *
+   * @default - a name derived from the construct path
+   */
+  readonly name?: string;
+
+  /**
+   * The group's description.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+
+  /**
+   * Who may use the group's models. Only accepted by domains with model access control enabled.
+   *
+   * @default - not sent: the domain's default
+   */
+  readonly accessMode?: ModelGroupAccessMode;
+}
+
+/**
+ * An ML Commons model group, created, renamed and deleted with the stack.
+ *
+ * @resource Custom::OpenSearchMlModelGroup
+ */
+export class MlModelGroup extends Resource implements IMlModelGroup {
+  /** Refers to a model group that exists already, by its ID. */
+  public static fromModelGroupId(scope: Construct, id: string, modelGroupId: string): IMlModelGroup {
+    return new ImportedModelGroup(scope, id, modelGroupId);
+  }
+
+  public readonly modelGroupId: string;
+
+  /** The group's name in OpenSearch. */
+  public readonly modelGroupName: string;
+
+  constructor(scope: Construct, id: string, props: MlModelGroupProps) {
+    super(scope, id);
+    this.modelGroupName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    validateName(this, 'name', this.modelGroupName);
+    if (props.accessMode !== undefined && !Object.values(ModelGroupAccessMode).includes(props.accessMode)) {
+      throw new MlValidationError(this,
+        `accessMode must be one of ${Object.values(ModelGroupAccessMode).map(quote).join(', ')}; received ${quote(props.accessMode)}.`);
+    }
+    const binding = bindDomain(this, props.domain, props);
+    const properties: ModelGroupResourceProperties = {
+      contractVersion: CONTRACT_VERSION,
+      ...binding.target,
+      modelGroup: {
+        name: this.modelGroupName,
+        ...(props.description !== undefined ? { description: props.description } : {}),
+        ...(props.accessMode !== undefined ? { access_mode: props.accessMode } : {}),
+      },
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: binding.serviceToken,
+      resourceType: MODEL_GROUP_RESOURCE_TYPE,
+      properties: { ...properties },
+      serviceTimeout: SERVICE_TIMEOUT,
+    });
+    resource.node.addDependency(...binding.dependencies);
+    this.modelGroupId = resource.ref;
+    groupBindings.set(this, binding);
+  }
+}
+
+class ImportedModelGroup extends Resource implements IMlModelGroup {
+  constructor(scope: Construct, id: string, public readonly modelGroupId: string) {
+    super(scope, id);
+  }
+}
+
+const groupBindings = new WeakMap<IMlModelGroup, DomainBinding>();
+
+/** Types of ml-commons model frameworks (`model_config.framework_type`). */
+export enum ModelFrameworkType {
+  /** sentence-transformers models: the default for text embeddings */
+  SENTENCE_TRANSFORMERS = 'SENTENCE_TRANSFORMERS',
+  /** Hugging Face transformers models */
+  HUGGINGFACE_TRANSFORMERS = 'HUGGINGFACE_TRANSFORMERS',
+  /** Hugging Face transformers models that need their embeddings normalized */
+  HUGGINGFACE_TRANSFORMERS_NEURON = 'HUGGINGFACE_TRANSFORMERS_NEURON',
+}
+
+/**
+ * The model's `model_config`: what neural search needs to know about a text embedding model.
+ */
+export interface MlModelConfig {
+  /**
+   * The model type (`model_type`), for example `TEXT_EMBEDDING`.
+   *
+   * @default 'TEXT_EMBEDDING'
+   */
+  readonly modelType?: string;
+
+  /**
+   * The length of the vectors the model returns (`embedding_dimension`): the `dimension`
+   * of the `knn_vector` field that stores them.
+   *
+   * @default - the blueprint's dimension (embedding blueprints know it); required otherwise
+   */
+  readonly embeddingDimension?: number;
+
+  /**
+   * The framework type (`framework_type`).
+   *
+   * @default ModelFrameworkType.SENTENCE_TRANSFORMERS
+   */
+  readonly frameworkType?: ModelFrameworkType;
+
+  /**
+   * Further settings (`additional_config`), for example `{ space_type: 'l2' }`.
+   *
+   * @default - none
+   */
+  readonly additionalConfig?: { [key: string]: any };
+}
+
+/**
+ * Options of `ModelVerification.predict()`.
+ */
+export interface PredictVerificationOptions {
+  /**
+   * The `parameters` of the `_predict` request.
+   *
+   * @default - the blueprint's probe: a short text for embedding blueprints; required for other blueprints
+   */
+  readonly parameters?: { [key: string]: any };
+
+  /**
+   * The length the returned vector must have.
+   *
+   * @default - the model's embedding dimension, when it is a text embedding model
+   */
+  readonly expectEmbeddingDimension?: number;
+
+  /**
+   * A text the model's answer must contain.
+   *
+   * @default - any successful answer
+   */
+  readonly expectOutputContaining?: string;
+}
+
+/**
+ * A deploy-time smoke test of a model: after the model is deployed (and after every update),
+ * one `_predict` call. If it fails, the deployment fails with the model's answer and its likely
+ * cause (the connector role cannot be assumed, the endpoint name is wrong, model access is not
+ * enabled in Amazon Bedrock, the vector has another length).
+ */
+export class ModelVerification {
+  /** One `_predict` call with `options.parameters` (by default the blueprint's probe). */
+  public static predict(options: PredictVerificationOptions = {}): ModelVerification {
+    return new ModelVerification(options);
+  }
+
+  private constructor(
+    /** @internal */ public readonly _options: PredictVerificationOptions,
+  ) {}
+}
+
+/**
+ * A remote ML model on an OpenSearch domain.
+ */
+export interface IMlModel extends IResource {
+  /**
+   * The model ID that OpenSearch generated: what ingest and search pipelines name.
+   *
+   * @attribute
+   */
+  readonly modelId: string;
+}
+
+/**
+ * Properties of an `MlModel`.
+ */
+export interface MlModelProps {
+  /**
+   * The connector the model calls. A connector of this app, or one imported with
+   * `MlConnector.fromConnectorAttributes()` (which says which domain it is on).
+   */
+  readonly connector: IMlConnector;
+
+  /**
+   * The model's name. Without `modelGroup`, OpenSearch creates a group of this name, so it
+   * must be unique on the domain.
+   *
+   * @default - a name derived from the construct path
+   */
+  readonly name?: string;
+
+  /**
+   * The model's description.
+   *
+   * @default - none
+   */
+  readonly description?: string;
+
+  /**
+   * The model group the model is registered in.
+   *
+   * @default - OpenSearch creates a group named after the model (deleted with the model)
+   */
+  readonly modelGroup?: IMlModelGroup;
+
+  /**
+   * The model's `model_config`.
+   *
+   * @default - for an embedding blueprint, a TEXT_EMBEDDING configuration with the blueprint's
+   * dimension; none otherwise
+   */
+  readonly modelConfig?: MlModelConfig;
+
+  /**
+   * Whether the model is deployed, so that it can serve predictions.
+   *
+   * @default true
+   */
+  readonly deploy?: boolean;
+
+  /**
+   * A smoke test run after every create and update, when the model is deployed.
+   *
+   * @default - none
+   */
+  readonly verify?: ModelVerification;
+}
+
+/**
+ * A remote model registered on a connector, and deployed, with the stack. It is undeployed
+ * and deleted before its connector (CloudFormation deletes it first, since it refers to the
+ * connector), and moves to the new connector when its connector is replaced.
+ *
+ * @resource Custom::OpenSearchMlModel
+ */
+export class MlModel extends Resource implements IMlModel {
+  /** Refers to a model that exists already, by its ID. */
+  public static fromModelId(scope: Construct, id: string, modelId: string): IMlModel {
+    return new ImportedModel(scope, id, modelId);
+  }
+
+  public readonly modelId: string;
+
+  /** The model's name in OpenSearch. */
+  public readonly modelName: string;
+
+  constructor(scope: Construct, id: string, props: MlModelProps) {
+    super(scope, id);
+    const registration = connectorRegistration(props.connector);
+    if (!registration) {
+      throw new MlValidationError(this,
+        `connector ${props.connector.node.path} does not say which domain it is on (it was imported with MlConnector.fromConnectorId()); ` +
+        'import it with MlConnector.fromConnectorAttributes({ connectorId, domain }) instead.');
+    }
+    const binding = registration.binding;
+    this.modelName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    validateName(this, 'name', this.modelName);
+
+    if (props.modelGroup) {
+      const groupBinding = groupBindings.get(props.modelGroup);
+      if (groupBinding && !sameDomain(groupBinding, binding)) {
+        throw new MlValidationError(this,
+          `modelGroup ${props.modelGroup.node.path} is on another domain than connector ${props.connector.node.path}; a model and its group must be on one domain.`);
+      }
+    }
+
+    const modelConfig = modelConfigBody(this, props.modelConfig, registration.embedding);
+    const verify = props.verify ? verificationSpec(this, props.verify._options, modelConfig, registration.embedding) : undefined;
+    if (verify && props.deploy === false) {
+      throw new MlValidationError(this, 'verify needs a deployed model; received deploy false. Remove verify, or deploy the model.');
+    }
+
+    const model: ModelBody = {
+      name: this.modelName,
+      function_name: 'remote',
+      connector_id: props.connector.connectorId,
+      ...(props.description !== undefined ? { description: props.description } : {}),
+      ...(props.modelGroup ? { model_group_id: props.modelGroup.modelGroupId } : {}),
+      ...(modelConfig ? { model_config: modelConfig } : {}),
+    };
+    const properties: Omit<ModelResourceProperties, 'typedValues'> = {
+      contractVersion: CONTRACT_VERSION,
+      ...binding.target,
+      model,
+      deploy: props.deploy ?? true,
+      ...(verify ? { verify } : {}),
+    };
+    const typedValues = typedValuePointers({ model: properties.model, deploy: properties.deploy, verify: properties.verify });
+
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: binding.serviceToken,
+      resourceType: MODEL_RESOURCE_TYPE,
+      properties: { ...properties, typedValues },
+      serviceTimeout: SERVICE_TIMEOUT,
+    });
+    resource.node.addDependency(...binding.dependencies);
+    binding.provider.grantListOwnStack();
+    this.modelId = resource.ref;
+  }
+}
+
+class ImportedModel extends Resource implements IMlModel {
+  constructor(scope: Construct, id: string, public readonly modelId: string) {
+    super(scope, id);
+  }
+}
+
+/** The `model_config` body: the user's, filled in (and checked) with what the blueprint knows. */
+function modelConfigBody(
+  scope: Construct, config: MlModelConfig | undefined, embedding: EmbeddingModelInfo | undefined,
+): Record<string, unknown> | undefined {
+  if (!config && !embedding) return undefined;
+  const modelType = config?.modelType ?? 'TEXT_EMBEDDING';
+  if (!Token.isUnresolved(modelType) && !/^[A-Z][A-Z_]*$/.test(modelType)) {
+    throw new MlValidationError(scope, `modelConfig.modelType must be an ml-commons model type in capitals such as 'TEXT_EMBEDDING'; received ${quote(modelType)}.`);
+  }
+  const dimension = config?.embeddingDimension ?? embedding?.dimension;
+  if (dimension !== undefined) checkDimension(scope, 'modelConfig.embeddingDimension', dimension);
+  if (config?.embeddingDimension !== undefined && embedding && !Token.isUnresolved(config.embeddingDimension)
+    && config.embeddingDimension !== embedding.dimension) {
+    throw new MlValidationError(scope,
+      `modelConfig.embeddingDimension is ${config.embeddingDimension}, but the connector's blueprint returns vectors of ${embedding.dimension}; ` +
+      'leave it out, or change the blueprint\'s dimensions.');
+  }
+  if (modelType === 'TEXT_EMBEDDING' && dimension === undefined) {
+    throw new MlValidationError(scope,
+      'modelConfig.embeddingDimension is required for a TEXT_EMBEDDING model whose blueprint does not know its dimension; received none. Give the length of the vectors the model returns, for example 768.');
+  }
+  const frameworkType = config?.frameworkType ?? ModelFrameworkType.SENTENCE_TRANSFORMERS;
+  if (!Object.values(ModelFrameworkType).includes(frameworkType)) {
+    throw new MlValidationError(scope,
+      `modelConfig.frameworkType must be one of ${Object.values(ModelFrameworkType).map(quote).join(', ')}; received ${quote(frameworkType)}.`);
+  }
+  return {
+    model_type: modelType,
+    ...(dimension !== undefined ? { embedding_dimension: dimension } : {}),
+    framework_type: frameworkType,
+    ...(config?.additionalConfig ? { additional_config: config.additionalConfig } : {}),
+  };
+}
+
+function checkDimension(scope: Construct, property: string, value: number): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_EMBEDDING_DIMENSION) {
+    throw new MlValidationError(scope, `${property} must be a whole number from 1 to ${MAX_EMBEDDING_DIMENSION}; received ${quote(value)}.`);
+  }
+}
+
+function verificationSpec(
+  scope: Construct, options: PredictVerificationOptions, modelConfig: Record<string, unknown> | undefined, embedding: EmbeddingModelInfo | undefined,
+): ModelVerificationSpec {
+  const parameters = options.parameters ?? embedding?.probeParameters;
+  if (!parameters) {
+    throw new MlValidationError(scope,
+      'verify needs parameters for the _predict call: the connector\'s blueprint has no probe input; received none. ' +
+      'Pass ModelVerification.predict({ parameters: { ... } }) with the parameters the connector\'s request body reads.');
+  }
+  if (options.expectEmbeddingDimension !== undefined) checkDimension(scope, 'verify expectEmbeddingDimension', options.expectEmbeddingDimension);
+  const dimension = options.expectEmbeddingDimension
+    ?? (modelConfig?.model_type === 'TEXT_EMBEDDING' ? modelConfig.embedding_dimension as number | undefined : undefined);
+  return {
+    parameters,
+    ...(dimension !== undefined ? { embeddingDimension: dimension } : {}),
+    ...(options.expectOutputContaining !== undefined ? { outputContains: options.expectOutputContaining } : {}),
+  };
+}
