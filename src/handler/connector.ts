@@ -236,7 +236,13 @@ export async function updateConnector(
  * are not touched: the error names them.
  */
 async function updateAroundModels(id: string, props: ConnectorResourceProperties, models: string[], ctx: ConnectorContext): Promise<string> {
-  const owned = await modelsOfStack(ctx.stackId!, ctx.deadline);
+  let owned: Set<string>;
+  try {
+    owned = await modelsOfStack(ctx.stackId!, ctx.deadline);
+  } catch (e) {
+    throw new DeployError(`Could not update the connector ${id}: the deployed models ${models.join(', ')} use it, and the provider could not list this stack's ` +
+      `resources to check that they are its own (${(e as Error).message}). Undeploy them, deploy the stack again, then deploy them again.`);
+  }
   const foreign = models.filter((model) => !owned.has(model));
   if (foreign.length > 0) {
     throw new DeployError(`Could not update the connector ${id}: the deployed models ${foreign.join(', ')} use it, and this stack does not manage them. ` +

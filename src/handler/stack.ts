@@ -7,7 +7,9 @@ import { Deadline } from './deadline';
 import { DeployError } from './errors';
 import { callAwsApi } from './opensearch-client';
 
-export async function modelsOfStack(stackId: string, deadline: Deadline): Promise<Set<string>> {
+export async function modelsOfStack(stackId: string, within: Deadline): Promise<Set<string>> {
+  // Bounded on its own: a worker in a VPC without a route to CloudFormation must not wait out the whole invocation.
+  const deadline = new Deadline(Math.min(within.endsAt, Date.now() + 15_000));
   const region = process.env.AWS_REGION ?? '';
   const ids = new Set<string>();
   let next: string | undefined;
