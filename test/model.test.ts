@@ -182,6 +182,18 @@ describe('MlModel', () => {
     expect(model.Properties.model.model_config.embedding_dimension).toBe(1536);
   });
 
+  test('the provider may list its own stack\'s resources only when the stack has models', () => {
+    const listing = (stack: Stack) => resourcesOfType(stack, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => JSON.stringify(s.Action).includes('cloudformation'));
+    const without = testStack();
+    titan(without);
+    expect(listing(without)).toEqual([]);
+    const withModel = testStack();
+    new MlModel(withModel, 'Embedding', { connector: titan(withModel) });
+    expect(listing(withModel)).toEqual([{ Action: 'cloudformation:ListStackResources', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } }]);
+  });
+
   test('default names are unique per construct and deterministic', () => {
     const names = () => {
       const stack = testStack();
