@@ -1,17 +1,19 @@
-import { Arn, ArnFormat, CustomResource, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, CustomResource, IResource, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { FineGrainedAccess, detectFineGrainedAccess, roleMappingFor } from './access';
 import { ConnectorBlueprint, ConnectorAction } from './blueprint';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
+import { CollectionDataAccess, ServerlessCollection, collectionDataAccessFor, collectionEnvironment, validateCollection } from './collection';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
 import { EngineVersionNumber, atLeast, engineOf, formatVersion } from './engine-version';
 import { MlValidationError, quote } from './errors';
 import { networkPlacement } from './network';
 import { MlCommonsProvider, SERVICE_TIMEOUT, suppressNag } from './provider';
+import { ConnectorTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
 import { validateActions, validateName, validateRegexes } from './validation';
@@ -20,7 +22,7 @@ import { validateActions, validateName, validateRegexes } from './validation';
 const MIN_ENGINE_VERSION: EngineVersionNumber = [2, 9];
 
 /**
- * An ML Commons connector: how an OpenSearch domain reaches a model.
+ * An ML Commons connector: how an OpenSearch domain or serverless collection reaches a model.
  */
 export interface IMlConnector extends IResource {
   /**
@@ -35,8 +37,30 @@ export interface IMlConnector extends IResource {
  * Properties of an `MlConnector`.
  */
 export interface MlConnectorProps {
-  /** The OpenSearch Service domain that calls the model: an L2 `Domain` or an imported one. */
-  readonly domain: opensearch.IDomain;
+  /**
+   * The OpenSearch Service domain that calls the model: an L2 `Domain` or an imported one.
+   * Give exactly one of `domain` and `collection`.
+   *
+   * @default - none: `collection` must be given
+   */
+  readonly domain?: opensearch.IDomain;
+
+  /**
+   * The Amazon OpenSearch Serverless collection that calls the model, instead of a domain:
+   * `ServerlessCollection.fromCfnCollection(collection)` or `ServerlessCollection.fromCollectionAttributes({...})`.
+   * Give exactly one of `domain` and `collection`.
+   *
+   * @default - none: `domain` must be given
+   */
+  readonly collection?: ServerlessCollection;
+
+  /**
+   * For a `collection`: how the provider role gets the ML permissions of the collection's data
+   * access policy (`aoss:*MLResource` on `model/<collection>/*`).
+   *
+   * @default - a data access policy is created for the provider role (`CollectionDataAccess.createPolicy()`)
+   */
+  readonly collectionDataAccess?: CollectionDataAccess;
 
   /** The model the connector calls: decides the connector body and the connector role's permissions. */
   readonly blueprint: ConnectorBlueprint;
@@ -60,6 +84,7 @@ export interface MlConnectorProps {
    * invoke permissions added when it is mutable; it must trust the OpenSearch service.
    *
    * @default - a role is created, trusted by opensearchservice.amazonaws.com for this domain only
+   * (ml.opensearchservice.amazonaws.com for this collection only)
    */
   readonly role?: iam.IRole;
 
@@ -81,7 +106,8 @@ export interface MlConnectorProps {
 
   /**
    * Fine-grained access control of the domain: whether and how the provider's role is
-   * mapped to `ml_full_access` before connectors are created.
+   * mapped to `ml_full_access` before connectors are created. Not for collections, which
+   * use `collectionDataAccess`.
    *
    * @default - for an L2 `Domain`, read from its settings: none without fine-grained access
    * control; its generated master user secret; the provider role when it is the domain's
@@ -91,8 +117,8 @@ export interface MlConnectorProps {
 
   /**
    * The VPC from which the provider reaches a domain in a VPC. Needed for an imported
-   * domain in a VPC; for an L2 `Domain` in a VPC, the domain's own subnets and security
-   * groups are used unless this is given.
+   * domain in a VPC (or a collection reached through a VPC endpoint); for an L2 `Domain`
+   * in a VPC, the domain's own subnets and security groups are used unless this is given.
    *
    * @default - the domain's own VPC placement for an L2 domain; none (a public endpoint) for an imported one
    */
@@ -114,11 +140,11 @@ export interface MlConnectorProps {
 }
 
 /**
- * An ML Commons connector from an Amazon OpenSearch Service domain to a model on an AWS service,
- * created, updated and deleted with the stack.
+ * An ML Commons connector from an Amazon OpenSearch Service domain (or an Amazon OpenSearch
+ * Serverless collection) to a model on an AWS service, created, updated and deleted with the stack.
  *
- * It creates the role OpenSearch assumes to call the model (trusted for this domain
- * only, allowed to invoke exactly the blueprint's resources) and, once per stack, the
+ * It creates the role OpenSearch assumes to call the model (trusted for this domain or
+ * collection only, allowed to invoke exactly the blueprint's resources) and, once per stack, the
  * provider that calls the ML Commons API during deployments.
  *
  * @resource Custom::OpenSearchMlConnector
@@ -151,12 +177,19 @@ export class MlConnector extends Resource implements IMlConnector {
   /** The connector's name in OpenSearch. */
   public readonly connectorName: string;
 
+  /**
+   * @internal Where the connector lives, for resources on the same domain or collection
+   * (MlModel): endpoint, signing, ServiceToken and what to wait for.
+   */
+  public readonly _target: ConnectorTarget;
+
   constructor(scope: Construct, id: string, props: MlConnectorProps) {
     super(scope, id);
 
-    const domain = props.domain;
-    const engineVersion = checkEngineVersion(this, domain);
-    const target = domainTarget(domain);
+    const { domain, collection } = exactlyOneTarget(this, props);
+    const engineVersion = domain ? checkEngineVersion(this, domain) : undefined;
+    const collectionArn = collection?._arnIn(this);
+    const target = domain ? domainTarget(domain) : collectionEnvironment(this, collectionArn!);
 
     const trustedEndpoints = props.trustedEndpoints ?? DEFAULT_TRUSTED_ENDPOINTS;
     validateRegexes(this, 'trustedEndpoints', trustedEndpoints);
@@ -167,16 +200,25 @@ export class MlConnector extends Resource implements IMlConnector {
     });
     const parameters = { region: config.region, service_name: config.serviceName, ...config.parameters };
     validateActions(this, config.actions, { parameters, trustedEndpoints });
+    if (collection) warnUnsupportedOnServerless(this, config.actions);
 
     this.connectorName = props.name ?? config.defaultName;
     validateName(this, 'name', this.connectorName);
 
     this.role = props.role ?? new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('opensearchservice.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': target.account },
-        ArnLike: { 'aws:SourceArn': domain.domainArn },
-      }),
-      description: `Assumed by Amazon OpenSearch Service to call the model of ML connector ${this.node.path}`,
+      assumedBy: domain
+        ? new iam.ServicePrincipal('opensearchservice.amazonaws.com').withConditions({
+          StringEquals: { 'aws:SourceAccount': target.account },
+          ArnLike: { 'aws:SourceArn': domain.domainArn },
+        })
+        // OpenSearch Serverless assumes connector roles as ml.opensearchservice.amazonaws.com.
+        : new iam.ServicePrincipal('ml.opensearchservice.amazonaws.com').withConditions({
+          StringEquals: { 'aws:SourceAccount': target.account },
+          ArnLike: { 'aws:SourceArn': collectionArn! },
+        }),
+      description: domain
+        ? `Assumed by Amazon OpenSearch Service to call the model of ML connector ${this.node.path}`
+        : `Assumed by Amazon OpenSearch Serverless to call the model of ML connector ${this.node.path}`,
       inlinePolicies: { Invoke: new iam.PolicyDocument({ statements: config.policyStatements }) },
     });
     if (props.role) {
@@ -187,10 +229,22 @@ export class MlConnector extends Resource implements IMlConnector {
 
     const provider = MlCommonsProvider.of(this);
     provider.grantPassRole(this.role);
-    provider.grantMlApi(domain.domainArn);
-    const serviceToken = provider.serviceToken(networkPlacement(this, domain, props, provider));
-    const access = props.fineGrainedAccess ?? detectFineGrainedAccess(this, domain, () => provider.role.roleArn);
-    const mapping = roleMappingFor(this, provider, access, { domain, endpoint: domain.domainEndpoint, region: target.region, serviceToken });
+    let endpoint: string;
+    let serviceToken: string;
+    let access: IDependable | undefined;
+    if (domain) {
+      provider.grantMlApi(domain.domainArn);
+      endpoint = domain.domainEndpoint;
+      serviceToken = provider.serviceToken(networkPlacement(this, domain, props, provider));
+      const fineGrainedAccess = props.fineGrainedAccess ?? detectFineGrainedAccess(this, domain, () => provider.role.roleArn);
+      access = roleMappingFor(this, provider, fineGrainedAccess, { domain, endpoint, region: target.region, serviceToken });
+    } else {
+      validateCollection(this, collection!);
+      provider.grantCollectionApi(collectionArn!);
+      endpoint = collection!.collectionEndpoint;
+      serviceToken = provider.serviceToken(networkPlacement(this, undefined, props, provider));
+      access = collectionDataAccessFor(this, provider, props.collectionDataAccess ?? CollectionDataAccess.createPolicy(), collection!);
+    }
 
     const body: ConnectorBody = {
       name: this.connectorName,
@@ -206,11 +260,12 @@ export class MlConnector extends Resource implements IMlConnector {
       ...(props.clientConfig ? { client_config: clientConfigBody(this, props.clientConfig, engineVersion) } : {}),
     };
     const typedValues = typedValuePointers(body);
+    const signingService = domain ? 'es' : 'aoss';
     const properties: ConnectorResourceProperties = {
       contractVersion: CONTRACT_VERSION,
-      endpoint: domain.domainEndpoint,
+      endpoint,
       region: target.region,
-      signingService: 'es',
+      signingService,
       connector: body,
       ...(typedValues.length > 0 ? { typedValues } : {}),
     };
@@ -223,8 +278,49 @@ export class MlConnector extends Resource implements IMlConnector {
     });
     // The provider must be allowed to pass the role and call the domain before it creates the connector.
     resource.node.addDependency(provider.grants);
-    if (mapping) resource.node.addDependency(mapping);
+    if (access) resource.node.addDependency(access);
     this.connectorId = resource.ref;
+    this._target = {
+      kind: domain ? 'domain' : 'collection',
+      signingService,
+      endpoint,
+      region: target.region,
+      arn: domain ? domain.domainArn : collectionArn!,
+      serviceToken,
+      dependencies: access ? [provider.grants, access] : [provider.grants],
+    };
+  }
+}
+
+/** The domain or the collection: exactly one of them, and only the options that apply to it. */
+function exactlyOneTarget(scope: Construct, props: MlConnectorProps): { domain?: opensearch.IDomain; collection?: ServerlessCollection } {
+  if (props.domain && props.collection) {
+    throw new MlValidationError(scope,
+      `give either domain or collection, not both; received domain ${quote(props.domain.node.path)} and collection ${quote(props.collection.collectionName)}.`);
+  }
+  if (!props.domain && !props.collection) {
+    throw new MlValidationError(scope,
+      'give the domain (an OpenSearch Service domain) or the collection (ServerlessCollection.fromCfnCollection(...) or .fromCollectionAttributes(...)) the connector belongs to; received neither.');
+  }
+  if (props.collection && props.fineGrainedAccess) {
+    throw new MlValidationError(scope,
+      `fineGrainedAccess applies to domains; a collection authorizes ML Commons through its data access policy (collectionDataAccess). Received fineGrainedAccess ${quote(props.fineGrainedAccess.mode)} with collection ${quote(props.collection.collectionName)}.`);
+  }
+  if (props.domain && props.collectionDataAccess) {
+    throw new MlValidationError(scope,
+      `collectionDataAccess applies to collections; a domain uses fineGrainedAccess. Received collectionDataAccess ${quote(props.collectionDataAccess.mode)} with domain ${quote(props.domain.node.path)}.`);
+  }
+  return { domain: props.domain, collection: props.collection };
+}
+
+/** Action types whose APIs OpenSearch Serverless does not offer ("Unsupported Machine Learning APIs and features"). */
+const UNSUPPORTED_ON_SERVERLESS = ['batch_predict', 'cancel_batch_predict', 'batch_predict_status'];
+
+function warnUnsupportedOnServerless(scope: Construct, actions: readonly ConnectorAction[]): void {
+  const unsupported = actions.map((a) => a.actionType).filter((t) => !Token.isUnresolved(t) && UNSUPPORTED_ON_SERVERLESS.includes(t.toLowerCase()));
+  if (unsupported.length > 0) {
+    Annotations.of(scope).addWarningV2('cdk-opensearch-ml:batchPredictOnServerless',
+      `The connector has ${unsupported.join(', ')} actions, but OpenSearch Serverless does not support the Batch Predict API: those actions cannot be used on a collection.`);
   }
 }
 

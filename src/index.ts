@@ -1,5 +1,7 @@
 export * from './connector';
 export { FineGrainedAccess, FineGrainedAccessMode } from './access';
+export { ServerlessCollection, CollectionDataAccess, CollectionDataAccessMode } from './collection';
+export type { ServerlessCollectionAttributes } from './collection';
 export * from './blueprint';
 export * from './client-config';
 export type { SageMakerEndpointOptions } from './blueprints/sagemaker';
