@@ -184,6 +184,17 @@ describe('data access policy', () => {
     expect(name('One')).not.toBe(name('Two'));
   });
 
+  test('two synths of a stack with collections are identical', () => {
+    const template = () => {
+      const stack = new Stack(new App(), 'Twice', { env: { account: '111122223333', region: 'us-east-1' } });
+      const collection = ServerlessCollection.fromCfnCollection(cfnCollection(stack));
+      connector(stack, 'A', { collection });
+      connector(stack, 'B', { collection: imported({ collectionName: 'logs' }), blueprint: sageMaker('b') });
+      return JSON.stringify(Template.fromStack(stack).toJSON());
+    };
+    expect(template()).toBe(template());
+  });
+
   test('takes a valid policy name, and rejects an invalid one naming the rule', () => {
     const stack = testStack();
     connector(stack, 'QA', { collection: imported(), collectionDataAccess: CollectionDataAccess.createPolicy('vectors-ml') });
