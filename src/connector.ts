@@ -1,20 +1,20 @@
-import { CustomResource, IResource, Resource } from 'aws-cdk-lib';
+import { Annotations, CustomResource, IResource, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
-import { ConnectorBlueprint, ConnectorAction, EmbeddingModelInfo } from './blueprint';
+import { ConnectorBlueprint, ConnectorAction } from './blueprint';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
-import { DomainAccessOptions, DomainBinding, bindDomain, checkEngineVersion, domainLocation } from './domain-binding';
 import { formatVersion } from './engine-version';
 import { MlCommonsProvider, SERVICE_TIMEOUT, suppressNag } from './provider';
+import { registerConnector } from './registry';
+import { MlTargetOptions, bindTarget, locateTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
 import { validateActions, validateName, validateRegexes } from './validation';
 
 /**
- * An ML Commons connector: how an OpenSearch domain reaches a model.
+ * An ML Commons connector: how an OpenSearch domain or serverless collection reaches a model.
  */
 export interface IMlConnector extends IResource {
   /**
@@ -28,10 +28,7 @@ export interface IMlConnector extends IResource {
 /**
  * Properties of an `MlConnector`.
  */
-export interface MlConnectorProps extends DomainAccessOptions {
-  /** The OpenSearch Service domain that calls the model: an L2 `Domain` or an imported one. */
-  readonly domain: opensearch.IDomain;
-
+export interface MlConnectorProps extends MlTargetOptions {
   /** The model the connector calls: decides the connector body and the connector role's permissions. */
   readonly blueprint: ConnectorBlueprint;
 
@@ -54,6 +51,7 @@ export interface MlConnectorProps extends DomainAccessOptions {
    * invoke permissions added when it is mutable; it must trust the OpenSearch service.
    *
    * @default - a role is created, trusted by opensearchservice.amazonaws.com for this domain only
+   * (ml.opensearchservice.amazonaws.com for this collection only)
    */
   readonly role?: iam.IRole;
 
@@ -77,20 +75,17 @@ export interface MlConnectorProps extends DomainAccessOptions {
 /**
  * Attributes of a connector that exists already, for `MlConnector.fromConnectorAttributes()`.
  */
-export interface MlConnectorAttributes extends DomainAccessOptions {
+export interface MlConnectorAttributes extends MlTargetOptions {
   /** The connector's ID. */
   readonly connectorId: string;
-
-  /** The domain the connector is on. */
-  readonly domain: opensearch.IDomain;
 }
 
 /**
- * An ML Commons connector from an Amazon OpenSearch Service domain to a model on an AWS service,
- * created, updated and deleted with the stack.
+ * An ML Commons connector from an Amazon OpenSearch Service domain (or an Amazon OpenSearch
+ * Serverless collection) to a model on an AWS service, created, updated and deleted with the stack.
  *
- * It creates the role OpenSearch assumes to call the model (trusted for this domain
- * only, allowed to invoke exactly the blueprint's resources) and, once per stack, the
+ * It creates the role OpenSearch assumes to call the model (trusted for this domain or
+ * collection only, allowed to invoke exactly the blueprint's resources) and, once per stack, the
  * provider that calls the ML Commons API during deployments.
  *
  * @resource Custom::OpenSearchMlConnector
@@ -110,7 +105,7 @@ export class MlConnector extends Resource implements IMlConnector {
    */
   public static fromConnectorAttributes(scope: Construct, id: string, attrs: MlConnectorAttributes): IMlConnector {
     const connector = new ImportedConnector(scope, id, attrs.connectorId);
-    registerConnector(connector, { binding: bindDomain(connector, attrs.domain, attrs) });
+    registerConnector(connector, { binding: bindTarget(connector, attrs) });
     return connector;
   }
 
@@ -134,9 +129,8 @@ export class MlConnector extends Resource implements IMlConnector {
   constructor(scope: Construct, id: string, props: MlConnectorProps) {
     super(scope, id);
 
-    const domain = props.domain;
-    const engineVersion = checkEngineVersion(this, domain);
-    const location = domainLocation(domain);
+    const location = locateTarget(this, props);
+    const engineVersion = location.engineVersion;
 
     const trustedEndpoints = props.trustedEndpoints ?? DEFAULT_TRUSTED_ENDPOINTS;
     validateRegexes(this, 'trustedEndpoints', trustedEndpoints);
@@ -147,16 +141,18 @@ export class MlConnector extends Resource implements IMlConnector {
     });
     const parameters = { region: config.region, service_name: config.serviceName, ...config.parameters };
     validateActions(this, config.actions, { parameters, trustedEndpoints });
+    if (location.collection) warnUnsupportedOnServerless(this, config.actions);
 
     this.connectorName = props.name ?? config.defaultName;
     validateName(this, 'name', this.connectorName);
 
+    // OpenSearch Serverless assumes connector roles as ml.opensearchservice.amazonaws.com.
     this.role = props.role ?? new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('opensearchservice.amazonaws.com').withConditions({
+      assumedBy: new iam.ServicePrincipal(location.domain ? 'opensearchservice.amazonaws.com' : 'ml.opensearchservice.amazonaws.com').withConditions({
         StringEquals: { 'aws:SourceAccount': location.account },
-        ArnLike: { 'aws:SourceArn': domain.domainArn },
+        ArnLike: { 'aws:SourceArn': location.arn },
       }),
-      description: `Assumed by Amazon OpenSearch Service to call the model of ML connector ${this.node.path}`,
+      description: `Assumed by Amazon OpenSearch ${location.domain ? 'Service' : 'Serverless'} to call the model of ML connector ${this.node.path}`,
       inlinePolicies: { Invoke: new iam.PolicyDocument({ statements: config.policyStatements }) },
     });
     if (props.role) {
@@ -166,7 +162,7 @@ export class MlConnector extends Resource implements IMlConnector {
     }
 
     MlCommonsProvider.of(this).grantPassRole(this.role);
-    const binding = bindDomain(this, domain, props);
+    const binding = bindTarget(this, props, location);
 
     const body: ConnectorBody = {
       name: this.connectorName,
@@ -215,28 +211,19 @@ function toActionBody(action: ConnectorAction): ConnectorActionBody {
   };
 }
 
+/** Action types whose APIs OpenSearch Serverless does not offer ("Unsupported Machine Learning APIs and features"). */
+const UNSUPPORTED_ON_SERVERLESS = ['batch_predict', 'cancel_batch_predict', 'batch_predict_status'];
+
+function warnUnsupportedOnServerless(scope: Construct, actions: readonly ConnectorAction[]): void {
+  const unsupported = actions.map((a) => a.actionType).filter((t) => !Token.isUnresolved(t) && UNSUPPORTED_ON_SERVERLESS.includes(t.toLowerCase()));
+  if (unsupported.length > 0) {
+    Annotations.of(scope).addWarningV2('cdk-opensearch-ml:batchPredictOnServerless',
+      `The connector has ${unsupported.join(', ')} actions, but OpenSearch Serverless does not support the Batch Predict API: those actions cannot be used on a collection.`);
+  }
+}
+
 class ImportedConnector extends Resource implements IMlConnector {
   constructor(scope: Construct, id: string, public readonly connectorId: string) {
     super(scope, id);
   }
-}
-
-/** What models need to know about a connector of this app. */
-export interface ConnectorRegistration {
-  readonly binding: DomainBinding;
-  /** the blueprint's embedding dimension and probe, when it has them */
-  readonly embedding?: EmbeddingModelInfo;
-  /** the connector's custom resource, when the stack creates the connector */
-  readonly resource?: CustomResource;
-}
-
-const registrations = new WeakMap<IMlConnector, ConnectorRegistration>();
-
-function registerConnector(connector: IMlConnector, registration: ConnectorRegistration): void {
-  registrations.set(connector, registration);
-}
-
-/** The domain binding and blueprint facts of a connector defined in this app, if it is one. */
-export function connectorRegistration(connector: IMlConnector): ConnectorRegistration | undefined {
-  return registrations.get(connector);
 }

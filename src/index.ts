@@ -1,7 +1,9 @@
 export * from './connector';
 export * from './model';
-export type { DomainAccessOptions } from './domain-binding';
+export type { MlTargetOptions } from './target';
 export { FineGrainedAccess, FineGrainedAccessMode } from './access';
+export { ServerlessCollection, CollectionDataAccess, CollectionDataAccessMode } from './collection';
+export type { ServerlessCollectionAttributes } from './collection';
 export * from './blueprint';
 export * from './client-config';
 export type { SageMakerEndpointOptions } from './blueprints/sagemaker';

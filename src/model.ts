@@ -1,15 +1,15 @@
 import { CustomResource, IResource, Names, Resource, Token } from 'aws-cdk-lib';
-import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import type { EmbeddingModelInfo } from './blueprint';
-import { IMlConnector, connectorRegistration } from './connector';
+import { IMlConnector } from './connector';
 import {
   CONTRACT_VERSION, MODEL_GROUP_RESOURCE_TYPE, MODEL_RESOURCE_TYPE, ModelBody, ModelGroupResourceProperties, ModelResourceProperties,
   ModelVerificationSpec,
 } from './contract';
-import { DomainAccessOptions, DomainBinding, bindDomain, sameDomain } from './domain-binding';
 import { MlValidationError, quote } from './errors';
 import { SERVICE_TIMEOUT } from './provider';
+import { connectorRegistration } from './registry';
+import { MlTargetOptions, TargetBinding, bindTarget, sameTarget } from './target';
 import { typedValuePointers } from './typed-values';
 import { validateName } from './validation';
 
@@ -44,10 +44,7 @@ export interface IMlModelGroup extends IResource {
 /**
  * Properties of an `MlModelGroup`.
  */
-export interface MlModelGroupProps extends DomainAccessOptions {
-  /** The OpenSearch Service domain the group is on: the domain of its models' connectors. */
-  readonly domain: opensearch.IDomain;
-
+export interface MlModelGroupProps extends MlTargetOptions {
   /**
    * The group's name, unique on the domain.
    *
@@ -94,7 +91,7 @@ export class MlModelGroup extends Resource implements IMlModelGroup {
       throw new MlValidationError(this,
         `accessMode must be one of ${Object.values(ModelGroupAccessMode).map(quote).join(', ')}; received ${quote(props.accessMode)}.`);
     }
-    const binding = bindDomain(this, props.domain, props);
+    const binding = bindTarget(this, props);
     const properties: ModelGroupResourceProperties = {
       contractVersion: CONTRACT_VERSION,
       ...binding.target,
@@ -122,7 +119,7 @@ class ImportedModelGroup extends Resource implements IMlModelGroup {
   }
 }
 
-const groupBindings = new WeakMap<IMlModelGroup, DomainBinding>();
+const groupBindings = new WeakMap<IMlModelGroup, TargetBinding>();
 
 /** Types of ml-commons model frameworks (`model_config.framework_type`). */
 export enum ModelFrameworkType {
@@ -310,9 +307,9 @@ export class MlModel extends Resource implements IMlModel {
 
     if (props.modelGroup) {
       const groupBinding = groupBindings.get(props.modelGroup);
-      if (groupBinding && !sameDomain(groupBinding, binding)) {
+      if (groupBinding && !sameTarget(groupBinding, binding)) {
         throw new MlValidationError(this,
-          `modelGroup ${props.modelGroup.node.path} is on another domain than connector ${props.connector.node.path}; a model and its group must be on one domain.`);
+          `modelGroup ${props.modelGroup.node.path} is on another domain or collection than connector ${props.connector.node.path}; a model and its group must be on one.`);
       }
     }
 

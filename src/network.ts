@@ -15,7 +15,7 @@ export interface NetworkOptions {
 const HTTPS = ec2.Port.tcp(443);
 
 /**
- * Where the provider must run to reach `domain`: undefined for a public endpoint; for a
+ * Where the provider must run to reach `domain` (undefined: a collection): undefined for a public endpoint; for a
  * domain in a VPC, its subnets and a security group the domain accepts on port 443.
  *  - an L2 domain in a VPC: the domain's own subnets and security groups, which are told
  *    (through domain.connections) to accept their own members on 443;
@@ -24,17 +24,18 @@ const HTTPS = ec2.Port.tcp(443);
  *    the domain is an L2 one.
  */
 export function networkPlacement(
-  scope: IConstruct, domain: opensearch.IDomain, options: NetworkOptions, provider: MlCommonsProvider,
+  scope: IConstruct, domain: opensearch.IDomain | undefined, options: NetworkOptions, provider: MlCommonsProvider,
 ): NetworkPlacement | undefined {
-  const domainVpc = vpcOptionsOf(domain);
+  const domainVpc = domain ? vpcOptionsOf(domain) : undefined;
   if (options.vpc) {
     const subnetIds = options.vpc.selectSubnets(options.vpcSubnets).subnetIds;
     const groups = options.securityGroups ?? [provider.securityGroupFor(options.vpc)];
     if (domainVpc) {
       groups.forEach((group) => domainVpc.connections.allowFrom(group, HTTPS, 'cdk-opensearch-ml provider'));
     } else if (!options.securityGroups) {
-      Annotations.of(scope).addWarningV2('cdk-opensearch-ml:providerSecurityGroup',
-        `The provider runs in ${groups[0].node.path} for this imported domain: allow that security group into the domain on port 443.`);
+      Annotations.of(scope).addWarningV2('cdk-opensearch-ml:providerSecurityGroup', domain
+        ? `The provider runs in ${groups[0].node.path} for this imported domain: allow that security group into the domain on port 443.`
+        : `The provider runs in ${groups[0].node.path} for this collection: allow that security group into the collection's VPC endpoint on port 443.`);
     }
     return { subnetIds, securityGroupIds: groups.map((g) => g.securityGroupId) };
   }

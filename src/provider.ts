@@ -191,6 +191,14 @@ export class MlCommonsProvider extends Construct {
     this.allow(['es:ESHttpGet'], `${domainArn}/`);
   }
 
+  /**
+   * Lets the handler call the collection `collectionArn`. OpenSearch Serverless has one IAM action for
+   * its whole data plane; what the caller may do is decided by the collection's data access policies.
+   */
+  public grantCollectionApi(collectionArn: string): void {
+    this.allow(['aoss:APIAccessAll'], collectionArn);
+  }
+
   /** Lets the handler (as the domain's IAM master user) change one role mapping, and nothing else of the security API. */
   public grantSecurityApi(domainArn: string, role: string): void {
     this.allow(['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPatch', 'es:ESHttpDelete'], `${domainArn}/_plugins/_security/api/rolesmapping/${role}`);

@@ -2,7 +2,7 @@ import { CfnOutput, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import {
-  ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification,
+  ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification, ServerlessCollection,
 } from '../src';
 import { resourcesOfType, testDomain, testStack } from './util';
 
@@ -97,7 +97,7 @@ describe('MlModel', () => {
     const stack = testStack();
     const connector = titan(stack);
     const group = new MlModelGroup(stack, 'Group', { domain: importedDomain(stack, 'Other', 'other') });
-    expect(() => new MlModel(stack, 'Embedding', { connector, modelGroup: group })).toThrow(/modelGroup .*Group is on another domain than connector .*Titan/);
+    expect(() => new MlModel(stack, 'Embedding', { connector, modelGroup: group })).toThrow(/modelGroup .*Group is on another domain or collection than connector .*Titan/);
   });
 
   test('verify: the embedding blueprint\'s probe and dimension', () => {
@@ -205,6 +205,22 @@ describe('MlModel', () => {
     const first = names();
     expect(new Set(first).size).toBe(2);
     expect(names()).toEqual(first);
+  });
+
+  test('a model and a model group on an OpenSearch Serverless collection are signed for aoss and wait for the data access policy', () => {
+    const stack = testStack();
+    const collection = ServerlessCollection.fromCollectionAttributes({
+      collectionName: 'vectors', collectionId: 'abc123def456', collectionEndpoint: 'https://abc123def456.us-east-1.aoss.amazonaws.com',
+    });
+    const connector = new MlConnector(stack, 'Titan', { collection, blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() });
+    const group = new MlModelGroup(stack, 'Group', { collection, name: 'embeddings' });
+    new MlModel(stack, 'Embedding', { connector, modelGroup: group });
+    const [[policyId]] = resourcesOfType(stack, 'AWS::OpenSearchServerless::AccessPolicy');
+    for (const type of ['Custom::OpenSearchMlModel', 'Custom::OpenSearchMlModelGroup']) {
+      const [[, resource]] = resourcesOfType(stack, type);
+      expect(resource.Properties).toMatchObject({ signingService: 'aoss', endpoint: 'https://abc123def456.us-east-1.aoss.amazonaws.com' });
+      expect(resource.DependsOn).toContain(policyId);
+    }
   });
 
   test('an L2 domain in the same stack', () => {

@@ -3,7 +3,7 @@
  */
 import type { ConnectorBody, ConnectorResourceProperties } from '../contract';
 import { Deadline, sleep, sleepBeforeRetry } from './deadline';
-import { DeployError, answerError, isDeterministicFailure, modelIdsInReason, readErrorAnswer } from './errors';
+import { DeployError, answerError, describeAnswer, isDeterministicFailure, modelIdsInReason, readErrorAnswer } from './errors';
 import { log } from './log';
 import { deployModel, undeployModel } from './model';
 import { ATTEMPT_TIMEOUT_MS, HttpResponse, OpenSearchClient, TransportError, isUnsent } from './opensearch-client';
@@ -225,7 +225,7 @@ export async function updateConnector(
   }
   const models = modelIdsInReason(answer.reason);
   if (/still using this connector/i.test(answer.reason) && models.length > 0 && ctx.stackId) {
-    return updateAroundModels(physicalId, props, models, ctx);
+    return updateAroundModels(physicalId, props, models, describeAnswer(answer), ctx);
   }
   throw answerError(response, { ...ctx, operation: 'update', what: `update the connector ${physicalId}` });
 }
@@ -235,18 +235,20 @@ export async function updateConnector(
  * them, update, and deploy them again — if this stack manages them all. Models of others
  * are not touched: the error names them.
  */
-async function updateAroundModels(id: string, props: ConnectorResourceProperties, models: string[], ctx: ConnectorContext): Promise<string> {
+async function updateAroundModels(
+  id: string, props: ConnectorResourceProperties, models: string[], answered: string, ctx: ConnectorContext,
+): Promise<string> {
   let owned: Set<string>;
   try {
     owned = await modelsOfStack(ctx.stackId!, ctx.deadline);
   } catch (e) {
-    throw new DeployError(`Could not update the connector ${id}: the deployed models ${models.join(', ')} use it, and the provider could not list this stack's ` +
-      `resources to check that they are its own (${(e as Error).message}). Undeploy them, deploy the stack again, then deploy them again.`);
+    throw new DeployError(`Could not update the connector ${id}. ${answered}. The provider could not list this stack's resources to check that ` +
+      `those models are its own (${(e as Error).message}). Undeploy the models, deploy the stack again, then deploy them again.`);
   }
   const foreign = models.filter((model) => !owned.has(model));
   if (foreign.length > 0) {
-    throw new DeployError(`Could not update the connector ${id}: the deployed models ${foreign.join(', ')} use it, and this stack does not manage them. ` +
-      'Undeploy them (POST _plugins/_ml/models/<id>/_undeploy), deploy the stack again, then deploy them again.');
+    throw new DeployError(`Could not update the connector ${id}. ${answered}. This stack does not manage the deployed models ${foreign.join(', ')}: ` +
+      'undeploy the models (POST _plugins/_ml/models/<id>/_undeploy), deploy the stack again, then deploy them again.');
   }
   log('undeploying the stack\'s models to update their connector', { connectorId: id, models });
   for (const model of models) await undeployModel(model, ctx);

@@ -42,10 +42,20 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * OpenSearch Serverless answers a caller that its IAM policy (aoss:APIAccessAll) or the collection's
+ * data access policy does not allow with a bare {"status":403,"error":{"reason":"403 Forbidden","type":"Forbidden"}}.
+ */
+function isServerlessDenial(answer: ErrorAnswer): boolean {
+  return answer.type === 'Forbidden' && answer.reason === '403 Forbidden';
+}
+
 /** An IAM denial from the AWS front end of the domain (not the security plugin): may be IAM still propagating. */
 export function isIamDenial(response: HttpResponse): boolean {
   if (response.status !== 403) return false;
   const answer = readErrorAnswer(response);
+  // A data access policy created in the same deployment takes a while to apply, as IAM grants do.
+  if (isServerlessDenial(answer)) return true;
   // An unsigned request (basic auth) refused by the access policy is not a grant on its way.
   return answer.type !== 'security_exception' && /is not authorized to perform/i.test(answer.reason) && !/User: anonymous /.test(answer.reason);
 }
@@ -75,6 +85,10 @@ export function likelyFix(answer: ErrorAnswer, context: { providerRoleArn?: stri
   }
   if (answer.status === 403 && /iam:PassRole/i.test(reason)) {
     return `The provider role ${role} may not pass the connector role to OpenSearch: its iam:PassRole grant is missing or not yet effective. Deploy again; if it persists, check for an SCP or permissions boundary that denies iam:PassRole.`;
+  }
+  if (isServerlessDenial(answer)) {
+    return `The collection refused ${role}: it needs aoss:APIAccessAll on the collection (IAM) and, in a data access policy, ` +
+      'aoss:CreateMLResource, UpdateMLResource, DeleteMLResource, DescribeMLResource and ExecuteMLResource on model/<collection>/*.';
   }
   if (answer.status === 403 && /is not authorized to perform/i.test(reason)) {
     return `Allow ${role} to call es:ESHttp* on the domain's _plugins/_ml/* paths: the domain's access policy must not deny it (retried for IAM propagation before giving up).`;

@@ -1,6 +1,7 @@
 /**
  * The state an emulator instance holds and the per-request context handlers receive.
  */
+import type { ServerlessCollectionState } from './aoss';
 import { Caller, EmulatorResponse, ParsedRequest } from './http';
 import { SecurityPlugin } from './security';
 import { DocIndex } from './store';
@@ -18,6 +19,8 @@ export interface EmulatorContext {
   readonly modelGroups: DocIndex;
   readonly tasks: DocIndex;
   readonly security: SecurityPlugin;
+  /** Set when the emulator is a serverless collection rather than a domain. */
+  readonly serverless?: ServerlessCollectionState;
   /** Stable per-instance node id, reported by undeploy and tasks. */
   readonly nodeId: string;
   readonly clusterUuid: string;

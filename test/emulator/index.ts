@@ -5,6 +5,7 @@
 import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { Server } from 'https';
+import { DataAccessPolicyEntry, ServerlessCollectionState } from './aoss';
 import { EmulatorContext } from './context';
 import { FaultQueue } from './faults';
 import { PolicyStatement } from './iam';
@@ -19,6 +20,7 @@ import { EmulatorOptions, EmulatorPrincipal, FaultSpec, RecordedRequest } from '
 import { EngineVersion } from './version';
 
 export type { EmulatorOptions, EmulatorPrincipal, EmulatorRoleMapping, FaultSpec, RecordedRequest } from './types';
+export type { DataAccessPolicyEntry, ServerlessOptions } from './aoss';
 
 /** Principals with their current policies; setPrincipalPolicy overrides, reset() restores the options. */
 class Principals implements PrincipalDirectory {
@@ -61,6 +63,7 @@ export class OpenSearchEmulator {
       modelGroups: new DocIndex('.plugins-ml-model-group'),
       tasks: new DocIndex('.plugins-ml-task'),
       security: new SecurityPlugin(options.fgac),
+      ...(options.serverless ? { serverless: new ServerlessCollectionState(options.serverless, region, account) } : {}),
       nodeId: randomId(),
       clusterUuid: randomBytes(16).toString('base64url').slice(0, 22),
     };
@@ -74,6 +77,8 @@ export class OpenSearchEmulator {
   /** 'localhost:<port>': what goes where a domain endpoint would. */
   readonly endpoint: string;
   readonly domainArn: string;
+  /** The collection's ARN when the emulator is a serverless collection. */
+  readonly collectionArn?: string;
   /** Absolute path of the PEM to trust (NODE_EXTRA_CA_CERTS). */
   readonly caFile: string = CA_FILE;
   readonly caPem: string = readFileSync(CA_FILE, 'utf8');
@@ -88,6 +93,7 @@ export class OpenSearchEmulator {
   ) {
     this.endpoint = `localhost:${port}`;
     this.domainArn = context.domainArn;
+    this.collectionArn = context.serverless?.collectionArn;
   }
 
   injectFault(fault: FaultSpec): void {
@@ -115,6 +121,12 @@ export class OpenSearchEmulator {
     return mapping === undefined ? undefined : clone(mapping);
   }
 
+  /** Replace the collection's data access policies (serverless only) until reset(). */
+  setDataAccessPolicies(policies: ReadonlyArray<readonly DataAccessPolicyEntry[]>): void {
+    if (!this.context.serverless) throw new Error('setDataAccessPolicies: the emulator is a domain, not a serverless collection');
+    this.context.serverless.setPolicies(policies);
+  }
+
   setPrincipalPolicy(roleArn: string, policy: ReadonlyArray<Record<string, unknown>> | undefined): void {
     this.principals.override(roleArn, policy);
   }
@@ -125,6 +137,7 @@ export class OpenSearchEmulator {
       index.clear();
     }
     this.context.security.reset();
+    this.context.serverless?.reset();
     this.principals.reset();
     this.faults.clear();
     this.requests.length = 0;

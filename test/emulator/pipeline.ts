@@ -3,6 +3,7 @@
  * AWS front end (SigV4, IAM es:ESHttp*, iam:PassRole) -> OpenSearch routing -> REST parsing ->
  * security plugin privilege check -> transport action.
  */
+import { mlPermission, serverlessForbidden } from './aoss';
 import { EmulatorContext, Route } from './context';
 import { awsAccessDenied, awsAuthError, methodNotAllowed, noHandler } from './errors';
 import { Caller, EmulatorResponse, HttpError, ParsedRequest, json } from './http';
@@ -38,15 +39,21 @@ type Authenticated = { readonly caller: Caller } | { readonly response: Emulator
 function authenticate(emulator: EmulatorContext, principals: PrincipalDirectory, request: ParsedRequest, now: Date): Authenticated {
   const basic = emulator.security.authenticateBasic(request.headers.authorization);
   if (basic) return basic;
+  const serverless = emulator.serverless !== undefined;
   const result = verifySigV4(
     { method: request.method, url: request.url, headers: request.signingHeaders, body: request.body },
-    { region: emulator.region, service: 'es', now, lookup: (id) => principals.byAccessKey(id) },
+    { region: emulator.region, service: serverless ? 'aoss' : 'es', now, lookup: (id) => principals.byAccessKey(id) },
   );
+  // OpenSearch Serverless requires the payload hash header on every signed request.
+  if (serverless && result.ok && request.headers['x-amz-content-sha256'] === undefined) {
+    return { response: serverlessForbidden() };
+  }
   if (result.ok) {
     const principal = principals.byAccessKey(result.accessKeyId)!;
     return { caller: { kind: 'iam', roleArn: principal.roleArn, userArn: assumedRoleArn(principal.roleArn, principal.accessKeyId), accessKeyId: principal.accessKeyId } };
   }
   if (result.anonymous) {
+    if (serverless) return { response: serverlessForbidden() };
     const action = esHttpAction(request.method);
     return { response: awsAccessDenied(`User: anonymous is not authorized to perform: ${action} because no resource-based policy allows the ${action} action`) };
   }
@@ -60,6 +67,8 @@ function dispatch(emulator: EmulatorContext, principals: PrincipalDirectory, req
   if (!('route' in found)) {
     return found.allowed.length > 0 ? methodNotAllowed(request.method, request.url, found.allowed) : noHandler(request.method, request.url);
   }
+  const dataAccess = checkDataAccess(emulator, found.route, caller);
+  if (dataAccess) return dataAccess;
   const passRole = checkPassRole(found.route, principals, request, caller);
   if (passRole) return passRole;
   const transport = found.route.handle({ emulator, request, caller, params: found.params });
@@ -75,10 +84,20 @@ function checkEsHttp(
   caller: Caller,
 ): EmulatorResponse | undefined {
   if (caller.kind !== 'iam') return undefined;
+  if (emulator.serverless) {
+    const allowed = evaluatePolicy(principals.policyOf(caller.roleArn), 'aoss:APIAccessAll', emulator.serverless.collectionArn) === 'allow';
+    return allowed ? undefined : serverlessForbidden();
+  }
   const action = esHttpAction(request.method);
   const resource = `${emulator.domainArn}/${decodePath(request.path).replace(/^\//, '')}`;
   const decision = evaluatePolicy(principals.policyOf(caller.roleArn), action, resource);
   return decision === 'allow' ? undefined : awsAccessDenied(accessDeniedMessage(caller.userArn, action, decision));
+}
+
+/** A collection's ML APIs need the matching aoss:*MLResource permission of a data access policy; there is no security plugin. */
+function checkDataAccess(emulator: EmulatorContext, route: Route, caller: Caller): EmulatorResponse | undefined {
+  if (!emulator.serverless || !route.action || caller.kind !== 'iam') return undefined;
+  return emulator.serverless.allowsMl(caller.roleArn, mlPermission(route.action)) ? undefined : serverlessForbidden();
 }
 
 /** Amazon OpenSearch Service checks that the caller may pass the connector's role before OpenSearch sees the request. */

@@ -1,3 +1,5 @@
+import type { ServerlessOptions } from './aoss';
+
 /**
  * Public option and record types of the OpenSearch Service emulator.
  * Kept apart from the implementation so that test code can import them without pulling in the server.
@@ -38,6 +40,11 @@ export interface EmulatorOptions {
   readonly principals: EmulatorPrincipal[];
   /** Trusted connector endpoint regexes; default = ml-commons' current default list. */
   readonly trustedEndpointsRegex?: string[];
+  /**
+   * Act as an Amazon OpenSearch Serverless collection instead of a domain: SigV4 for service `aoss`, IAM
+   * `aoss:APIAccessAll` on the collection ARN, and data access policies for the ML APIs. Default: a domain.
+   */
+  readonly serverless?: ServerlessOptions;
   /** Fine-grained access control (security plugin). Default: disabled. */
   readonly fgac?: {
     readonly masterUserArn?: string;

@@ -254,6 +254,7 @@ describe('update', () => {
     expect(response?.Reason).toContain(modelId);
     expect(response?.Reason).toMatch(/Undeploy the models/);
     expect(emulator.connectors()).toHaveLength(1);
+    expect(emulator.requests.filter((r) => r.path.includes('_undeploy'))).toEqual([]);
   });
 });
 

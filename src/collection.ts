@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { Annotations, Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
+import { IConstruct, IDependable } from 'constructs';
+import { MlValidationError, quote } from './errors';
+import { MlCommonsProvider } from './provider';
+
+/**
+ * The data access policy permissions ML Commons needs on a collection, on `model/<collection>/*`
+ * ("Configure Machine Learning on Amazon OpenSearch Serverless").
+ */
+export const ML_RESOURCE_PERMISSIONS: readonly string[] = [
+  'aoss:CreateMLResource', 'aoss:UpdateMLResource', 'aoss:DeleteMLResource', 'aoss:DescribeMLResource', 'aoss:ExecuteMLResource',
+];
+
+/** Collection and access policy names: 3 to 32 characters, a lower-case letter, then lower-case letters, digits and hyphens. */
+const SERVERLESS_NAME = /^[a-z][a-z0-9-]{2,31}$/;
+
+/**
+ * Attributes of an Amazon OpenSearch Serverless collection defined elsewhere.
+ */
+export interface ServerlessCollectionAttributes {
+  /** The collection's name, as in its data access policies (`model/<name>/*`). */
+  readonly collectionName: string;
+
+  /** The collection's ID, for example `1tg2xudton46knx2a95g`. */
+  readonly collectionId: string;
+
+  /** The collection's endpoint, for example `https://1tg2xudton46knx2a95g.us-east-1.aoss.amazonaws.com`. */
+  readonly collectionEndpoint: string;
+
+  /**
+   * The collection's ARN.
+   *
+   * @default - `arn:<partition>:aoss:<region>:<account>:collection/<collectionId>` in the connector's stack
+   */
+  readonly collectionArn?: string;
+}
+
+/**
+ * An Amazon OpenSearch Serverless collection that ML connectors can target instead of a domain.
+ */
+export class ServerlessCollection {
+  /** A collection defined in this app with the L1 `CfnCollection`: connectors wait for it. */
+  public static fromCfnCollection(collection: aoss.CfnCollection): ServerlessCollection {
+    return new ServerlessCollection(collection.name, collection.attrId, collection.attrCollectionEndpoint, collection.attrArn, collection);
+  }
+
+  /** A collection defined elsewhere, by its name, ID and endpoint. */
+  public static fromCollectionAttributes(attrs: ServerlessCollectionAttributes): ServerlessCollection {
+    return new ServerlessCollection(attrs.collectionName, attrs.collectionId, attrs.collectionEndpoint, attrs.collectionArn);
+  }
+
+  private constructor(
+    /** The collection's name. */
+    public readonly collectionName: string,
+    /** The collection's ID. */
+    public readonly collectionId: string,
+    /** The collection's endpoint (with or without `https://`). */
+    public readonly collectionEndpoint: string,
+    /** The collection's ARN, when it was given; otherwise derived from the ID in the connector's stack. */
+    public readonly collectionArn?: string,
+    /** @internal the L1 resource, when the collection is defined in this app */
+    public readonly _resource?: aoss.CfnCollection,
+  ) {}
+
+  /** @internal The collection's ARN: the given one, or built from its ID in the stack of `scope`. */
+  public _arnIn(scope: IConstruct): string {
+    return this.collectionArn ?? Stack.of(scope).formatArn({
+      service: 'aoss', resource: 'collection', resourceName: this.collectionId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+}
+
+/** The account and region of a collection: from its ARN when that is known, otherwise from the stack. */
+export function collectionEnvironment(scope: IConstruct, arn: string): { account: string; region: string } {
+  if (!Token.isUnresolved(arn)) {
+    const parts = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME);
+    if (parts.account && parts.region) return { account: parts.account, region: parts.region };
+  }
+  const stack = Stack.of(scope);
+  return { account: stack.account, region: stack.region };
+}
+
+/** Rejects a collection whose name or ARN OpenSearch Serverless would not accept. */
+export function validateCollection(scope: IConstruct, collection: ServerlessCollection): void {
+  const name = collection.collectionName;
+  if (!Token.isUnresolved(name) && !SERVERLESS_NAME.test(name)) {
+    throw new MlValidationError(scope,
+      `collection.collectionName must be 3 to 32 characters, a lower-case letter followed by lower-case letters, digits or hyphens (as OpenSearch Serverless names collections); received ${quote(name)}.`);
+  }
+  const arn = collection.collectionArn;
+  if (arn !== undefined && !Token.isUnresolved(arn) && !/^arn:[a-z-]+:aoss:[a-z0-9-]+:\d{12}:collection\/[a-z0-9]+$/.test(arn)) {
+    throw new MlValidationError(scope,
+      `collection.collectionArn must be an OpenSearch Serverless collection ARN such as 'arn:aws:aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g'; received ${quote(arn)}.`);
+  }
+}
+
+/** How the provider role gets the ML permissions of a collection's data access policy. */
+export enum CollectionDataAccessMode {
+  /** the stack creates a data access policy for the provider role (one per collection) */
+  CREATE_POLICY = 'createPolicy',
+  /** someone adds the provider role to a data access policy by hand; the synth prints what to add */
+  MANUAL = 'manual',
+}
+
+/**
+ * The data access policy of a collection, as far as connectors are concerned: ML Commons on
+ * OpenSearch Serverless authorizes the caller with `aoss:CreateMLResource`, `aoss:UpdateMLResource`,
+ * `aoss:DeleteMLResource`, `aoss:DescribeMLResource` and `aoss:ExecuteMLResource` on
+ * `model/<collection>/*`. No backend-role mapping is involved.
+ */
+export class CollectionDataAccess {
+  /**
+   * The stack creates an `AWS::OpenSearchServerless::AccessPolicy` (type `data`) that grants the
+   * provider role exactly those permissions, one per collection however many connectors.
+   *
+   * @param policyName the policy's name: 3 to 32 characters, lower-case letters, digits and hyphens, starting with a letter.
+   * A data access policy name is unique per account and region. Default: `ml-` and a hash of the stack name and collection name.
+   */
+  public static createPolicy(policyName?: string): CollectionDataAccess {
+    return new CollectionDataAccess(CollectionDataAccessMode.CREATE_POLICY, policyName);
+  }
+
+  /**
+   * A data access policy you own grants the provider role the ML permissions: the synth prints
+   * the role's ARN (the role gets a stable name), the permissions and the resource to add.
+   */
+  public static manual(): CollectionDataAccess {
+    return new CollectionDataAccess(CollectionDataAccessMode.MANUAL);
+  }
+
+  private constructor(
+    /** how the provider role gets its permissions */
+    public readonly mode: CollectionDataAccessMode,
+    /** the name of the created policy, when given */
+    public readonly policyName?: string,
+  ) {}
+}
+
+/** The data access of each collection of a stack: one policy however many connectors. */
+const accessByProvider = new WeakMap<MlCommonsProvider, Map<string, { access: CollectionDataAccess; policy?: aoss.CfnAccessPolicy }>>();
+
+/**
+ * Makes sure the provider role may manage ML resources on the collection before connectors are
+ * created: an `AWS::OpenSearchServerless::AccessPolicy` (shared by the collection's connectors in the
+ * stack) or, when the user owns the policy, a stable role name and a warning saying what to add.
+ * Returns what connectors must wait for.
+ */
+export function collectionDataAccessFor(
+  scope: IConstruct, provider: MlCommonsProvider, access: CollectionDataAccess, collection: ServerlessCollection,
+): IDependable | undefined {
+  let known = accessByProvider.get(provider);
+  if (!known) accessByProvider.set(provider, known = new Map());
+  const stack = Stack.of(provider);
+  const key = JSON.stringify(stack.resolve(collection.collectionName));
+  const existing = known.get(key);
+  if (existing) {
+    if (existing.access.mode !== access.mode || existing.access.policyName !== access.policyName) {
+      throw new MlValidationError(scope,
+        `collectionDataAccess is ${describe(access)} here but ${describe(existing.access)} for another connector of the same collection in this stack; connectors of one collection share one data access policy.`);
+    }
+    return existing.policy;
+  }
+
+  const resource = `model/${collection.collectionName}/*`;
+  let policy: aoss.CfnAccessPolicy | undefined;
+  if (access.mode === CollectionDataAccessMode.MANUAL) {
+    const arn = provider.useStableRoleName();
+    Annotations.of(scope).addWarningV2('cdk-opensearch-ml:collectionDataAccessByHand',
+      `Add the IAM role ${arn} as a principal of a data access policy of the collection '${collection.collectionName}' with the rule ` +
+      `{"ResourceType":"model","Resource":["${resource}"],"Permission":${JSON.stringify(ML_RESOURCE_PERMISSIONS)}} ` +
+      'before the connectors are created: this stack will not change the collection\'s data access policies.');
+  } else {
+    const name = access.policyName ?? defaultPolicyName(stack, key);
+    if (!Token.isUnresolved(name) && !SERVERLESS_NAME.test(name)) {
+      throw new MlValidationError(scope,
+        `collectionDataAccess policyName must be 3 to 32 characters, a lower-case letter followed by lower-case letters, digits or hyphens; received ${quote(name)}.`);
+    }
+    policy = new aoss.CfnAccessPolicy(provider, `MlDataAccess${hash(key).slice(0, 8).toUpperCase()}`, {
+      name,
+      type: 'data',
+      description: `cdk-opensearch-ml: lets the provider of stack ${stack.stackName} manage ML Commons resources of the collection`,
+      policy: stack.toJsonString([{
+        Rules: [{ ResourceType: 'model', Resource: [resource], Permission: [...ML_RESOURCE_PERMISSIONS] }],
+        Principal: [provider.role.roleArn],
+      }]),
+    });
+    if (collection._resource) policy.addDependency(collection._resource);
+  }
+  known.set(key, { access, policy });
+  return policy;
+}
+
+function describe(access: CollectionDataAccess): string {
+  return access.policyName ? `'${access.mode}' (policy ${quote(access.policyName)})` : `'${access.mode}'`;
+}
+
+/** 'ml-' and 15 hex digits of the stack and collection names: the same across synths, distinct per stack. */
+function defaultPolicyName(stack: Stack, collectionKey: string): string {
+  return `ml-${hash(`${stack.stackName}\n${collectionKey}`).slice(0, 15)}`;
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
