@@ -5,6 +5,7 @@ import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { FineGrainedAccess, detectFineGrainedAccess, roleMappingFor } from './access';
 import { ConnectorBlueprint, ConnectorAction } from './blueprint';
+import { credentialOf } from './blueprints/api-key';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
@@ -165,7 +166,8 @@ export class MlConnector extends Resource implements IMlConnector {
       domainRegion: target.region,
       engineVersion: engineVersion ? formatVersion(engineVersion) : undefined,
     });
-    const parameters = { region: config.region, service_name: config.serviceName, ...config.parameters };
+    // Everything but the role is known now: check the body before creating anything.
+    const { parameters } = credentialOf(this, config, '');
     validateActions(this, config.actions, { parameters, trustedEndpoints });
 
     this.connectorName = props.name ?? config.defaultName;
@@ -196,12 +198,7 @@ export class MlConnector extends Resource implements IMlConnector {
       name: this.connectorName,
       description: props.description ?? config.defaultDescription,
       version: '1',
-      protocol: 'aws_sigv4',
-      parameters,
-      credential: {
-        roleArn: this.role.roleArn,
-        ...(config.externalAccountRoleArn ? { externalAccountRoleArn: config.externalAccountRoleArn } : {}),
-      },
+      ...credentialOf(this, config, this.role.roleArn),
       actions: config.actions.map(toActionBody),
       ...(props.clientConfig ? { client_config: clientConfigBody(this, props.clientConfig, engineVersion) } : {}),
     };
