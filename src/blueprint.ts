@@ -184,7 +184,8 @@ export interface ConnectorBlueprintConfig {
  * permissions that go with it.
  *
  * Use the static factory methods; `custom()` covers any AWS service that has no
- * typed factory yet.
+ * typed factory yet, and `customHttp()` any third-party HTTPS API whose key is in
+ * AWS Secrets Manager.
  */
 export abstract class ConnectorBlueprint {
   /**
