@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { alephAlphaEmbeddingConfig, AlephAlphaEmbeddingOptions } from './blueprints/aleph-alpha';
 import {
   BedrockCohereEmbedOptions, BedrockTitanMultimodalEmbeddingOptions, BedrockTitanTextEmbeddingV1Options, BedrockTitanTextEmbeddingV2Options,
   cohereEmbedConfig, titanMultimodalEmbeddingConfig, titanTextEmbeddingV1Config, titanTextEmbeddingV2Config,
@@ -10,13 +11,25 @@ import {
   BedrockAnthropicClaudeTextCompletionOptions, BedrockConverseOptions, BedrockOpenAiChatCompletionsOptions, converseConfig,
   openAiChatCompletionsConfig,
 } from './blueprints/bedrock-text';
+import { cohereChatConfig, CohereChatOptions, cohereEmbedConfig as cohereApiEmbedConfig, CohereEmbedOptions } from './blueprints/cohere';
 import { comprehendConfig, ComprehendOptions } from './blueprints/comprehend';
 import { customConfig, CustomConnectorOptions } from './blueprints/custom';
+import { customHttpConfig, CustomHttpConnectorOptions } from './blueprints/custom-http';
+import { deepSeekChatConfig, DeepSeekChatOptions } from './blueprints/deepseek';
+import {
+  GoogleGeminiChatOptions, googleGeminiChatConfig, googleVertexAiEmbeddingConfig, GoogleVertexAiEmbeddingOptions,
+} from './blueprints/google';
+import {
+  azureOpenAiChatCompletionsConfig, AzureOpenAiChatCompletionsOptions, azureOpenAiEmbeddingConfig, AzureOpenAiEmbeddingOptions,
+  openAiChatCompletionsConfig as openAiApiChatCompletionsConfig, OpenAiChatCompletionsOptions, openAiCompletionsConfig, OpenAiCompletionsOptions,
+  openAiEmbeddingConfig, OpenAiEmbeddingOptions,
+} from './blueprints/openai';
 import {
   sageMakerAsyncEndpointConfig, SageMakerAsyncEndpointOptions, sageMakerBatchTransformConfig, SageMakerBatchTransformOptions,
   sageMakerEndpointConfig, SageMakerEndpointOptions, sageMakerSemanticHighlighterConfig, SageMakerSemanticHighlighterOptions,
 } from './blueprints/sagemaker';
 import { textractDetectDocumentTextConfig, TextractDetectDocumentTextOptions } from './blueprints/textract';
+import { yandexCloudEmbeddingConfig, YandexCloudEmbeddingOptions } from './blueprints/yandex-cloud';
 
 /**
  * One action of a connector: how OpenSearch calls the model for one kind of request.
@@ -116,10 +129,13 @@ export interface EmbeddingModelInfo {
  * OpenSearch needs to call the model.
  */
 export interface ConnectorBlueprintConfig {
-  /** The SigV4 signing name of the model's service, for example `sagemaker`. */
+  /**
+   * The SigV4 signing name of the model's service, for example `sagemaker`. Not sent for an
+   * `http` connector (third-party blueprints give the provider's name, for example `openai`).
+   */
   readonly serviceName: string;
 
-  /** The region of the model. */
+  /** The region of the model. Not sent for an `http` connector (third-party blueprints give the domain's region). */
   readonly region: string;
 
   /** Connector name used when the connector's props give none. */
@@ -163,6 +179,26 @@ export interface ConnectorBlueprintConfig {
    * @default - not an embedding model, or its dimension is not known
    */
   readonly embedding?: EmbeddingModelInfo;
+
+  /**
+   * How OpenSearch calls the model: `aws_sigv4` (an AWS service, signed with the connector
+   * role; `region` and `serviceName` are sent as parameters) or `http` (a third-party API whose
+   * key is read from AWS Secrets Manager: `secretArn` is required, and `region` and
+   * `serviceName` are not sent).
+   *
+   * @default 'aws_sigv4'
+   */
+  readonly protocol?: string;
+
+  /**
+   * For an `http` connector: the ARN of the AWS Secrets Manager secret whose JSON holds the
+   * API key (`credential.secretArn`). Headers read a field of it as
+   * `${credential.secretArn.<field>}`, and `policyStatements` must allow the connector role
+   * `secretsmanager:GetSecretValue` on it.
+   *
+   * @default - no secret (an `aws_sigv4` connector)
+   */
+  readonly secretArn?: string;
 }
 
 /**
@@ -170,7 +206,8 @@ export interface ConnectorBlueprintConfig {
  * permissions that go with it.
  *
  * Use the static factory methods; `custom()` covers any AWS service that has no
- * typed factory yet.
+ * typed factory yet, and `customHttp()` any third-party HTTPS API whose key is in
+ * AWS Secrets Manager.
  */
 export abstract class ConnectorBlueprint {
   /**
@@ -341,6 +378,139 @@ export abstract class ConnectorBlueprint {
    */
   public static custom(options: CustomConnectorOptions): ConnectorBlueprint {
     return new FactoryBlueprint((scope, bind) => customConfig(scope, options, bind));
+  }
+
+  /**
+   * OpenAI's Chat Completions API (`https://api.openai.com/v1/chat/completions`), with the API
+   * key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret (`secretsmanager:GetSecretValue`, and
+   * `kms:Decrypt` through Secrets Manager when the secret has a customer managed key).
+   */
+  public static openAiChatCompletions(options: OpenAiChatCompletionsOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => openAiApiChatCompletionsConfig(scope, options, bind));
+  }
+
+  /**
+   * OpenAI's legacy Completions API (`/v1/completions`, for example `gpt-3.5-turbo-instruct`),
+   * with the API key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static openAiCompletions(options: OpenAiCompletionsOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => openAiCompletionsConfig(scope, options, bind));
+  }
+
+  /**
+   * OpenAI embeddings (`/v1/embeddings`), optionally with OpenAI batches for `batch_predict`,
+   * with the API key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static openAiEmbedding(options: OpenAiEmbeddingOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => openAiEmbeddingConfig(scope, options, bind));
+  }
+
+  /**
+   * A chat model deployed in Azure OpenAI (`<resource>.openai.azure.com`, which the domain must
+   * trust: see `trustedEndpoints`), with the API key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static azureOpenAiChatCompletions(options: AzureOpenAiChatCompletionsOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => azureOpenAiChatCompletionsConfig(scope, options, bind));
+  }
+
+  /**
+   * An embedding model deployed in Azure OpenAI (`<resource>.openai.azure.com`, which the domain
+   * must trust), with the API key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static azureOpenAiEmbedding(options: AzureOpenAiEmbeddingOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => azureOpenAiEmbeddingConfig(scope, options, bind));
+  }
+
+  /**
+   * Cohere Embed through Cohere's own API (`https://api.cohere.ai/v1/embed`): texts or images,
+   * with the API key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static cohereEmbed(options: CohereEmbedOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => cohereApiEmbedConfig(scope, options, bind));
+  }
+
+  /**
+   * Cohere's Chat API (v2 on api.cohere.com, which the domain must trust; or v1 on
+   * api.cohere.ai), with the API key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static cohereChat(options: CohereChatOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => cohereChatConfig(scope, options, bind));
+  }
+
+  /**
+   * DeepSeek's Chat Completions API (`https://api.deepseek.com/v1/chat/completions`), with the
+   * API key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static deepSeekChat(options: DeepSeekChatOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => deepSeekChatConfig(scope, options, bind));
+  }
+
+  /**
+   * Google Gemini's generateContent API (generativelanguage.googleapis.com, which the domain
+   * must trust), with the API key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static googleGeminiChat(options: GoogleGeminiChatOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => googleGeminiChatConfig(scope, options, bind));
+  }
+
+  /**
+   * Google Vertex AI text embeddings (`<location>-aiplatform.googleapis.com`, which the domain
+   * must trust), with the access token read from AWS Secrets Manager. Vertex AI access tokens
+   * expire: something must keep the secret current.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static googleVertexAiEmbedding(options: GoogleVertexAiEmbeddingOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => googleVertexAiEmbeddingConfig(scope, options, bind));
+  }
+
+  /**
+   * Aleph Alpha semantic embeddings (`https://api.aleph-alpha.com/semantic_embed`, which the
+   * domain must trust), with the API token read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static alephAlphaEmbedding(options: AlephAlphaEmbeddingOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => alephAlphaEmbeddingConfig(scope, options, bind));
+  }
+
+  /**
+   * Yandex Cloud AI Studio text embeddings (llm.api.cloud.yandex.net, which the domain must
+   * trust), with the API key read from AWS Secrets Manager.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static yandexCloudEmbedding(options: YandexCloudEmbeddingOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => yandexCloudEmbeddingConfig(scope, options, bind));
+  }
+
+  /**
+   * A connector to any third-party model API over HTTPS (protocol `http`), described action by
+   * action, with the API key read from AWS Secrets Manager: headers read it as
+   * `${credential.secretArn.<field>}`.
+   *
+   * The connector role may read exactly the secret.
+   */
+  public static customHttp(options: CustomHttpConnectorOptions): ConnectorBlueprint {
+    return new FactoryBlueprint((scope, bind) => customHttpConfig(scope, options, bind));
   }
 
   /**

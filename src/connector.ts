@@ -2,6 +2,7 @@ import { Annotations, CustomResource, IResource, Resource, Token } from 'aws-cdk
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConnectorBlueprint, ConnectorAction } from './blueprint';
+import { credentialOf } from './blueprints/api-key';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
@@ -139,7 +140,8 @@ export class MlConnector extends Resource implements IMlConnector {
       domainRegion: location.region,
       engineVersion: engineVersion ? formatVersion(engineVersion) : undefined,
     });
-    const parameters = { region: config.region, service_name: config.serviceName, ...config.parameters };
+    // Everything but the role is known now: check the body before creating anything.
+    const { parameters } = credentialOf(this, config, '');
     validateActions(this, config.actions, { parameters, trustedEndpoints });
     if (location.collection) warnUnsupportedOnServerless(this, config.actions);
 
@@ -168,12 +170,7 @@ export class MlConnector extends Resource implements IMlConnector {
       name: this.connectorName,
       description: props.description ?? config.defaultDescription,
       version: '1',
-      protocol: 'aws_sigv4',
-      parameters,
-      credential: {
-        roleArn: this.role.roleArn,
-        ...(config.externalAccountRoleArn ? { externalAccountRoleArn: config.externalAccountRoleArn } : {}),
-      },
+      ...credentialOf(this, config, this.role.roleArn),
       actions: config.actions.map(toActionBody),
       ...(props.clientConfig ? { client_config: clientConfigBody(this, props.clientConfig, engineVersion) } : {}),
     };

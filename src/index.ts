@@ -26,3 +26,15 @@ export type {
 export { ComprehendApi } from './blueprints/comprehend';
 export type { ComprehendOptions } from './blueprints/comprehend';
 export type { TextractDetectDocumentTextOptions } from './blueprints/textract';
+export type { ApiKeyOptions } from './blueprints/api-key';
+export * from './blueprints/third-party-enums';
+export type {
+  OpenAiChatCompletionsOptions, OpenAiCompletionsOptions, OpenAiEmbeddingOptions, AzureOpenAiChatCompletionsOptions, AzureOpenAiEmbeddingOptions,
+  AzureOpenAiDeploymentOptions,
+} from './blueprints/openai';
+export type { CohereEmbedOptions, CohereChatOptions } from './blueprints/cohere';
+export type { DeepSeekChatOptions } from './blueprints/deepseek';
+export type { GoogleGeminiChatOptions, GoogleVertexAiEmbeddingOptions } from './blueprints/google';
+export type { AlephAlphaEmbeddingOptions } from './blueprints/aleph-alpha';
+export type { YandexCloudEmbeddingOptions } from './blueprints/yandex-cloud';
+export type { CustomHttpConnectorOptions } from './blueprints/custom-http';

@@ -6,14 +6,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   BedrockModel, ClaudeRequestFormat, CohereInputType, CohereTruncate, ComprehendApi, ConnectorBlueprint, ConnectorClientConfig,
   ConverseRequestFormat, NovaAudioFormat, NovaEmbeddingModality, NovaImageDetailLevel, NovaImageFormat, NovaTruncationMode,
   NovaVideoEmbeddingMode, NovaVideoFormat, RetryBackoffPolicy, BedrockEmbeddingType,
+  ChatRequestFormat, CohereChatApi, CohereEmbedInput, MlConnector, YandexCloudEmbeddingApi,
 } from '../src';
 import { parseConnectorProperties } from '../src/handler/properties';
+import { DEFAULT_TRUSTED_ENDPOINTS } from '../src/trusted-endpoints';
 import { fillParameters } from '../src/validation';
-import { synthesizeConnector } from './handler/events';
+import { synthesizeConnector, synthesizeStack } from './handler/events';
 
 const DIR = path.join(__dirname, 'fixtures', 'ml-commons-blueprints');
 const DOMAIN = { endpoint: 'search-conformance-abc123.us-east-1.es.amazonaws.com', domainArn: 'arn:aws:es:us-east-1:111122223333:domain/conformance' };
@@ -363,5 +366,283 @@ describe('every AWS body of the catalog is also expressible with ConnectorBluepr
     const body = parseConnectorProperties(synthesized.properties).connector as any;
     const expected = { ...source, credential: { roleArn: synthesized.roleArn }, version: '1', parameters: { region: region ?? 'us-west-2', ...source.parameters } };
     expect(body).toEqual(expected);
+  });
+});
+
+/*
+ * The `http` bodies of the catalog: third-party model APIs. On Amazon OpenSearch Service the
+ * API key lives in AWS Secrets Manager: the body names the secret and the role that reads it,
+ * and headers read the key as ${credential.secretArn.<field>}.
+ */
+const HTTP_DIFFERENCES = {
+  secretCredential: 'credential is { "secretArn": <the secret>, "roleArn": <the connector role> } (Amazon OpenSearch Service), not the API key or a placeholder',
+  secretHeaders: 'headers read the key from the secret: ${credential.<name>} is ${credential.secretArn.<name>}',
+  placeholders: DIFFERENCES.placeholders,
+  version: DIFFERENCES.version,
+  url: DIFFERENCES.url,
+  azureEndpointSlash: 'the catalog\'s endpoint placeholder ends with "/", which doubles the slash in the URL; the blueprint\'s endpoint has none',
+} as const;
+type HttpDifference = keyof typeof HTTP_DIFFERENCES;
+
+interface HttpCase {
+  readonly factory: string;
+  readonly blueprint: (secret: secretsmanager.ISecret) => ConnectorBlueprint;
+  readonly placeholders?: Record<string, string>;
+  /** patterns the domain must trust besides ml-commons' defaults */
+  readonly trust?: string[];
+  readonly clientConfig?: ConnectorClientConfig;
+  readonly differences?: HttpDifference[];
+}
+
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:opensearch/model-api-key-AbCdEf';
+const AZURE: Record<string, string> = {
+  '<YOUR RESOURCE NAME>': 'my-openai',
+  '<YOUR DEPLOYMENT NAME>': 'my-deployment',
+  '<YOUR API VERSION>': '2024-10-21',
+};
+const TRUST_AZURE = ['^https://my-openai\\.openai\\.azure\\.com/.*$'];
+const TRUST_GEMINI = ['^https://generativelanguage\\.googleapis\\.com/.*$'];
+const TRUST_YANDEX = ['^https://llm\\.api\\.cloud\\.yandex\\.net/.*$'];
+const YANDEX_FOLDER = { '<folder_ID>': 'b1gexample0123' };
+const ada = (omitProcessFunctions: boolean): HttpCase => ({
+  factory: 'openAiEmbedding',
+  blueprint: (apiKeySecret) => ConnectorBlueprint.openAiEmbedding({ apiKeySecret, model: 'text-embedding-ada-002', omitProcessFunctions }),
+  placeholders: { '<YOUR OPENAI SECRET KEY IN SECRET MANAGER>': 'openAI_key' },
+});
+const azureEmbedding = (omitProcessFunctions: boolean): HttpCase => ({
+  factory: 'azureOpenAiEmbedding',
+  blueprint: (apiKeySecret) => ConnectorBlueprint.azureOpenAiEmbedding({
+    apiKeySecret, resourceName: 'my-openai', deploymentName: 'my-deployment', apiVersion: '2024-10-21', omitProcessFunctions,
+  }),
+  placeholders: AZURE,
+  trust: TRUST_AZURE,
+  differences: ['azureEndpointSlash'],
+});
+const cohereApiEmbed = (input: CohereEmbedInput, omitProcessFunctions: boolean): HttpCase => ({
+  factory: 'cohereEmbed',
+  blueprint: (apiKeySecret) => ConnectorBlueprint.cohereEmbed({ apiKeySecret, model: 'embed-english-v3.0', input, omitProcessFunctions }),
+  placeholders: { '<ENTER_MODEL_NAME_HERE>': 'embed-english-v3.0' },
+});
+
+/** Every http body of the catalog, and the typed blueprint that reproduces it. */
+const HTTP_CASES: Record<string, HttpCase> = {
+  'aleph_alpha_connector_luminous_base_embedding_blueprint__1.json': {
+    factory: 'alephAlphaEmbedding',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.alephAlphaEmbedding({ apiKeySecret }),
+    trust: ['^https://api\\.aleph-alpha\\.com/.*$'],
+  },
+  'azure_openai_connector_chat_blueprint__1.json': {
+    factory: 'azureOpenAiChatCompletions',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.azureOpenAiChatCompletions({
+      apiKeySecret, resourceName: 'my-openai', deploymentName: 'my-deployment', apiVersion: '2024-10-21',
+    }),
+    placeholders: AZURE,
+    trust: TRUST_AZURE,
+    differences: ['azureEndpointSlash'],
+  },
+  'azure_openai_connector_embedding_blueprint__1.json': azureEmbedding(false),
+  'batch_inference_openAI_connector_blueprint__1.json': {
+    factory: 'openAiEmbedding',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.openAiEmbedding({
+      apiKeySecret, model: 'text-embedding-ada-002', batchPredict: true, batchInputFileId: 'file-YbowBByiyVJN89oSZo2Enu9W',
+    }),
+  },
+  'cohere_connector_chat_blueprint__1.json': {
+    factory: 'cohereChat',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.cohereChat({ apiKeySecret, model: 'command', api: CohereChatApi.V1 }),
+  },
+  'cohere_connector_chat_v2_blueprint__1.json': {
+    factory: 'cohereChat',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.cohereChat({ apiKeySecret, model: 'command-r-plus' }),
+    trust: ['^https://api\\.cohere\\.com/.*$'],
+  },
+  'cohere_connector_embedding_blueprint__1.json': cohereApiEmbed(CohereEmbedInput.TEXTS, false),
+  'cohere_connector_image_embedding_blueprint__1.json': cohereApiEmbed(CohereEmbedInput.IMAGES, false),
+  'deepseek_connector_chat_blueprint__1.json': {
+    factory: 'deepSeekChat',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.deepSeekChat({ apiKeySecret }),
+  },
+  'gcp_vertexai_connector_embedding_blueprint__1.json': {
+    factory: 'googleVertexAiEmbedding',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.googleVertexAiEmbedding({ apiKeySecret, project: 'my-project-123', modelId: 'text-embedding-005' }),
+    placeholders: { '<YOUR PROJECT_ID>': 'my-project-123', '<YOUR MODEL_ID>': 'text-embedding-005' },
+    trust: ['^https://us-central1-aiplatform\\.googleapis\\.com/.*$'],
+  },
+  'google_gemini_connector_chat_blueprint__1.json': {
+    factory: 'googleGeminiChat',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.googleGeminiChat({ apiKeySecret, model: 'gemini-2.0-flash' }),
+    trust: TRUST_GEMINI,
+  },
+  'open_ai_connector_chat_blueprint__1.json': {
+    factory: 'openAiChatCompletions',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.openAiChatCompletions({ apiKeySecret, model: 'gpt-3.5-turbo' }),
+  },
+  'open_ai_connector_completion_blueprint__1.json': {
+    factory: 'openAiCompletions',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.openAiCompletions({ apiKeySecret, model: 'gpt-3.5-turbo-instruct', maxTokens: 7, temperature: 0 }),
+  },
+  'openai_connector_embedding_blueprint__1.json': ada(false),
+  'openai_connector_embedding_blueprint__2.json': ada(false),
+  'yandexcloud_connector_embedding_legacy_blueprint__1.json': {
+    factory: 'yandexCloudEmbedding',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.yandexCloudEmbedding({ apiKeySecret, folderId: 'b1gexample0123', api: YandexCloudEmbeddingApi.FOUNDATION_MODELS }),
+    placeholders: YANDEX_FOLDER,
+    trust: TRUST_YANDEX,
+  },
+  'llm_judgment__azure_openai_chat_blueprint__1.json': {
+    factory: 'azureOpenAiChatCompletions',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.azureOpenAiChatCompletions({
+      apiKeySecret, resourceName: 'my-openai', deploymentName: 'my-deployment', apiVersion: '2024-08-01-preview', requestFormat: ChatRequestFormat.LLM_JUDGMENT,
+    }),
+    placeholders: AZURE,
+    trust: TRUST_AZURE,
+    clientConfig: JUDGE_RETRIES,
+  },
+  'llm_judgment__deepseek_chat_blueprint__1.json': {
+    factory: 'deepSeekChat',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.deepSeekChat({ apiKeySecret, requestFormat: ChatRequestFormat.LLM_JUDGMENT }),
+    placeholders: { '<MODEL_ID>': 'deepseek-chat' },
+    clientConfig: JUDGE_RETRIES,
+  },
+  'llm_judgment__google_gemini_chat_blueprint__1.json': {
+    factory: 'googleGeminiChat',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.googleGeminiChat({ apiKeySecret, model: 'gemini-2.0-flash', requestFormat: ChatRequestFormat.LLM_JUDGMENT }),
+    placeholders: { '<MODEL_ID>': 'gemini-2.0-flash' },
+    trust: TRUST_GEMINI,
+    clientConfig: JUDGE_RETRIES,
+  },
+  'llm_judgment__openai_chat_blueprint__1.json': {
+    factory: 'openAiChatCompletions',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.openAiChatCompletions({ apiKeySecret, model: 'gpt-4o', requestFormat: ChatRequestFormat.LLM_JUDGMENT }),
+    placeholders: { '<MODEL_ID>': 'gpt-4o' },
+    clientConfig: JUDGE_RETRIES,
+  },
+  'standard_blueprints__azure_openai_connector_embedding_standard_blueprint__1.json': azureEmbedding(true),
+  'standard_blueprints__cohere_connector_image_embedding_standard_blueprint__1.json': cohereApiEmbed(CohereEmbedInput.IMAGES, true),
+  'standard_blueprints__cohere_connector_text_embedding_standard_blueprint__1.json': cohereApiEmbed(CohereEmbedInput.TEXTS, true),
+  'standard_blueprints__openai_connector_embedding_standard_blueprint__1.json': ada(true),
+  'standard_blueprints__openai_connector_embedding_standard_blueprint__2.json': ada(true),
+  'standard_blueprints__yandexcloud_connector_embedding_standard_blueprint__1.json': {
+    factory: 'yandexCloudEmbedding',
+    blueprint: (apiKeySecret) => ConnectorBlueprint.yandexCloudEmbedding({ apiKeySecret, folderId: 'b1gexample0123' }),
+    placeholders: YANDEX_FOLDER,
+    trust: TRUST_YANDEX,
+  },
+};
+
+/**
+ * http bodies no blueprint builds, with the reason. Both call a model on the domain's own
+ * loopback address over plain http: Amazon OpenSearch Service cannot reach it, and the
+ * library accepts https:// action URLs only.
+ */
+const HTTP_UNSUPPORTED: Record<string, string> = {
+  'ollama_connector_chat_blueprint__1.json': 'http://127.0.0.1:11434 (a model on the OpenSearch node itself)',
+  'llm_judgment__ollama_chat_blueprint__1.json': 'http://127.0.0.1:11434 (a model on the OpenSearch node itself)',
+};
+
+const HTTP_FILES = fs.readFileSync(path.join(DIR, 'INDEX.tsv'), 'utf8').trim().split('\n').slice(1)
+  .map((line) => line.split('\t'))
+  .filter((columns) => columns[4] === 'http')
+  .map((columns) => columns[0]);
+
+/** `${credential.<name>}` read from the secret: `${credential.secretArn.<name>}`. */
+function withSecretHeaders(body: any): any {
+  const copy = clone(body);
+  for (const action of copy.actions) {
+    for (const [name, value] of Object.entries<string>(action.headers ?? {})) {
+      action.headers[name] = value.replace(/\$\{credential\.(?!secretArn\.)([^}]+)\}/g, '${credential.secretArn.$1}');
+    }
+  }
+  return copy;
+}
+
+/** What the handler sends to OpenSearch for an http body, built by `blueprint`. */
+function sentHttpBody(
+  file: string, placeholders: Record<string, string>, blueprint: (secret: secretsmanager.ISecret) => ConnectorBlueprint,
+  trust: string[] = [], clientConfig?: ConnectorClientConfig,
+): any {
+  const source = replaceStrings(official(file), placeholders) as any;
+  const synthesized = synthesizeStack(DOMAIN, (stack, domain) => {
+    new MlConnector(stack, 'QA', {
+      domain,
+      name: source.name,
+      description: source.description,
+      blueprint: blueprint(secretsmanager.Secret.fromSecretCompleteArn(stack, 'ApiKey', SECRET_ARN)),
+      trustedEndpoints: [...DEFAULT_TRUSTED_ENDPOINTS, ...trust],
+      ...(clientConfig ? { clientConfig } : {}),
+    });
+  });
+  const [properties] = synthesized.propertiesOf('Custom::OpenSearchMlConnector');
+  return parseConnectorProperties(properties).connector;
+}
+
+describe('conformance with the official ml-commons http blueprints (third-party model APIs)', () => {
+  test('the catalog has 28 http bodies, each with a typed case or a reason it cannot be built', () => {
+    expect(HTTP_FILES).toHaveLength(28);
+    for (const file of HTTP_FILES) {
+      expect(fs.existsSync(path.join(DIR, file))).toBe(true);
+      expect([file, file in HTTP_CASES || file in HTTP_UNSUPPORTED]).toEqual([file, true]);
+    }
+    expect([...Object.keys(HTTP_CASES), ...Object.keys(HTTP_UNSUPPORTED)].filter((file) => !HTTP_FILES.includes(file))).toEqual([]);
+    expect(Object.keys(HTTP_CASES).filter((file) => file in HTTP_UNSUPPORTED)).toEqual([]);
+  });
+
+  test('typed factories reproduce every http body an Amazon OpenSearch Service domain can call', () => {
+    const typed = HTTP_FILES.filter((file) => file in HTTP_CASES);
+    const exact = typed.filter((file) => (HTTP_CASES[file].differences ?? []).length === 0);
+    const rows = HTTP_FILES.map((file) => {
+      const testCase = HTTP_CASES[file];
+      const how = testCase ? `${testCase.factory}()` : `none: ${HTTP_UNSUPPORTED[file]}`;
+      return `| ${file} | ${how} | ${(testCase?.differences ?? []).join(', ') || '-'} |`;
+    });
+    console.log([
+      `http typed: ${typed.length} of ${HTTP_FILES.length} (${(100 * typed.length / HTTP_FILES.length).toFixed(1)}%); with only the common differences: ${exact.length}`,
+      '| catalog file | blueprint | differences beyond credential, secret headers, placeholders, version, url |',
+      '| --- | --- | --- |',
+      ...rows,
+    ].join('\n'));
+    expect(typed.length + Object.keys(HTTP_UNSUPPORTED).length).toBe(HTTP_FILES.length);
+    expect(typed.length).toBe(26);
+  });
+
+  test.each(HTTP_FILES.filter((file) => file in HTTP_CASES))('%s', (file) => {
+    const testCase = HTTP_CASES[file];
+    const placeholders = { ...PLACEHOLDERS, ...testCase.placeholders };
+    const body = sentHttpBody(file, placeholders, testCase.blueprint, testCase.trust, testCase.clientConfig);
+    expect(body.protocol).toBe('http');
+    expect(body.credential.secretArn).toBe(SECRET_ARN);
+    expect(body.credential.roleArn).toMatch(/^arn:aws:iam::111122223333:role\/QARole/);
+    expect(Object.keys(body.credential).sort()).toEqual(['roleArn', 'secretArn']);
+
+    const expected = withSecretHeaders(replaceStrings(official(file), placeholders)) as any;
+    expected.credential = { secretArn: SECRET_ARN, roleArn: body.credential.roleArn };
+    expected.version = '1';
+    if (testCase.differences?.includes('azureEndpointSlash')) {
+      expect(expected.parameters.endpoint).toMatch(/\/$/);
+      expected.parameters.endpoint = expected.parameters.endpoint.replace(/\/$/, '');
+    }
+    expect(withFilledUrls(body)).toEqual(withFilledUrls(expected));
+  });
+});
+
+describe('every supported http body of the catalog is also expressible with ConnectorBlueprint.customHttp()', () => {
+  test.each(HTTP_FILES.filter((file) => file in HTTP_CASES))('%s', (file) => {
+    const placeholders = { ...PLACEHOLDERS, ...HTTP_CASES[file].placeholders };
+    const source = withSecretHeaders(replaceStrings(official(file), placeholders)) as any;
+    if (HTTP_CASES[file].differences?.includes('azureEndpointSlash')) source.parameters.endpoint = source.parameters.endpoint.replace(/\/$/, '');
+    const actions = source.actions.map((action: any) => ({
+      actionType: action.action_type,
+      method: action.method,
+      url: action.url,
+      headers: action.headers,
+      requestBody: action.request_body,
+      preProcessFunction: action.pre_process_function,
+      postProcessFunction: action.post_process_function,
+      supportsStructuredOutput: action.supports_structured_output,
+    }));
+    const body = sentHttpBody(file, placeholders, (apiKeySecret) => ConnectorBlueprint.customHttp({
+      apiKeySecret, parameters: source.parameters, actions,
+    }), HTTP_CASES[file].trust, HTTP_CASES[file].clientConfig);
+    expect(body).toEqual({ ...source, credential: { secretArn: SECRET_ARN, roleArn: body.credential.roleArn }, version: '1' });
   });
 });

@@ -22,7 +22,7 @@ export const ANTHROPIC_VERSION = 'bedrock-2023-05-31';
  * Turns the answer of an LLM into the `response` that the Search Relevance Workbench reads
  * (ml-commons' llm_judgment blueprints).
  */
-const JUDGMENT_POST_PROCESS = (path: string) =>
+export const JUDGMENT_POST_PROCESS = (path: string) =>
   `def text = ${path}; return '{"name":"response","dataAsMap":{"response":"' + escape(text) + '"}}'`;
 
 /**

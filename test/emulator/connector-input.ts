@@ -168,7 +168,10 @@ function isMcpProtocol(protocol: string): boolean {
 
 /**
  * Connector.createConnector: the protocol picks the connector class, and AwsConnector validates its credential.
- * On Amazon OpenSearch Service the aws_sigv4 credential is an IAM role, not an access key pair.
+ * On Amazon OpenSearch Service the aws_sigv4 credential is an IAM role, not an access key pair. An http
+ * connector's credential is only required to be non-empty: on the managed service it names the secret that
+ * holds the API key and the role that reads it (`{ secretArn, roleArn }`), and the role is checked for
+ * iam:PassRole like any other (pipeline.ts).
  */
 export function validateProtocol(
   protocol: string,

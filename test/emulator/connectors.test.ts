@@ -183,3 +183,61 @@ describe('version-dependent connector behaviour', () => {
     }
   });
 });
+
+/*
+ * Third-party model APIs on Amazon OpenSearch Service: protocol http, the API key in Secrets
+ * Manager (credential.secretArn) read with an IAM role (credential.roleArn), headers reading
+ * ${credential.secretArn.<key>}. No region or service_name is required.
+ */
+describe('http connectors with the API key in Secrets Manager', () => {
+  let emulator: OpenSearchEmulator;
+  const SECRET = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:opensearch/openai-AbCdEf';
+  const ROLE = 'arn:aws:iam::111122223333:role/connector';
+  const openAi = (credential: Record<string, string>) => ({
+    name: 'OpenAI embeddings',
+    version: '1',
+    protocol: 'http',
+    parameters: { model: 'text-embedding-3-small' },
+    credential,
+    actions: [{
+      action_type: 'predict',
+      method: 'POST',
+      url: 'https://api.openai.com/v1/embeddings',
+      headers: { Authorization: 'Bearer ${credential.secretArn.openAI_key}' },
+      request_body: '{ "input": ${parameters.input}, "model": "${parameters.model}" }',
+    }],
+  });
+
+  beforeAll(async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
+  });
+  afterAll(async () => emulator.stop());
+  beforeEach(() => emulator.reset());
+
+  it('creates it with { secretArn, roleArn } and never returns the credential', async () => {
+    const id = await create(emulator, openAi({ secretArn: SECRET, roleArn: ROLE }));
+    expect(emulator.connectors()[0].source).toMatchObject({ protocol: 'http', credential: { secretArn: SECRET, roleArn: ROLE } });
+    const reply = await call(emulator, { method: 'GET', path: `/_plugins/_ml/connectors/${id}` });
+    expect(reply.status).toBe(200);
+    expect(reply.json).not.toHaveProperty('credential');
+    expect(reply.text).not.toContain(SECRET);
+  });
+
+  it('checks iam:PassRole on its roleArn, as for aws_sigv4 connectors', async () => {
+    emulator.setPrincipalPolicy(PROVIDER.roleArn, [{ Effect: 'Allow', Action: 'es:ESHttpPost', Resource: `${emulator.domainArn}/*` }]);
+    const reply = await call(emulator, { method: 'POST', path: '/_plugins/_ml/connectors/_create', body: openAi({ secretArn: SECRET, roleArn: ROLE }) });
+    expect(reply.status).toBe(403);
+    expect(reply.text).toContain(`iam:PassRole on resource: ${ROLE}`);
+    expect(emulator.connectors()).toEqual([]);
+  });
+
+  it('still refuses an untrusted URL and an empty credential', async () => {
+    const untrusted = { ...openAi({ secretArn: SECRET, roleArn: ROLE }), actions: [{ ...openAi({}).actions[0], url: 'https://api.example.com/v1/embeddings' }] };
+    const refused = await call(emulator, { method: 'POST', path: '/_plugins/_ml/connectors/_create', body: untrusted });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.reason).toBe('Connector URL is not matching the trusted connector endpoint regex');
+    const empty = await call(emulator, { method: 'POST', path: '/_plugins/_ml/connectors/_create', body: openAi({}) });
+    expect(empty.status).toBe(400);
+    expect(empty.json.error.reason).toBe('Connector credential is null or empty list');
+  });
+});

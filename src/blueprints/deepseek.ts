@@ -1,0 +1,54 @@
+import { IConstruct } from 'constructs';
+import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
+import { apiKey, ApiKeyOptions, checkHost, checkName, httpConfig } from './api-key';
+import { checkEnum } from './bedrock-embedding';
+import { MESSAGES_BODY, openAiCompatibleChat } from './openai';
+import { ChatRequestFormat } from './third-party-enums';
+
+/*
+ * DeepSeek's OpenAI-compatible Chat Completions API (api.deepseek.com, trusted by ml-commons
+ * by default), as ml-commons' blueprints call it.
+ */
+
+/**
+ * Options for `ConnectorBlueprint.deepSeekChat()`.
+ */
+export interface DeepSeekChatOptions extends ApiKeyOptions {
+  /**
+   * The model.
+   *
+   * @default 'deepseek-chat'
+   */
+  readonly model?: string;
+
+  /**
+   * The request the connector takes. DeepSeek's LLM judgment takes `${parameters.messages}` too.
+   *
+   * @default ChatRequestFormat.MESSAGES
+   */
+  readonly requestFormat?: ChatRequestFormat;
+
+  /**
+   * The host of the API.
+   *
+   * @default 'api.deepseek.com'
+   */
+  readonly endpoint?: string;
+}
+
+export function deepSeekChatConfig(scope: IConstruct, options: DeepSeekChatOptions, bind: ConnectorBlueprintBindOptions): ConnectorBlueprintConfig {
+  const key = apiKey(scope, options, 'deepSeek_key');
+  const endpoint = options.endpoint ?? 'api.deepseek.com';
+  checkHost(scope, 'endpoint', endpoint, 'api.deepseek.com');
+  const model = options.model ?? 'deepseek-chat';
+  checkName(scope, 'model', model, 'deepseek-chat');
+  const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
+  checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
+  return httpConfig(bind.domainRegion, key, {
+    provider: 'deepseek',
+    defaultName: `DeepSeek: ${model}`,
+    defaultDescription: 'DeepSeek Chat Completions API',
+    parameters: { endpoint, model },
+    actions: [openAiCompatibleChat(key.placeholder, format, { contentTypeAlways: true, judgmentBody: MESSAGES_BODY })],
+  });
+}

@@ -1,0 +1,380 @@
+import { Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
+import { MlValidationError, quote } from '../errors';
+import { apiKey, ApiKeyOptions, checkHost, checkName, httpConfig, rejectUnused } from './api-key';
+import { processFunctions, ProcessFunctionOptions, requireEngine } from './aws-model';
+import { checkInteger, checkRange } from './bedrock';
+import { checkEnum } from './bedrock-embedding';
+import { JUDGMENT_POST_PROCESS } from './bedrock-text';
+import { ChatRequestFormat } from './third-party-enums';
+
+/*
+ * OpenAI (api.openai.com, trusted by ml-commons by default) and Azure OpenAI
+ * (<resource>.openai.azure.com, which the domain must be told to trust), as ml-commons'
+ * blueprints call them, with the API key read from AWS Secrets Manager.
+ */
+
+/** ml-commons' blueprints name the OpenAI and Azure OpenAI key `openAI_key`. */
+const OPENAI_KEY = 'openAI_key';
+const OPENAI_HOST = 'api.openai.com';
+const OPENAI_EMBEDDING_PROCESS = { pre: 'connector.pre_process.openai.embedding', post: 'connector.post_process.openai.embedding' };
+export const JSON_CONTENT = { 'Content-Type': 'application/json' };
+/** `batch_predict` needs OpenSearch 2.17. */
+const BATCH_SINCE = '2.17';
+
+/** The two prompts of an LLM judgment, as OpenAI's Chat Completions API takes them. */
+const JUDGMENT_MESSAGES = '[{"role":"system","content":"${parameters.system_prompt}"},{"role":"user","content":"${parameters.user_prompt}"}]';
+/** Where an OpenAI-compatible chat answer's text is. */
+const CHAT_COMPLETION_TEXT = 'params.choices[0].message.content';
+
+/**
+ * Options for `ConnectorBlueprint.openAiChatCompletions()`.
+ */
+export interface OpenAiChatCompletionsOptions extends ApiKeyOptions {
+  /** The model, for example `gpt-4o`. */
+  readonly model: string;
+
+  /**
+   * The request the connector takes.
+   *
+   * @default ChatRequestFormat.MESSAGES
+   */
+  readonly requestFormat?: ChatRequestFormat;
+
+  /**
+   * The host of the API (an OpenAI-compatible API elsewhere must also be among the domain's trusted endpoints).
+   *
+   * @default 'api.openai.com'
+   */
+  readonly endpoint?: string;
+}
+
+/**
+ * Options for `ConnectorBlueprint.openAiCompletions()`.
+ */
+export interface OpenAiCompletionsOptions extends ApiKeyOptions {
+  /** The model, for example `gpt-3.5-turbo-instruct`. */
+  readonly model: string;
+
+  /**
+   * The most tokens to generate (`max_tokens`), unless a prediction gives another.
+   *
+   * @default 16 (the API's default)
+   */
+  readonly maxTokens?: number;
+
+  /**
+   * Sampling temperature, 0 to 2, unless a prediction gives another.
+   *
+   * @default 1 (the API's default)
+   */
+  readonly temperature?: number;
+
+  /**
+   * The host of the API.
+   *
+   * @default 'api.openai.com'
+   */
+  readonly endpoint?: string;
+}
+
+/**
+ * Options for `ConnectorBlueprint.openAiEmbedding()`.
+ */
+export interface OpenAiEmbeddingOptions extends ApiKeyOptions, ProcessFunctionOptions {
+  /** The embedding model, for example `text-embedding-3-small`. */
+  readonly model: string;
+
+  /**
+   * Add a `batch_predict` action (OpenSearch 2.17+) that starts an OpenAI batch of embeddings
+   * (`POST /v1/batches`) from a file uploaded to OpenAI.
+   *
+   * @default false
+   */
+  readonly batchPredict?: boolean;
+
+  /**
+   * With `batchPredict`: the ID of the uploaded input file (`input_file_id`), unless
+   * `_batch_predict` gives one.
+   *
+   * @default - each `_batch_predict` call gives `input_file_id`
+   */
+  readonly batchInputFileId?: string;
+}
+
+/**
+ * Options for `ConnectorBlueprint.azureOpenAiChatCompletions()`.
+ */
+export interface AzureOpenAiChatCompletionsOptions extends ApiKeyOptions, AzureOpenAiDeploymentOptions {
+  /**
+   * The request the connector takes.
+   *
+   * @default ChatRequestFormat.MESSAGES
+   */
+  readonly requestFormat?: ChatRequestFormat;
+
+  /**
+   * Sampling temperature, 0 to 2 (`MESSAGES` only).
+   *
+   * @default 0.7 (ml-commons' blueprint)
+   */
+  readonly temperature?: number;
+}
+
+/**
+ * Options for `ConnectorBlueprint.azureOpenAiEmbedding()`.
+ */
+export interface AzureOpenAiEmbeddingOptions extends ApiKeyOptions, AzureOpenAiDeploymentOptions, ProcessFunctionOptions {}
+
+/**
+ * Which Azure OpenAI deployment a connector calls.
+ */
+export interface AzureOpenAiDeploymentOptions {
+  /**
+   * The Azure OpenAI resource: the endpoint is `<resourceName>.openai.azure.com`.
+   *
+   * @default - `endpoint` must be given
+   */
+  readonly resourceName?: string;
+
+  /**
+   * The host of the resource, for a resource whose endpoint is not `<resourceName>.openai.azure.com`.
+   *
+   * @default - `<resourceName>.openai.azure.com`
+   */
+  readonly endpoint?: string;
+
+  /** The deployment of the model in the resource (`deploy-name`). */
+  readonly deploymentName: string;
+
+  /** The Azure OpenAI API version (`api-version`), for example `2024-10-21`. */
+  readonly apiVersion: string;
+
+  /**
+   * The model the deployment serves (`model` parameter, informative: Azure picks the model by deployment).
+   *
+   * @default - not sent (`LLM_JUDGMENT`), or as ml-commons' blueprints: `gpt-4` for chat, `text-embedding-ada-002` for embeddings
+   */
+  readonly model?: string;
+}
+
+export function openAiChatCompletionsConfig(
+  scope: IConstruct, options: OpenAiChatCompletionsOptions, bind: ConnectorBlueprintBindOptions,
+): ConnectorBlueprintConfig {
+  const key = apiKey(scope, options, OPENAI_KEY);
+  const endpoint = options.endpoint ?? OPENAI_HOST;
+  checkHost(scope, 'endpoint', endpoint, OPENAI_HOST);
+  checkName(scope, 'model', options.model, 'gpt-4o');
+  const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
+  checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
+  return httpConfig(bind.domainRegion, key, {
+    provider: 'openai',
+    defaultName: `OpenAI: ${options.model}`,
+    defaultDescription: 'OpenAI Chat Completions API',
+    parameters: { endpoint, model: options.model },
+    actions: [openAiCompatibleChat(key.placeholder, format, OPENAI_FLAVOR)],
+  });
+}
+
+/** How ml-commons' blueprints of one OpenAI-compatible provider spell the chat action. */
+export interface OpenAiCompatibleFlavor {
+  /** send `Content-Type: application/json` with every format, not only with LLM judgments */
+  readonly contentTypeAlways: boolean;
+  /** the request body of an LLM judgment */
+  readonly judgmentBody: string;
+}
+
+/** OpenAI's blueprints: the judgment sends the two prompts as messages. */
+const OPENAI_FLAVOR: OpenAiCompatibleFlavor = {
+  contentTypeAlways: false,
+  judgmentBody: `{"model":"\${parameters.model}","messages":${JUDGMENT_MESSAGES}}`,
+};
+
+/** The `messages` body of the Chat Completions API, sent as it is. */
+export const MESSAGES_BODY = '{ "model": "${parameters.model}", "messages": ${parameters.messages} }';
+
+/**
+ * The Chat Completions action of ml-commons' OpenAI-compatible blueprints (OpenAI, DeepSeek):
+ * `messages` sent as they are, or an LLM judgment whose answer becomes `response`.
+ */
+export function openAiCompatibleChat(placeholder: string, format: ChatRequestFormat, flavor: OpenAiCompatibleFlavor): ConnectorAction {
+  const authorization = { Authorization: `Bearer ${placeholder}` };
+  const url = 'https://${parameters.endpoint}/v1/chat/completions';
+  if (format === ChatRequestFormat.LLM_JUDGMENT) {
+    return {
+      actionType: 'predict',
+      method: 'POST',
+      url,
+      headers: { ...JSON_CONTENT, ...authorization },
+      requestBody: flavor.judgmentBody,
+      postProcessFunction: JUDGMENT_POST_PROCESS(CHAT_COMPLETION_TEXT),
+    };
+  }
+  return {
+    actionType: 'predict',
+    method: 'POST',
+    url,
+    supportsStructuredOutput: true,
+    headers: flavor.contentTypeAlways ? { ...JSON_CONTENT, ...authorization } : authorization,
+    requestBody: MESSAGES_BODY,
+  };
+}
+
+export function openAiCompletionsConfig(
+  scope: IConstruct, options: OpenAiCompletionsOptions, bind: ConnectorBlueprintBindOptions,
+): ConnectorBlueprintConfig {
+  const key = apiKey(scope, options, OPENAI_KEY);
+  const endpoint = options.endpoint ?? OPENAI_HOST;
+  checkHost(scope, 'endpoint', endpoint, OPENAI_HOST);
+  checkName(scope, 'model', options.model, 'gpt-3.5-turbo-instruct');
+  checkInteger(scope, 'maxTokens', options.maxTokens, 1);
+  checkRange(scope, 'temperature', options.temperature, 0, 2);
+  return httpConfig(bind.domainRegion, key, {
+    provider: 'openai',
+    defaultName: `OpenAI: ${options.model}`,
+    defaultDescription: 'OpenAI Completions API',
+    parameters: { endpoint, max_tokens: options.maxTokens ?? 16, temperature: options.temperature ?? 1, model: options.model },
+    actions: [{
+      actionType: 'predict',
+      method: 'POST',
+      url: 'https://${parameters.endpoint}/v1/completions',
+      headers: { Authorization: `Bearer ${key.placeholder}` },
+      requestBody: '{ "model": "${parameters.model}", "prompt": "${parameters.prompt}", "max_tokens": ${parameters.max_tokens}, "temperature": ${parameters.temperature} }',
+    }],
+  });
+}
+
+export function openAiEmbeddingConfig(
+  scope: IConstruct, options: OpenAiEmbeddingOptions, bind: ConnectorBlueprintBindOptions,
+): ConnectorBlueprintConfig {
+  const key = apiKey(scope, options, OPENAI_KEY);
+  checkName(scope, 'model', options.model, 'text-embedding-3-small');
+  if (!options.batchPredict) {
+    rejectUnused(scope, 'batchInputFileId', options.batchInputFileId, 'without batchPredict: true');
+  } else {
+    requireEngine(scope, bind, BATCH_SINCE, 'blueprint batchPredict (the batch_predict action)');
+    if (options.batchInputFileId !== undefined) checkName(scope, 'batchInputFileId', options.batchInputFileId, 'file-abc123');
+  }
+  const authorization = { Authorization: `Bearer ${key.placeholder}` };
+  const actions: ConnectorAction[] = [{
+    actionType: 'predict',
+    method: 'POST',
+    url: 'https://api.openai.com/v1/embeddings',
+    headers: authorization,
+    requestBody: '{ "input": ${parameters.input}, "model": "${parameters.model}" }',
+    ...processFunctions(scope, options, OPENAI_EMBEDDING_PROCESS),
+  }];
+  if (options.batchPredict) {
+    actions.push({
+      actionType: 'batch_predict',
+      method: 'POST',
+      url: 'https://api.openai.com/v1/batches',
+      headers: authorization,
+      requestBody: '{ "input_file_id": "${parameters.input_file_id}", "endpoint": "${parameters.endpoint}", "completion_window": "24h" }',
+    });
+  }
+  return httpConfig(bind.domainRegion, key, {
+    provider: 'openai',
+    defaultName: `OpenAI: ${options.model}`,
+    defaultDescription: 'OpenAI Embeddings API',
+    parameters: {
+      model: options.model,
+      ...(options.batchPredict && options.batchInputFileId !== undefined ? { input_file_id: options.batchInputFileId } : {}),
+      ...(options.batchPredict ? { endpoint: '/v1/embeddings' } : {}),
+    },
+    actions,
+  });
+}
+
+const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
+
+/** The `endpoint`, `deploy-name` and `api-version` parameters of an Azure OpenAI deployment. */
+function azureDeployment(scope: IConstruct, options: AzureOpenAiDeploymentOptions): Record<string, string> {
+  if ((options.resourceName === undefined) === (options.endpoint === undefined)) {
+    throw new MlValidationError(scope,
+      `blueprint needs exactly one of resourceName (for <resourceName>.openai.azure.com) and endpoint; received ${options.resourceName === undefined ? 'neither' : `both (${quote(options.resourceName)} and ${quote(options.endpoint)})`}.`);
+  }
+  if (options.resourceName !== undefined) checkName(scope, 'resourceName', options.resourceName, 'my-openai-resource');
+  const endpoint = options.endpoint ?? `${options.resourceName}.openai.azure.com`;
+  checkHost(scope, options.endpoint !== undefined ? 'endpoint' : 'resourceName', endpoint, 'my-openai-resource.openai.azure.com');
+  checkName(scope, 'deploymentName', options.deploymentName, 'gpt-4o');
+  if (!Token.isUnresolved(options.apiVersion) && !API_VERSION.test(options.apiVersion)) {
+    throw new MlValidationError(scope, `blueprint apiVersion must be an Azure OpenAI API version such as '2024-10-21' or '2024-08-01-preview'; received ${quote(options.apiVersion)}.`);
+  }
+  return { 'endpoint': endpoint, 'deploy-name': options.deploymentName };
+}
+
+const AZURE_URL = (operation: string) =>
+  `https://\${parameters.endpoint}/openai/deployments/\${parameters.deploy-name}/${operation}?api-version=\${parameters.api-version}`;
+
+export function azureOpenAiChatCompletionsConfig(
+  scope: IConstruct, options: AzureOpenAiChatCompletionsOptions, bind: ConnectorBlueprintBindOptions,
+): ConnectorBlueprintConfig {
+  const key = apiKey(scope, options, OPENAI_KEY);
+  const deployment = azureDeployment(scope, options);
+  const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
+  checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
+  checkRange(scope, 'temperature', options.temperature, 0, 2);
+  const header = { 'api-key': key.placeholder };
+  const common = {
+    provider: 'azure-openai',
+    defaultName: `Azure OpenAI: ${options.deploymentName}`,
+    defaultDescription: 'Azure OpenAI Chat Completions API',
+  };
+  if (format === ChatRequestFormat.LLM_JUDGMENT) {
+    rejectUnused(scope, 'temperature', options.temperature, 'with requestFormat LLM_JUDGMENT');
+    if (options.model !== undefined) checkName(scope, 'model', options.model, 'gpt-4o');
+    return httpConfig(bind.domainRegion, key, {
+      ...common,
+      parameters: { ...deployment, ...(options.model !== undefined ? { model: options.model } : {}), 'api-version': options.apiVersion },
+      actions: [{
+        actionType: 'predict',
+        method: 'POST',
+        url: AZURE_URL('chat/completions'),
+        headers: { ...JSON_CONTENT, ...header },
+        requestBody: `{"messages":${JUDGMENT_MESSAGES}}`,
+        postProcessFunction: JUDGMENT_POST_PROCESS(CHAT_COMPLETION_TEXT),
+      }],
+    });
+  }
+  const model = options.model ?? 'gpt-4';
+  checkName(scope, 'model', model, 'gpt-4o');
+  return httpConfig(bind.domainRegion, key, {
+    ...common,
+    parameters: { ...deployment, model, 'api-version': options.apiVersion, 'temperature': options.temperature ?? 0.7 },
+    actions: [{
+      actionType: 'predict',
+      method: 'POST',
+      url: AZURE_URL('chat/completions'),
+      supportsStructuredOutput: true,
+      headers: header,
+      requestBody: '{ "messages": ${parameters.messages}, "temperature": ${parameters.temperature} }',
+    }],
+  });
+}
+
+export function azureOpenAiEmbeddingConfig(
+  scope: IConstruct, options: AzureOpenAiEmbeddingOptions, bind: ConnectorBlueprintBindOptions,
+): ConnectorBlueprintConfig {
+  const key = apiKey(scope, options, OPENAI_KEY);
+  const deployment = azureDeployment(scope, options);
+  const model = options.model ?? 'text-embedding-ada-002';
+  checkName(scope, 'model', model, 'text-embedding-3-small');
+  const functions = processFunctions(scope, options, OPENAI_EMBEDDING_PROCESS);
+  return httpConfig(bind.domainRegion, key, {
+    provider: 'azure-openai',
+    defaultName: `Azure OpenAI: ${options.deploymentName}`,
+    defaultDescription: 'Azure OpenAI Embeddings API',
+    parameters: { ...deployment, model, 'api-version': options.apiVersion },
+    actions: [{
+      actionType: 'predict',
+      method: 'POST',
+      url: AZURE_URL('embeddings'),
+      headers: { 'api-key': key.placeholder },
+      // Without process functions, as ml-commons' standard blueprint: an ML inference processor passes an array.
+      requestBody: options.omitProcessFunctions ? '{ "input": ${parameters.input}, "input_type":  "array"}' : '{ "input": ${parameters.input}}',
+      ...functions,
+    }],
+  });
+}
