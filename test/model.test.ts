@@ -1,8 +1,9 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification, ServerlessCollection,
+  BedrockModel, ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification, ServerlessCollection,
 } from '../src';
 import { resourcesOfType, testDomain, testStack } from './util';
 
@@ -229,5 +230,38 @@ describe('MlModel', () => {
     const connector = new MlConnector(stack, 'Titan', { domain, blueprint: ConnectorBlueprint.bedrockCohereEmbed() });
     new MlModel(stack, 'Embedding', { connector, verify: ModelVerification.predict() });
     expect(modelProperties(stack).verify).toEqual({ parameters: { texts: ['cdk-opensearch-ml smoke test'] }, embeddingDimension: 1024 });
+  });
+});
+
+describe('embedding facts of blueprints', () => {
+  const dimensionOf = (build: (stack: Stack) => MlConnector) => {
+    const stack = testStack();
+    new MlModel(stack, 'M', { connector: build(stack), verify: ModelVerification.predict() });
+    const props = resourcesOfType(stack, 'Custom::OpenSearchMlModel')[0][1].Properties;
+    return [props.model.model_config.embedding_dimension, props.verify.parameters];
+  };
+  const domain = (stack: Stack) => importedDomain(stack);
+  const key = (stack: Stack) => secretsmanager.Secret.fromSecretCompleteArn(stack, 'Key', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:api-key-AbCdEf');
+
+  test.each([
+    ['Titan Text v1', (s: Stack) => new MlConnector(s, 'C', { domain: domain(s), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV1() }), 1536, { inputText: 'cdk-opensearch-ml smoke test' }],
+    ['Titan Multimodal', (s: Stack) => new MlConnector(s, 'C', { domain: domain(s), blueprint: ConnectorBlueprint.bedrockTitanMultimodalEmbedding({ dimensions: 384 }) }), 384, { inputText: 'cdk-opensearch-ml smoke test' }],
+    ['Cohere v4 through a US profile', (s: Stack) => new MlConnector(s, 'C', {
+      domain: domain(s), blueprint: ConnectorBlueprint.bedrockCohereEmbed({ model: BedrockModel.inferenceProfile('us.cohere.embed-v4:0') }),
+    }), 1536, { texts: ['cdk-opensearch-ml smoke test'] }],
+    ['OpenAI text-embedding-3-large', (s: Stack) => new MlConnector(s, 'C', {
+      domain: domain(s), blueprint: ConnectorBlueprint.openAiEmbedding({ apiKeySecret: key(s), model: 'text-embedding-3-large' }),
+    }), 3072, { input: ['cdk-opensearch-ml smoke test'] }],
+    ['Cohere light v3 (http)', (s: Stack) => new MlConnector(s, 'C', {
+      domain: domain(s), blueprint: ConnectorBlueprint.cohereEmbed({ apiKeySecret: key(s), model: 'embed-english-light-v3.0' }),
+    }), 384, { texts: ['cdk-opensearch-ml smoke test'] }],
+  ])('%s', (_name, build, dimension, probe) => {
+    expect(dimensionOf(build)).toEqual([dimension, probe]);
+  });
+
+  test('an embedding model whose length the library does not know needs it said', () => {
+    const stack = testStack();
+    const connector = new MlConnector(stack, 'C', { domain: domain(stack), blueprint: ConnectorBlueprint.openAiEmbedding({ apiKeySecret: key(stack), model: 'my-finetune' }) });
+    expect(() => new MlModel(stack, 'M', { connector, modelConfig: {} })).toThrow(/modelConfig.embeddingDimension is required/);
   });
 });

@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintConfig } from '../blueprint';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
 
 /*
@@ -101,6 +101,8 @@ export interface HttpParts {
   readonly defaultDescription: string;
   readonly parameters: { [key: string]: any };
   readonly actions: ConnectorAction[];
+  /** the embedding dimension and a probe input, for an embedding model */
+  readonly embedding?: EmbeddingModelInfo;
 }
 
 /** The configuration of an `http` connector whose API key is read from `key`'s secret. */
@@ -115,6 +117,7 @@ export function httpConfig(region: string, key: ApiKey, parts: HttpParts): Conne
     actions: parts.actions,
     secretArn: key.secretArn,
     policyStatements: key.policyStatements,
+    ...(parts.embedding ? { embedding: parts.embedding } : {}),
   };
 }
 

@@ -1,11 +1,12 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig, EmbeddingModelInfo } from '../blueprint';
+import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
 import { AwsModelOptions, ProcessFunctionOptions, processFunctions } from './aws-model';
 import { bedrockConfig, bedrockHeaders, bedrockModelUrl, checkOneOf, ModelFamily } from './bedrock';
 import { BedrockEmbeddingType, CohereInputType, CohereTruncate } from './bedrock-enums';
 import { BedrockModel } from './bedrock-model';
+import { embeddingOf, PROBE_TEXT } from './embedding';
 
 /*
  * Amazon Bedrock embedding models: Amazon Titan Text Embeddings (G1 and V2), Amazon Titan
@@ -141,15 +142,14 @@ function invokeAction(region: string, requestBody: string, functions: Functions,
   };
 }
 
-/** A short text to embed in a deploy-time smoke test. */
-const PROBE_TEXT = 'cdk-opensearch-ml smoke test';
 const TEXT_PROBE = { inputText: PROBE_TEXT };
 
-/** Cohere Embed v3 models return 1024 values, Embed v4 1536 by default; other versions are not assumed. */
-function cohereEmbedding(modelId: string): { embedding?: EmbeddingModelInfo } {
-  const dimension = /embed-(english|multilingual)-v3/.test(modelId) ? 1024 : /embed-v4/.test(modelId) ? 1536 : undefined;
-  return dimension === undefined || Token.isUnresolved(modelId) ? {} : { embedding: { dimension, probeParameters: { texts: [PROBE_TEXT] } } };
-}
+/** Cohere Embed v3 models on Bedrock return 1024 values, Embed v4 1536 by default; other versions are not assumed. */
+const BEDROCK_COHERE_DIMENSIONS: Record<string, number> = {
+  'cohere.embed-english-v3': 1024,
+  'cohere.embed-multilingual-v3': 1024,
+  'cohere.embed-v4:0': 1536,
+};
 
 export function titanTextEmbeddingV1Config(
   scope: IConstruct, options: BedrockTitanTextEmbeddingV1Options, bind: ConnectorBlueprintBindOptions,
@@ -227,7 +227,8 @@ export function cohereEmbedConfig(
     model,
     family: COHERE_EMBED,
     defaultDescription: 'Amazon Bedrock: Cohere Embed',
-    ...cohereEmbedding(model.id),
+    // A cross-region profile (us.cohere...) calls the same model.
+    ...embeddingOf(BEDROCK_COHERE_DIMENSIONS, model.id.replace(/^[a-z-]+\.(?=cohere\.)/, ''), { texts: [PROBE_TEXT] }),
     parameters: {
       truncate: options.truncate ?? CohereTruncate.END,
       input_type: options.inputType ?? CohereInputType.SEARCH_DOCUMENT,

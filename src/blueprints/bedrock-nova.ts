@@ -8,6 +8,7 @@ import {
   NovaAudioFormat, NovaEmbeddingModality, NovaImageDetailLevel, NovaImageFormat, NovaTruncationMode, NovaVideoEmbeddingMode, NovaVideoFormat,
 } from './bedrock-enums';
 import { BedrockModel } from './bedrock-model';
+import { PROBE_TEXT } from './embedding';
 
 /*
  * Amazon Nova Multimodal Embeddings: one connector for every modality, or one per modality,
@@ -159,7 +160,7 @@ export function novaMultimodalEmbeddingConfig(
     ...(uses('audioFormat') && options.audioFormat !== undefined ? { audioFormat: options.audioFormat } : {}),
   };
 
-  const probe = modality === M.TEXT ? { inputText: 'cdk-opensearch-ml smoke test' } : modality === M.ALL ? { text: 'cdk-opensearch-ml smoke test' } : undefined;
+  const probe = modality === M.TEXT ? { inputText: PROBE_TEXT } : modality === M.ALL ? { text: PROBE_TEXT } : undefined;
   return bedrockConfig(scope, bind, options, {
     model,
     family: NOVA_EMBEDDINGS,

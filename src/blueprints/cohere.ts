@@ -4,6 +4,7 @@ import { apiKey, ApiKeyOptions, checkName, httpConfig, rejectUnused } from './ap
 import { processFunctions, ProcessFunctionOptions } from './aws-model';
 import { checkEnum } from './bedrock-embedding';
 import { CohereInputType, CohereTruncate } from './bedrock-enums';
+import { embeddingOf, PROBE_TEXT } from './embedding';
 import { CohereChatApi, CohereEmbedInput } from './third-party-enums';
 
 /*
@@ -74,6 +75,7 @@ export function cohereEmbedConfig(scope: IConstruct, options: CohereEmbedOptions
     provider: 'cohere',
     defaultName: `Cohere: ${options.model}`,
     defaultDescription: images ? 'Cohere Embed API: images' : 'Cohere Embed API',
+    ...(images ? {} : embeddingOf(COHERE_EMBEDDING_DIMENSIONS, options.model, { texts: [PROBE_TEXT] })),
     parameters: { model: options.model, input_type: images ? 'image' : options.inputType ?? CohereInputType.SEARCH_DOCUMENT, truncate },
     actions: [{
       actionType: 'predict',
@@ -116,3 +118,11 @@ export function cohereChatConfig(scope: IConstruct, options: CohereChatOptions, 
     }],
   });
 }
+
+/** Vector lengths of Cohere's v3 embedding models (Cohere documentation, "Embed models"). */
+const COHERE_EMBEDDING_DIMENSIONS: Record<string, number> = {
+  'embed-english-v3.0': 1024,
+  'embed-multilingual-v3.0': 1024,
+  'embed-english-light-v3.0': 384,
+  'embed-multilingual-light-v3.0': 384,
+};

@@ -7,6 +7,7 @@ import { processFunctions, ProcessFunctionOptions, requireEngine } from './aws-m
 import { checkInteger, checkRange } from './bedrock';
 import { checkEnum } from './bedrock-embedding';
 import { JUDGMENT_POST_PROCESS } from './bedrock-text';
+import { embeddingOf, PROBE_TEXT } from './embedding';
 import { ChatRequestFormat } from './third-party-enums';
 
 /*
@@ -278,6 +279,7 @@ export function openAiEmbeddingConfig(
     provider: 'openai',
     defaultName: `OpenAI: ${options.model}`,
     defaultDescription: 'OpenAI Embeddings API',
+    ...embeddingOf(OPENAI_EMBEDDING_DIMENSIONS, options.model, { input: [PROBE_TEXT] }),
     parameters: {
       model: options.model,
       ...(options.batchPredict && options.batchInputFileId !== undefined ? { input_file_id: options.batchInputFileId } : {}),
@@ -378,3 +380,10 @@ export function azureOpenAiEmbeddingConfig(
     }],
   });
 }
+
+/** Vector lengths of OpenAI's embedding models at their default size (OpenAI API reference, "Embeddings"). */
+const OPENAI_EMBEDDING_DIMENSIONS: Record<string, number> = {
+  'text-embedding-3-small': 1536,
+  'text-embedding-3-large': 3072,
+  'text-embedding-ada-002': 1536,
+};
