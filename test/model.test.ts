@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BedrockModel, ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification, ServerlessCollection,
+  BedrockModel, ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification,
+  ServerlessCollection,
 } from '../src';
 import { resourcesOfType, testDomain, testStack } from './util';
 
