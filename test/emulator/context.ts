@@ -2,6 +2,7 @@
  * The state an emulator instance holds and the per-request context handlers receive.
  */
 import { Caller, EmulatorResponse, ParsedRequest } from './http';
+import { MlRuntime } from './ml-runtime';
 import { SecurityPlugin } from './security';
 import { DocIndex } from './store';
 import { EngineVersion } from './version';
@@ -18,8 +19,12 @@ export interface EmulatorContext {
   readonly modelGroups: DocIndex;
   readonly tasks: DocIndex;
   readonly security: SecurityPlugin;
+  /** Deploy latency/failures, auto-deploy and predict behaviour, and the timers of deploy tasks in flight. */
+  readonly ml: MlRuntime;
   /** Stable per-instance node id, reported by undeploy and tasks. */
   readonly nodeId: string;
+  /** A second ML node, named by deploys that complete with an error on one of two nodes. */
+  readonly peerNodeId: string;
   readonly clusterUuid: string;
 }
 
