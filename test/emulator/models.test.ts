@@ -320,6 +320,17 @@ describe('remote models on older engines', () => {
     expect(reply.json.error).toBe('Incorrect HTTP method for uri [/_plugins/_ml/models/abc] and method [PUT], allowed: [GET, DELETE]');
   });
 
+  it('deletes a model group with its last version before 2.11 only', async () => {
+    for (const [engineVersion, groupsLeft] of [['2.10.0', 0], ['2.11.0', 1]] as const) {
+      emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], engineVersion });
+      const connectorId = (await call({ method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector() })).json.connector_id;
+      const modelId = emulator.putModel({ connectorId });
+      expect((await call({ method: 'DELETE', path: `${ML}/models/${modelId}` })).status).toBe(200);
+      expect([engineVersion, emulator.modelGroups().length]).toEqual([engineVersion, groupsLeft]);
+      if (engineVersion === '2.10.0') await emulator.stop();
+    }
+  });
+
   it('refuses to update a deployed model on 2.12', async () => {
     emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], engineVersion: '2.12.0', deployLatencyMs: 0 });
     const connectorId = (await call({ method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector() })).json.connector_id;

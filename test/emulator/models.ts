@@ -186,9 +186,17 @@ export function deleteModel(ctx: RequestContext): TransportPhase {
     if (BUSY_STATES.has(model.source.model_state)) {
       throw statusException(400, 'Model cannot be deleted in deploying or deployed state. Try undeploy model first then delete');
     }
-    ctx.emulator.ml.cancel(model.id);
-    const deleted = ctx.emulator.models.delete(model);
-    return json(200, ctx.emulator.models.writeResponse(deleted, 'deleted', true));
+    const { emulator } = ctx;
+    emulator.ml.cancel(model.id);
+    const deleted = emulator.models.delete(model);
+    // 2.9-2.10 deleted a model group with its last version (ml-commons #1156); #1444 (2.11) stopped it. The docs
+    // still describe the old behaviour (ml-commons #4536).
+    const groupId = model.source.model_group_id;
+    if (!emulator.version.atLeast(2, 11) && !emulator.models.all().some((other) => other.source.model_group_id === groupId)) {
+      const group = typeof groupId === 'string' ? emulator.modelGroups.get(groupId) : undefined;
+      if (group) emulator.modelGroups.delete(group);
+    }
+    return json(200, emulator.models.writeResponse(deleted, 'deleted', true));
   };
 }
 

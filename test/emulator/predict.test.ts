@@ -124,3 +124,20 @@ describe('predict', () => {
     ]);
   });
 });
+
+describe('predict before auto-deploy (2.12)', () => {
+  it('refuses a registered model: model_auto_deploy arrived in 2.13', async () => {
+    const emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], engineVersion: '2.12.0' });
+    try {
+      const call = (options: Omit<SendOptions, 'credentials'>): Promise<Reply> => send(emulator, { ...options, credentials: PROVIDER });
+      const connectorId = (await call({ method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector() })).json.connector_id;
+      const modelId = emulator.putModel({ connectorId, modelConfig: EMBEDDING_CONFIG });
+      const reply = await call({ method: 'POST', path: `${ML}/models/${modelId}/_predict`, body: { parameters: { inputText: 'x' } } });
+      expect([reply.status, reply.json.error.reason]).toEqual([400, `Model not ready yet. Please run this first: POST /_plugins/_ml/models/${modelId}/_deploy`]);
+      emulator.setModelAutoDeploy(true);
+      expect((await call({ method: 'POST', path: `${ML}/models/${modelId}/_predict`, body: { parameters: { inputText: 'x' } } })).status).toBe(200);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
