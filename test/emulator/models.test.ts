@@ -67,7 +67,7 @@ describe('remote models', () => {
 
     const undeployed = await call({ method: 'POST', path: `${ML}/models/${modelId}/_undeploy` });
     expect(undeployed.json).toEqual({ [emulator.mlNodeIds[0]]: { stats: { [modelId]: 'undeployed' } } });
-    expect(await model(modelId)).toMatchObject({ model_state: 'UNDEPLOYED' });
+    expect(await model(modelId)).toMatchObject({ model_state: 'UNDEPLOYED', planning_worker_nodes: [], current_worker_node_count: 0 });
     const deleted = await call({ method: 'DELETE', path: `${ML}/models/${modelId}` });
     expect(deleted.json).toMatchObject({ _index: '.plugins-ml-model', _id: modelId, result: 'deleted' });
     expect((await call({ path: `${ML}/models/${modelId}` })).status).toBe(404);

@@ -163,9 +163,16 @@ export function undeployModel(ctx: RequestContext): TransportPhase {
     const deployed = BUSY_STATES.has(model.source.model_state);
     emulator.ml.cancel(model.id);
     if (deployed) {
-      const rest = { ...model.source };
-      for (const key of ['current_worker_node_count', 'planning_worker_node_count', 'planning_worker_nodes', 'deploy_to_all_nodes']) delete rest[key];
-      emulator.models.replace(model, { ...rest, model_state: 'UNDEPLOYED', last_updated_time: Date.now(), last_undeployed_time: Date.now() });
+      const now = Date.now();
+      emulator.models.replace(model, {
+        ...model.source,
+        model_state: 'UNDEPLOYED',
+        planning_worker_nodes: [],
+        planning_worker_node_count: 0,
+        current_worker_node_count: 0,
+        last_updated_time: now,
+        last_undeployed_time: now,
+      });
     }
     return json(200, { [emulator.nodeId]: { stats: { [model.id]: deployed ? 'undeployed' : 'not_found' } } });
   };
