@@ -25,6 +25,7 @@ export interface DeployFailureSpec {
 /** Named remote-service failures with the status and body the remote service answers with. */
 export type RemoteErrorPreset =
   | 'bedrock-access-denied'
+  | 'bedrock-invoke-denied'
   | 'bedrock-invalid-model'
   | 'bedrock-throttled'
   | 'sagemaker-endpoint-not-found'

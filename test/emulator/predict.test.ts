@@ -78,6 +78,12 @@ describe('predict', () => {
     });
     expect((await predict(modelId)).status).toBe(200); // times: 1 used up
 
+    emulator.setPredictBehaviour(modelId, { remoteError: 'bedrock-invoke-denied', times: 1 });
+    const invoke = await predict(modelId);
+    expect([invoke.status, invoke.json.error.reason]).toEqual([403, 'Error from remote service: {"message":"User: '
+      + 'arn:aws:sts::111122223333:assumed-role/connector/opensearch-ml is not authorized to perform: bedrock:InvokeModel on resource: '
+      + 'arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0 because no identity-based policy allows the bedrock:InvokeModel action"}']);
+
     emulator.setPredictBehaviour('*', { remoteError: { status: 400, body: '{"message":"Malformed input request"}' } });
     const custom = await predict(modelId);
     expect([custom.status, custom.json.error.reason]).toEqual([400, 'Error from remote service: {"message":"Malformed input request"}']);

@@ -91,6 +91,21 @@ function presetError(emulator: EmulatorContext, model: StoredDoc, preset: Remote
   switch (preset) {
     case 'bedrock-access-denied':
       return { status: 403, body: { message: "You don't have access to the model with the specified model ID." } };
+    case 'bedrock-invoke-denied': {
+      // The connector's role lacks bedrock:InvokeModel: Bedrock names the assumed role and the foundation model.
+      const credential = (connector?.source.credential ?? {}) as JsonObject;
+      const parameters = (connector?.source.parameters ?? {}) as JsonObject;
+      const roleArn = String(credential.roleArn ?? `arn:aws:iam::${emulator.account}:role/unknown`);
+      const caller = roleArn.replace(/^arn:([^:]+):iam::(\d*):role\/(?:.*\/)?([^/]+)$/, 'arn:$1:sts::$2:assumed-role/$3/opensearch-ml');
+      const resource = `arn:aws:bedrock:${String(parameters.region ?? emulator.region)}::foundation-model/${String(parameters.model ?? 'unknown')}`;
+      return {
+        status: 403,
+        body: {
+          message: `User: ${caller} is not authorized to perform: bedrock:InvokeModel on resource: ${resource} `
+            + 'because no identity-based policy allows the bedrock:InvokeModel action',
+        },
+      };
+    }
     case 'bedrock-invalid-model':
       return { status: 400, body: { message: 'The provided model identifier is invalid.' } };
     case 'bedrock-throttled':
