@@ -57,7 +57,8 @@ export function isIamDenial(response: HttpResponse): boolean {
   // A data access policy created in the same deployment takes a while to apply, as IAM grants do.
   if (isServerlessDenial(answer)) return true;
   // An unsigned request (basic auth) refused by the access policy is not a grant on its way.
-  return answer.type !== 'security_exception' && /is not authorized to perform/i.test(answer.reason) && !/User: anonymous /.test(answer.reason);
+  // A model's service refusing the connector role is relayed as "Error from remote service": not ours to wait for.
+  return answer.type !== 'security_exception' && /is not authorized to perform/i.test(answer.reason) && !/User: anonymous |Error from remote service/.test(answer.reason);
 }
 
 /**

@@ -210,7 +210,7 @@ async function verifyModel(id: string, props: ModelResourceProperties, ctx: Mode
     throw new DeployError(`The smoke test of the model ${id} failed: ${describeAnswer(answer)}. ${cause}`);
   }
   if (verify.embeddingDimension !== undefined) {
-    const vector = firstVector(response.json);
+    const vector = longestVector(response.json);
     if (!vector) {
       throw new DeployError(`The smoke test of the model ${id} found no vector in the answer: ${response.text.slice(0, 300)}. ` +
         'Check the connector\'s post-process function.');
@@ -225,21 +225,18 @@ async function verifyModel(id: string, props: ModelResourceProperties, ctx: Mode
   }
 }
 
-/** The first array of numbers in inference_results[].output[].data (or anywhere below it). */
-function firstVector(json: unknown): number[] | undefined {
-  if (Array.isArray(json)) {
-    if (json.length > 0 && json.every((v) => typeof v === 'number')) return json as number[];
-    for (const item of json) {
-      const found = firstVector(item);
-      if (found) return found;
+/** The longest array of numbers in the answer: the vector (`data`), not its `shape`. */
+function longestVector(json: unknown): number[] | undefined {
+  let best: number[] | undefined;
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'number')) {
+      if (!best || value.length > best.length) best = value as number[];
+    } else if (value && typeof value === 'object') {
+      Object.values(value).forEach(visit);
     }
-  } else if (json && typeof json === 'object') {
-    for (const value of Object.values(json)) {
-      const found = firstVector(value);
-      if (found) return found;
-    }
-  }
-  return undefined;
+  };
+  visit(json);
+  return best;
 }
 
 /**
@@ -261,22 +258,30 @@ export async function updateModel(
     if (old.model[key] !== props.model[key]) changed[key] = props.model[key] ?? '';
   }
   const moving = 'connector_id' in changed;
-  if (moving && old.deploy) await undeployModel(id, ctx);
+  let undeployed = moving && old.deploy;
+  if (undeployed) await undeployModel(id, ctx);
   if (Object.keys(changed).length > 0) {
-    const response = await ctx.client.request({ method: 'PUT', path: `${ML}/models/${encodeURIComponent(id)}`, body: changed, retry: 'idempotent' });
+    const put = () => ctx.client.request({ method: 'PUT', path: `${ML}/models/${encodeURIComponent(id)}`, body: changed, retry: 'idempotent' });
+    let response = await put();
+    // 2.12 refuses any update of a deployed model: undeploy, update, deploy again.
+    if (response.status !== 200 && old.deploy && !undeployed && /undeploy the model/i.test(readErrorAnswer(response).reason)) {
+      await undeployModel(id, ctx);
+      undeployed = true;
+      response = await put();
+    }
     if (response.status === 404) return createModel(props, ctx);
     if (response.status === 405 || /no handler found/i.test(readErrorAnswer(response).reason)) {
       log('domain cannot update models in place; replacing', { modelId: id });
-      if (moving && old.deploy) await deployModel(id, ctx);
+      if (undeployed) await deployModel(id, ctx);
       return createModel(props, ctx);
     }
     if (response.status !== 200) {
-      if (moving && old.deploy) await deployModel(id, ctx);
+      if (undeployed) await deployModel(id, ctx);
       throw answerError(response, { ...ctx, operation: 'update', what: `update the model ${id}` });
     }
   }
-  if (!props.deploy && old.deploy && !moving) await undeployModel(id, ctx);
-  await settle(id, props, ctx, props.deploy && (moving || !old.deploy));
+  if (!props.deploy && old.deploy && !undeployed) await undeployModel(id, ctx);
+  await settle(id, props, ctx, props.deploy && (undeployed || !old.deploy));
   return id;
 }
 

@@ -90,7 +90,7 @@ function applyUpdate(ctx: RequestContext, doc: StoredDoc, input: ConnectorInput)
   };
   if (input.actions !== undefined) validateActionHeaders(input.actions);
   validateActionUrls(merged.actions as ConnectorInput['actions'], merged.parameters as Record<string, string>, ctx.emulator.trustedEndpoints);
-  const deployed = modelsUsing(ctx, doc.id, (state) => state === 'DEPLOYED');
+  const deployed = modelsUsing(ctx, doc.id, (state) => state === 'DEPLOYING' || state === 'DEPLOYED' || state === 'PARTIALLY_DEPLOYED');
   if (deployed.length > 0) {
     throw statusException(400, `${deployed.length} models are still using this connector, please undeploy the models first: ${javaList(deployed)}`);
   }

@@ -3,6 +3,7 @@
  */
 import type { ServerlessCollectionState } from './aoss';
 import { Caller, EmulatorResponse, ParsedRequest } from './http';
+import { MlRuntime } from './ml-runtime';
 import { SecurityPlugin } from './security';
 import { DocIndex } from './store';
 import { EngineVersion } from './version';
@@ -21,8 +22,12 @@ export interface EmulatorContext {
   readonly security: SecurityPlugin;
   /** Set when the emulator is a serverless collection rather than a domain. */
   readonly serverless?: ServerlessCollectionState;
+  /** Deploy latency/failures, auto-deploy and predict behaviour, and the timers of deploy tasks in flight. */
+  readonly ml: MlRuntime;
   /** Stable per-instance node id, reported by undeploy and tasks. */
   readonly nodeId: string;
+  /** A second ML node, named by deploys that complete with an error on one of two nodes. */
+  readonly peerNodeId: string;
   readonly clusterUuid: string;
 }
 

@@ -10,6 +10,7 @@ import { EmulatorContext } from './context';
 import { FaultQueue } from './faults';
 import { PolicyStatement } from './iam';
 import { randomId } from './ids';
+import { DeployFailureSpec, MlRuntime, PredictBehaviour } from './ml-runtime';
 import { ModelState, storeModel } from './models';
 import { PrincipalDirectory } from './pipeline';
 import { SecurityPlugin } from './security';
@@ -21,6 +22,7 @@ import { EngineVersion } from './version';
 
 export type { EmulatorOptions, EmulatorPrincipal, EmulatorRoleMapping, FaultSpec, RecordedRequest } from './types';
 export type { DataAccessPolicyEntry, ServerlessOptions } from './aoss';
+export type { DeployFailureSpec, PredictBehaviour, RemoteError, RemoteErrorPreset } from './ml-runtime';
 
 /** Principals with their current policies; setPrincipalPolicy overrides, reset() restores the options. */
 class Principals implements PrincipalDirectory {
@@ -64,7 +66,9 @@ export class OpenSearchEmulator {
       tasks: new DocIndex('.plugins-ml-task'),
       security: new SecurityPlugin(options.fgac),
       ...(options.serverless ? { serverless: new ServerlessCollectionState(options.serverless, region, account) } : {}),
+      ml: new MlRuntime({ deployLatencyMs: options.deployLatencyMs, modelAutoDeploy: options.modelAutoDeploy }),
       nodeId: randomId(),
+      peerNodeId: randomId(),
       clusterUuid: randomBytes(16).toString('base64url').slice(0, 22),
     };
     const principals = new Principals(options.principals);
@@ -110,9 +114,64 @@ export class OpenSearchEmulator {
   }
 
   /** Store a remote model using a connector, as if it had been registered; returns its model_id. */
-  putModel(model: { connectorId: string; name?: string; state?: 'REGISTERED' | 'DEPLOYED' }): string {
+  putModel(model: { connectorId: string; name?: string; state?: ModelState; groupId?: string; modelConfig?: Record<string, unknown> }): string {
     const state: ModelState = model.state ?? 'REGISTERED';
-    return storeModel(this.context, { name: model.name ?? `model-${randomId().slice(0, 6)}`, connectorId: model.connectorId, state });
+    return storeModel(this.context, {
+      name: model.name ?? `model-${randomId().slice(0, 6)}`,
+      connectorId: model.connectorId,
+      state,
+      groupId: model.groupId,
+      modelConfig: model.modelConfig,
+    });
+  }
+
+  /** Stored model documents (direct state access, no HTTP). */
+  models(): Array<{ id: string; source: Record<string, unknown> }> {
+    return this.context.models.all().map((doc) => ({ id: doc.id, source: clone(doc.source) }));
+  }
+
+  /** Stored model group documents. */
+  modelGroups(): Array<{ id: string; source: Record<string, unknown> }> {
+    return this.context.modelGroups.all().map((doc) => ({ id: doc.id, source: clone(doc.source) }));
+  }
+
+  /** Stored task documents (register and deploy tasks). */
+  tasks(): Array<{ id: string; source: Record<string, unknown> }> {
+    return this.context.tasks.all().map((doc) => ({ id: doc.id, source: clone(doc.source) }));
+  }
+
+  /** The emulated ML node ids: [the node every deploy uses, the node a COMPLETED_WITH_ERROR deploy fails on]. */
+  get mlNodeIds(): readonly [string, string] {
+    return [this.context.nodeId, this.context.peerNodeId];
+  }
+
+  /** Deploy task duration from now on (ms, fixed or [min, max]); reset() restores the option. */
+  setDeployLatency(ms: number | readonly [number, number]): void {
+    this.context.ml.setDeployLatency(ms);
+  }
+
+  /** Make the next matching deploys fail (see DeployFailureSpec: target, times, state, message). */
+  failDeploys(spec: DeployFailureSpec = {}): void {
+    this.context.ml.failDeploys(spec);
+  }
+
+  /** plugins.ml_commons.model_auto_deploy.enable; undefined = the version's default. reset() restores the option. */
+  setModelAutoDeploy(enabled: boolean | undefined): void {
+    this.context.ml.setAutoDeploy(enabled);
+  }
+
+  /**
+   * What predict answers for a model: target is a model id, a connector id (any model using it) or '*'; the most
+   * specific wins. undefined removes the behaviour. Without one, predict answers embeddings of the model's
+   * model_config.embedding_dimension (or a generic "response" output when it has none).
+   */
+  setPredictBehaviour(target: string, behaviour: PredictBehaviour | undefined): void {
+    this.context.ml.setPredictBehaviour(target, behaviour);
+  }
+
+  /** Resolves once every deploy task in flight has finished. */
+  async settleDeploys(): Promise<void> {
+    await this.context.ml.settled();
   }
 
   /** The stored roles mapping exactly as the security API would return it for the role, or undefined. */
@@ -136,6 +195,7 @@ export class OpenSearchEmulator {
     for (const index of [this.context.connectors, this.context.models, this.context.modelGroups, this.context.tasks]) {
       index.clear();
     }
+    this.context.ml.reset();
     this.context.security.reset();
     this.context.serverless?.reset();
     this.principals.reset();
@@ -144,6 +204,7 @@ export class OpenSearchEmulator {
   }
 
   async stop(): Promise<void> {
+    this.context.ml.reset();
     await stopServer(this.server);
   }
 }

@@ -1,39 +1,39 @@
 /**
- * Enough of the ML Commons model APIs for connector rules and a remote-model feature: model groups, remote model
- * registration, deploy/undeploy (synchronous for remote models, with a COMPLETED task), get and delete.
+ * The ML Commons model APIs for remote models: register (optionally deploying), deploy as an asynchronous task
+ * (CREATED → RUNNING → COMPLETED / FAILED / COMPLETED_WITH_ERROR over a configurable latency), undeploy, get,
+ * update, search, delete, and GET of tasks.
  */
 import { findConnector } from './connectors';
 import { EmulatorContext, RequestContext, TransportPhase } from './context';
 import { illegalArgument, openSearchError, statusException } from './errors';
 import { HttpError, json } from './http';
+import { DeployFailureSpec, TaskState } from './ml-runtime';
+import { createModelGroup } from './model-groups';
+import { executeSearch, IndexMapping, parseSearchRequest } from './search';
 import { clone, StoredDoc } from './store';
-import { expectObject, parseJsonBody, readText } from './xcontent';
+import { expectObject, JsonObject, parseJsonBody, readText } from './xcontent';
 
-export type ModelState = 'REGISTERED' | 'DEPLOYED' | 'UNDEPLOYED';
+/** MLModelState values a remote model goes through. */
+export type ModelState = 'REGISTERED' | 'DEPLOYING' | 'DEPLOYED' | 'PARTIALLY_DEPLOYED' | 'UNDEPLOYED' | 'DEPLOY_FAILED';
 
-export function registerModelGroup(ctx: RequestContext): TransportPhase {
-  const body = expectObject(requireBody(ctx));
-  if (body.name === undefined) throw illegalArgument('model group name is null');
-  const name = readText(body.name);
-  return () => {
-    if (body.access_mode !== undefined || body.backend_roles !== undefined || body.add_all_backend_roles !== undefined) {
-      throw illegalArgument('You cannot specify model access control parameters because the Security plugin or model access control is disabled on your cluster.');
-    }
-    const existing = ctx.emulator.modelGroups.all().find((group) => group.source.name === name);
-    if (existing) throw illegalArgument(`The name you provided is already being used by a model group with ID: ${existing.id}.`);
-    const group = createModelGroup(ctx.emulator, name, body.description === undefined ? undefined : readText(body.description));
-    return json(200, { model_group_id: group.id, status: 'CREATED' });
-  };
-}
+export const MODEL_INDEX = '.plugins-ml-model';
 
-function createModelGroup(emulator: EmulatorContext, name: string, description?: string): StoredDoc {
-  const now = Date.now();
-  const described = description === undefined ? {} : { description };
-  return emulator.modelGroups.create({ name, latest_version: 0, ...described, created_time: now, last_updated_time: now });
+/** The .plugins-ml-model mapping as far as search needs it. */
+export const MODEL_MAPPING: IndexMapping = {
+  text: ['name', 'description'],
+  keyword: ['model_group_id', 'connector_id', 'model_state', 'algorithm', 'model_version'],
+  sortable: ['created_time', 'last_updated_time', 'last_registered_time', 'last_deployed_time', 'name.keyword', 'model_version', 'model_state'],
+};
+
+/** States in which ml-commons refuses delete (isModelNotDeployed is false). */
+const BUSY_STATES: ReadonlySet<unknown> = new Set(['DEPLOYING', 'DEPLOYED', 'PARTIALLY_DEPLOYED']);
+
+export function isDeployedState(state: unknown): boolean {
+  return state === 'DEPLOYED' || state === 'PARTIALLY_DEPLOYED';
 }
 
 export function registerModel(ctx: RequestContext): TransportPhase {
-  const body = expectObject(requireBody(ctx));
+  const body = expectObject(requireBody(ctx, 'Request body is empty'));
   if (body.name === undefined) throw illegalArgument('model name is null');
   if (String(body.function_name ?? '').toLowerCase() !== 'remote') {
     throw illegalArgument('The emulator only supports remote models: set "function_name": "remote"');
@@ -49,9 +49,10 @@ export function registerModel(ctx: RequestContext): TransportPhase {
       connectorId: connector.id,
       description: body.description === undefined ? undefined : readText(body.description),
       modelConfig: body.model_config,
-      state: deploy ? 'DEPLOYED' : 'REGISTERED',
+      state: 'REGISTERED',
     });
-    const task = createTask(ctx.emulator, modelId, 'REGISTER_MODEL', false);
+    const task = ctx.emulator.tasks.create(taskSource(modelId, 'REGISTER_MODEL', 'COMPLETED', false, [ctx.emulator.nodeId]));
+    if (deploy) startDeploy(ctx.emulator, ctx.emulator.models.get(modelId)!);
     return json(200, { task_id: task.id, status: 'CREATED', model_id: modelId });
   };
 }
@@ -90,7 +91,7 @@ export function storeModel(emulator: EmulatorContext, model: NewModel): string {
     created_time: now,
     last_updated_time: now,
     last_registered_time: now,
-    ...(model.state === 'DEPLOYED' ? { last_deployed_time: now } : {}),
+    ...(isDeployedState(model.state) ? { last_deployed_time: now, ...workerFields([emulator.nodeId], 1) } : {}),
     connector_id: model.connectorId,
     ...(model.modelConfig === undefined ? {} : { model_config: clone(model.modelConfig) }),
   };
@@ -99,18 +100,81 @@ export function storeModel(emulator: EmulatorContext, model: NewModel): string {
 
 export function deployModel(ctx: RequestContext): TransportPhase {
   return () => {
-    const model = findModel(ctx);
-    setState(ctx.emulator, model, 'DEPLOYED');
-    const task = createTask(ctx.emulator, model.id, 'DEPLOY_MODEL', true);
+    const task = startDeploy(ctx.emulator, findModel(ctx));
     return json(200, { task_id: task.id, task_type: 'DEPLOY_MODEL', status: 'CREATED' });
   };
 }
 
+/**
+ * Create the DEPLOY_MODEL task (CREATED) and set the model DEPLOYING; halfway through the latency the task is
+ * RUNNING, at the end COMPLETED (model DEPLOYED), or FAILED (DEPLOY_FAILED) / COMPLETED_WITH_ERROR
+ * (PARTIALLY_DEPLOYED) with `error` = JSON string of {node id: message}, as ml-commons stores it.
+ */
+function startDeploy(emulator: EmulatorContext, model: StoredDoc): StoredDoc {
+  const connectorId = typeof model.source.connector_id === 'string' ? model.source.connector_id : undefined;
+  const failure = emulator.ml.takeDeployFailure(model.id, connectorId);
+  const partial = failure?.state === 'COMPLETED_WITH_ERROR';
+  const nodes = partial ? [emulator.nodeId, emulator.peerNodeId] : [emulator.nodeId];
+  const task = emulator.tasks.create(taskSource(model.id, 'DEPLOY_MODEL', 'CREATED', true, nodes));
+  setState(emulator, model, 'DEPLOYING', { planning_worker_node_count: nodes.length, planning_worker_nodes: nodes });
+  const total = emulator.ml.deployDuration();
+  emulator.ml.schedule(model.id, Math.floor(total / 2), () => updateTask(emulator, task.id, { state: 'RUNNING' }));
+  emulator.ml.schedule(model.id, total, () => finishDeploy(emulator, model.id, task.id, nodes, failure));
+  return task;
+}
+
+function finishDeploy(emulator: EmulatorContext, modelId: string, taskId: string, nodes: string[], failure: DeployFailureSpec | undefined): void {
+  const model = emulator.models.get(modelId);
+  if (!model || model.source.model_state !== 'DEPLOYING') return;
+  if (!failure) {
+    markDeployed(emulator, model);
+    updateTask(emulator, taskId, { state: 'COMPLETED' });
+    return;
+  }
+  const message = failure.message ?? `Failed to deploy model ${modelId}`;
+  if (failure.state === 'COMPLETED_WITH_ERROR') {
+    setState(emulator, model, 'PARTIALLY_DEPLOYED', { last_deployed_time: Date.now(), ...workerFields(nodes, 1) });
+    updateTask(emulator, taskId, { state: 'COMPLETED_WITH_ERROR', error: JSON.stringify({ [nodes[1]]: message }) });
+  } else {
+    setState(emulator, model, 'DEPLOY_FAILED', { ...workerFields(nodes, 0) });
+    updateTask(emulator, taskId, { state: 'FAILED', error: JSON.stringify({ [nodes[0]]: message }) });
+  }
+}
+
+/** DEPLOYED on this node (used by deploy tasks and by predict's auto-deploy). */
+export function markDeployed(emulator: EmulatorContext, model: StoredDoc): void {
+  setState(emulator, model, 'DEPLOYED', { last_deployed_time: Date.now(), ...workerFields([emulator.nodeId], 1) });
+}
+
+function workerFields(nodes: string[], current: number): Record<string, unknown> {
+  return {
+    planning_worker_node_count: nodes.length,
+    current_worker_node_count: current,
+    planning_worker_nodes: nodes,
+    deploy_to_all_nodes: true,
+  };
+}
+
+/** Undeploying a model no node has answers its stats as "not_found" (CommonValue.NOT_FOUND). */
 export function undeployModel(ctx: RequestContext): TransportPhase {
   return () => {
+    const { emulator } = ctx;
     const model = findModel(ctx);
-    setState(ctx.emulator, model, 'UNDEPLOYED');
-    return json(200, { [ctx.emulator.nodeId]: { stats: { [model.id]: 'undeployed' } } });
+    const deployed = BUSY_STATES.has(model.source.model_state);
+    emulator.ml.cancel(model.id);
+    if (deployed) {
+      const now = Date.now();
+      emulator.models.replace(model, {
+        ...model.source,
+        model_state: 'UNDEPLOYED',
+        planning_worker_nodes: [],
+        planning_worker_node_count: 0,
+        current_worker_node_count: 0,
+        last_updated_time: now,
+        last_undeployed_time: now,
+      });
+    }
+    return json(200, { [emulator.nodeId]: { stats: { [model.id]: deployed ? 'undeployed' : 'not_found' } } });
   };
 }
 
@@ -118,14 +182,93 @@ export function getModel(ctx: RequestContext): TransportPhase {
   return () => json(200, clone(findModel(ctx).source));
 }
 
+export function searchModels(ctx: RequestContext): TransportPhase {
+  const request = parseSearchRequest(parseJsonBody(ctx.request), ctx.request.params, MODEL_MAPPING);
+  return () => executeSearch(MODEL_INDEX, ctx.emulator.models.all(), request, MODEL_MAPPING, ['connector.credential']);
+}
+
 export function deleteModel(ctx: RequestContext): TransportPhase {
   return () => {
     const model = findModel(ctx);
-    if (model.source.model_state === 'DEPLOYED') {
+    if (BUSY_STATES.has(model.source.model_state)) {
       throw statusException(400, 'Model cannot be deleted in deploying or deployed state. Try undeploy model first then delete');
     }
-    const deleted = ctx.emulator.models.delete(model);
-    return json(200, ctx.emulator.models.writeResponse(deleted, 'deleted', true));
+    const { emulator } = ctx;
+    emulator.ml.cancel(model.id);
+    const deleted = emulator.models.delete(model);
+    // 2.9-2.10 deleted a model group with its last version (ml-commons #1156); #1444 (2.11) stopped it. The docs
+    // still describe the old behaviour (ml-commons #4536).
+    const groupId = model.source.model_group_id;
+    if (!emulator.version.atLeast(2, 11) && !emulator.models.all().some((other) => other.source.model_group_id === groupId)) {
+      const group = typeof groupId === 'string' ? emulator.modelGroups.get(groupId) : undefined;
+      if (group) emulator.modelGroups.delete(group);
+    }
+    return json(200, emulator.models.writeResponse(deleted, 'deleted', true));
+  };
+}
+
+/**
+ * PUT /_plugins/_ml/models/{id} (2.12+): name, description, model_group_id, connector_id, model_config, is_enabled,
+ * rate_limiter, guardrails, interface. Until 2.13 a deployed model is refused; from then on only a deploying one.
+ */
+export function updateModel(ctx: RequestContext): TransportPhase {
+  const body = expectObject(requireBody(ctx, 'Update model request has empty body'));
+  if (body.connector_id !== undefined && body.connector !== undefined) {
+    throw statusException(400, 'Model cannot have both stand-alone connector and internal connector. Please check your update input body.');
+  }
+  const text = (key: string): string | undefined => (body[key] === undefined || body[key] === null ? undefined : readText(body[key]));
+  const input = {
+    name: text('name'),
+    description: text('description'),
+    modelGroupId: text('model_group_id'),
+    connectorId: text('connector_id'),
+  };
+  const objects: JsonObject = {};
+  for (const key of ['model_config', 'rate_limiter', 'guardrails', 'interface']) {
+    if (body[key] !== undefined) objects[key] = expectObject(body[key]);
+  }
+  if (body.is_enabled !== undefined) objects.is_enabled = body.is_enabled === true || body.is_enabled === 'true';
+  return () => {
+    const { emulator } = ctx;
+    const id = ctx.params[0];
+    const model = emulator.models.get(id);
+    if (!model) throw statusException(404, `Failed to find model to update with the provided model id: ${id}`);
+    const state = model.source.model_state;
+    if (!emulator.version.atLeast(2, 13) && BUSY_STATES.has(state)) {
+      throw new HttpError(openSearchError(500, 'm_l_validation_exception', `ML Model ${id} is in deploying or deployed state, please undeploy the models first!`));
+    }
+    if (state === 'DEPLOYING') {
+      throw statusException(409, `Model is deploying. Please wait for the model to complete deployment. model ID ${id}`);
+    }
+    const changes: JsonObject = {};
+    if (body.connector !== undefined && model.source.connector_id !== undefined) {
+      throw statusException(400, 'Cannot update connector settings for this model. The model was created with a connector_id and does not have an inline connector.');
+    }
+    if (input.connectorId) {
+      if (model.source.connector_id === undefined) {
+        throw statusException(400, 'This remote does not have a connector_id field, maybe it uses an internal connector.');
+      }
+      changes.connector_id = findConnector(ctx, input.connectorId).id;
+    }
+    if (input.modelGroupId && input.modelGroupId !== model.source.model_group_id) {
+      const group = emulator.modelGroups.get(input.modelGroupId);
+      if (!group) {
+        throw statusException(404, `Failed to find the model group with the provided model group id in the update model input, MODEL_GROUP_ID: ${input.modelGroupId}`);
+      }
+      const version = Number(group.source.latest_version ?? 0) + 1;
+      emulator.modelGroups.replace(group, { ...group.source, latest_version: version, last_updated_time: Date.now() });
+      changes.model_group_id = group.id;
+      changes.model_version = String(version);
+    }
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.description !== undefined) changes.description = input.description;
+    for (const [key, value] of Object.entries(objects)) {
+      // An update request's partial document merges objects into the stored ones.
+      const current = model.source[key];
+      changes[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : clone(value);
+    }
+    const updated = emulator.models.replace(model, { ...model.source, ...changes, last_updated_time: Date.now() });
+    return json(200, emulator.models.writeResponse(updated, 'updated', false));
   };
 }
 
@@ -137,35 +280,49 @@ export function getTask(ctx: RequestContext): TransportPhase {
   };
 }
 
-function findModel(ctx: RequestContext): StoredDoc {
+export function findModel(ctx: RequestContext): StoredDoc {
   const model = ctx.emulator.models.get(ctx.params[0]);
   if (!model) throw statusException(404, 'Failed to find model');
   return model;
 }
 
-function setState(emulator: EmulatorContext, model: StoredDoc, state: ModelState): void {
-  const now = Date.now();
-  const extra = state === 'DEPLOYED' ? { last_deployed_time: now } : state === 'UNDEPLOYED' ? { last_undeployed_time: now } : {};
-  emulator.models.replace(model, { ...model.source, model_state: state, last_updated_time: now, ...extra });
+function setState(emulator: EmulatorContext, model: StoredDoc, state: ModelState, extra: JsonObject = {}): void {
+  emulator.models.replace(model, { ...model.source, model_state: state, last_updated_time: Date.now(), ...extra });
 }
 
-/** Remote-model tasks finish immediately, so they are stored COMPLETED. */
-function createTask(emulator: EmulatorContext, modelId: string, taskType: string, isAsync: boolean): StoredDoc {
+function taskSource(modelId: string, taskType: string, state: TaskState, isAsync: boolean, nodes: string[]): JsonObject {
   const now = Date.now();
-  return emulator.tasks.create({
+  return {
     model_id: modelId,
     task_type: taskType,
     function_name: 'REMOTE',
-    state: 'COMPLETED',
-    worker_node: [emulator.nodeId],
+    state,
+    worker_node: nodes,
     create_time: now,
     last_update_time: now,
     is_async: isAsync,
-  });
+  };
 }
 
-function requireBody(ctx: RequestContext): unknown {
+function updateTask(emulator: EmulatorContext, taskId: string, changes: JsonObject): void {
+  const task = emulator.tasks.get(taskId);
+  if (task) emulator.tasks.replace(task, { ...task.source, ...changes, last_update_time: Date.now() });
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function deepMerge(target: JsonObject, patch: JsonObject): JsonObject {
+  const result: JsonObject = clone(target);
+  for (const [key, value] of Object.entries(patch)) {
+    result[key] = isObject(result[key]) && isObject(value) ? deepMerge(result[key] as JsonObject, value) : clone(value);
+  }
+  return result;
+}
+
+function requireBody(ctx: RequestContext, message: string): unknown {
   const body = parseJsonBody(ctx.request);
-  if (body === undefined) throw new HttpError(openSearchError(400, 'parse_exception', 'Request body is empty'));
+  if (body === undefined) throw new HttpError(openSearchError(400, 'parse_exception', message));
   return body;
 }

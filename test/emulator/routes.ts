@@ -4,7 +4,9 @@
 import { createConnector, deleteConnector, getConnector, searchConnectors, updateConnector } from './connectors';
 import { EmulatorContext, RequestContext, Route, TransportPhase } from './context';
 import { json } from './http';
-import { deployModel, deleteModel, getModel, getTask, registerModel, registerModelGroup, undeployModel } from './models';
+import { deleteModelGroup, getModelGroup, registerModelGroup, updateModelGroup } from './model-groups';
+import { deployModel, deleteModel, getModel, getTask, registerModel, searchModels, undeployModel, updateModel } from './models';
+import { predict } from './predict';
 import { deleteMapping, getMappings, patchMapping, putMapping, rolesMappingApi } from './rolesmapping';
 
 const ML = '/_plugins/_ml';
@@ -23,10 +25,17 @@ export const ROUTES: readonly Route[] = [
   { method: 'PUT', pattern: path(`${ML}/connectors/${ID}`), action: `${ACTION}/connectors/update`, since: [2, 11], passRole: true, handle: updateConnector },
   { method: 'DELETE', pattern: path(`${ML}/connectors/${ID}`), action: `${ACTION}/connectors/delete`, since: REMOTE_MODELS, handle: deleteConnector },
   { method: 'POST', pattern: path(`${ML}/model_groups/_register`), action: `${ACTION}/register_model_group`, handle: registerModelGroup },
+  { method: 'GET', pattern: path(`${ML}/model_groups/${ID}`), action: `${ACTION}/model_groups/get`, handle: getModelGroup },
+  { method: 'PUT', pattern: path(`${ML}/model_groups/${ID}`), action: `${ACTION}/model_groups/update`, handle: updateModelGroup },
+  { method: 'DELETE', pattern: path(`${ML}/model_groups/${ID}`), action: `${ACTION}/model_groups/delete`, handle: deleteModelGroup },
   { method: 'POST', pattern: path(`${ML}/models/_register`), action: `${ACTION}/register_model`, handle: registerModel },
+  { method: 'GET', pattern: path(`${ML}/models/_search`), action: `${ACTION}/models/search`, handle: searchModels },
+  { method: 'POST', pattern: path(`${ML}/models/_search`), action: `${ACTION}/models/search`, handle: searchModels },
   { method: 'POST', pattern: path(`${ML}/models/${ID}/_deploy`), action: `${ACTION}/deploy_model`, handle: deployModel },
   { method: 'POST', pattern: path(`${ML}/models/${ID}/_undeploy`), action: `${ACTION}/undeploy_model`, handle: undeployModel },
+  { method: 'POST', pattern: path(`${ML}/models/${ID}/_predict`), action: `${ACTION}/predict`, handle: predict },
   { method: 'GET', pattern: path(`${ML}/models/${ID}`), action: `${ACTION}/models/get`, handle: getModel },
+  { method: 'PUT', pattern: path(`${ML}/models/${ID}`), action: `${ACTION}/models/update`, since: [2, 12], handle: updateModel },
   { method: 'DELETE', pattern: path(`${ML}/models/${ID}`), action: `${ACTION}/models/delete`, handle: deleteModel },
   { method: 'GET', pattern: path(`${ML}/tasks/${ID}`), action: `${ACTION}/tasks/get`, handle: getTask },
   { method: 'GET', pattern: optionalName(ROLES_MAPPING), handle: rolesMappingApi(getMappings) },

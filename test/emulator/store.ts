@@ -11,11 +11,11 @@ export interface StoredDoc {
   seqNo: number;
 }
 
-export type WriteResult = 'created' | 'updated' | 'deleted';
+export type WriteResult = 'created' | 'updated' | 'deleted' | 'not_found';
 
 export class DocIndex {
   private readonly docs = new Map<string, StoredDoc>();
-  private nextSeqNo = 0;
+  private nextSeqNoValue = 0;
 
   constructor(readonly name: string) {}
 
@@ -29,7 +29,7 @@ export class DocIndex {
   }
 
   create(source: Record<string, unknown>, id = randomId()): StoredDoc {
-    const doc: StoredDoc = { id, source, version: 1, seqNo: this.nextSeqNo++ };
+    const doc: StoredDoc = { id, source, version: 1, seqNo: this.nextSeqNoValue++ };
     this.docs.set(id, doc);
     return doc;
   }
@@ -37,20 +37,25 @@ export class DocIndex {
   replace(doc: StoredDoc, source: Record<string, unknown>): StoredDoc {
     doc.source = source;
     doc.version += 1;
-    doc.seqNo = this.nextSeqNo++;
+    doc.seqNo = this.nextSeqNoValue++;
     return doc;
   }
 
   delete(doc: StoredDoc): StoredDoc {
     this.docs.delete(doc.id);
     doc.version += 1;
-    doc.seqNo = this.nextSeqNo++;
+    doc.seqNo = this.nextSeqNoValue++;
     return doc;
+  }
+
+  /** Takes a sequence number, as a write that finds nothing (a not_found delete) does. */
+  nextSeqNo(): number {
+    return this.nextSeqNoValue++;
   }
 
   clear(): void {
     this.docs.clear();
-    this.nextSeqNo = 0;
+    this.nextSeqNoValue = 0;
   }
 
   /** DocWriteResponse.toXContent, as returned by the update and delete APIs. */

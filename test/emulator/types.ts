@@ -45,6 +45,17 @@ export interface EmulatorOptions {
    * `aoss:APIAccessAll` on the collection ARN, and data access policies for the ML APIs. Default: a domain.
    */
   readonly serverless?: ServerlessOptions;
+  /**
+   * How long a model deploy task takes, in ms: a fixed value or a [min, max] range. The task is CREATED when the
+   * deploy call answers, RUNNING halfway through, and done at the end; 0 finishes it before the answer is sent.
+   * Default [0, 50].
+   */
+  readonly deployLatencyMs?: number | readonly [number, number];
+  /**
+   * plugins.ml_commons.model_auto_deploy.enable: predict on a registered remote model deploys it first.
+   * Default: true from 2.13 (the setting's default since it exists), false before.
+   */
+  readonly modelAutoDeploy?: boolean;
   /** Fine-grained access control (security plugin). Default: disabled. */
   readonly fgac?: {
     readonly masterUserArn?: string;

@@ -1,0 +1,355 @@
+/*
+ * Remote models through the bundled handler against the OpenSearch stand-in: the chain a
+ * deployment runs (connector → model group → model), in CloudFormation's order.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, MlModelProps, ModelVerification } from '../../src';
+import { OpenSearchEmulator } from '../emulator';
+import { SynthesizedStack, createEvent, deleteEvent, synthesizeStack, updateEvent } from './events';
+import { LambdaHarness } from './harness';
+import { AwsApisEmulator } from '../emulator/aws-apis';
+
+const PROVIDER = {
+  accessKeyId: 'AKIAPROVIDER00000005',
+  secretAccessKey: 'provider-secret-key-do-not-log-0000000005',
+  roleArn: 'arn:aws:iam::111122223333:role/provider',
+};
+const CONNECTOR = 'Custom::OpenSearchMlConnector';
+const MODEL = 'Custom::OpenSearchMlModel';
+const GROUP = 'Custom::OpenSearchMlModelGroup';
+
+let emulator: OpenSearchEmulator;
+let aws: AwsApisEmulator;
+let lambda: LambdaHarness;
+/** the stack's resources as CloudFormation lists them: what the handler reads to tell its own models from others */
+let stackResources: Array<{ logicalId: string; physicalId: string; type: string }> = [];
+let STACK_ID: string;
+
+beforeAll(async () => {
+  emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
+  aws = await AwsApisEmulator.start({ principals: [PROVIDER], stacks: { HandlerTest: [] } });
+  STACK_ID = aws.stackId('HandlerTest')!;
+  lambda = await LambdaHarness.start({
+    credentials: PROVIDER,
+    env: { PROVIDER_ROLE_ARN: PROVIDER.roleArn, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url },
+  });
+});
+
+afterAll(async () => {
+  await lambda?.stop();
+  await aws?.stop();
+  await emulator?.stop();
+});
+
+beforeEach(() => {
+  emulator.reset();
+  stackResources = [];
+  aws.setStack('HandlerTest', stackResources);
+});
+
+interface Chain {
+  readonly synthesized: SynthesizedStack;
+  /** logical ID → physical ID of what the handler created so far */
+  readonly physical: Map<string, string>;
+}
+
+/** A stack with a Titan v2 connector and `models` models on it, with the provider's real grants. */
+function synth(models: Record<string, Partial<MlModelProps>> = { Model: {} }, options: { group?: boolean; dimensions?: number } = {}): Chain {
+  const synthesized = synthesizeStack(emulator, (stack: Stack, domain: opensearch.IDomain) => {
+    const connector = new MlConnector(stack, 'Titan', {
+      domain, blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: options.dimensions ?? 512 }),
+    });
+    const group = options.group ? new MlModelGroup(stack, 'Group', { domain, name: 'embeddings' }) : undefined;
+    for (const [id, props] of Object.entries(models)) {
+      new MlModel(stack, id, { connector, name: id.toLowerCase(), ...(group ? { modelGroup: group } : {}), ...props });
+    }
+  });
+  emulator.setPrincipalPolicy(PROVIDER.roleArn, synthesized.providerStatements);
+  aws.setPrincipalPolicy(PROVIDER.roleArn, (synthesized.providerStatements as any[]).map((s) => (
+    // the template's stack ID is a pseudo parameter: the stack this test deploys
+    JSON.parse(JSON.stringify(s).replace(/"AWS::StackId"/g, JSON.stringify(STACK_ID))))));
+  return { synthesized, physical: new Map() };
+}
+
+function logicalIdsOf(chain: Chain, type: string): string[] {
+  return Object.entries(chain.synthesized.resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+}
+
+/** The logical ID of the resource of `type` whose ID starts with `logicalPrefix`. */
+function logicalIdOf(chain: Chain, type: string, logicalPrefix: string): string {
+  return logicalIdsOf(chain, type).find((id) => id.startsWith(logicalPrefix))!;
+}
+
+/** ResourceProperties of the resource `logicalPrefix`, with Refs to resources already created replaced by their IDs. */
+function propertiesOf(chain: Chain, type: string, logicalPrefix: string): Record<string, any> {
+  const index = logicalIdsOf(chain, type).indexOf(logicalIdOf(chain, type, logicalPrefix));
+  const properties = chain.synthesized.propertiesOf(type)[index];
+  const text = JSON.stringify(properties).replace(/"([A-Za-z0-9]+)"/g, (whole, id: string) => (chain.physical.has(id) ? JSON.stringify(chain.physical.get(id)) : whole));
+  return JSON.parse(text);
+}
+
+function event<T extends Record<string, unknown>>(e: T): T {
+  return { ...e, StackId: STACK_ID };
+}
+
+/** Creates the resource and records its physical ID (and, for a model, lists it as the stack's). */
+async function create(chain: Chain, type: string, logicalPrefix: string): Promise<{ id: string; response: Record<string, any> }> {
+  const logicalId = logicalIdOf(chain, type, logicalPrefix);
+  const { response } = await lambda.invoke(event(createEvent(propertiesOf(chain, type, logicalPrefix), type)));
+  expect(response).toBeDefined();
+  if (response!.Status === 'SUCCESS') {
+    chain.physical.set(logicalId, response!.PhysicalResourceId);
+    stackResources.push({ logicalId, physicalId: response!.PhysicalResourceId, type });
+    aws.setStack('HandlerTest', stackResources);
+  }
+  return { id: response!.PhysicalResourceId, response: response! };
+}
+
+/** ML Commons calls since request number `from`, with IDs masked. */
+function mlCalls(from = 0): string[] {
+  return emulator.requests.slice(from).filter((r) => r.path.startsWith('/_plugins/_ml'))
+    .map((r) => `${r.method} ${r.path.replace(/\/[A-Za-z0-9_-]{20}(?=\/|$)/g, '/<id>')} ${r.status}`);
+}
+
+describe('create', () => {
+  test('register, deploy and wait for the task, smoke-test: Data.ModelId is the deployed model', async () => {
+    const chain = synth({ Model: { verify: ModelVerification.predict() } });
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    const before = emulator.requests.length;
+    const { id, response } = await create(chain, MODEL, 'Model');
+
+    expect(response.Reason).toBeUndefined();
+    expect(response).toMatchObject({ Status: 'SUCCESS', Data: { ModelId: id } });
+    const [model] = emulator.models();
+    expect(model).toMatchObject({ id, source: { name: 'model', connector_id: connector.id, model_state: 'DEPLOYED' } });
+    expect((model.source.model_config as any)).toEqual({ model_type: 'TEXT_EMBEDDING', embedding_dimension: 512, framework_type: 'SENTENCE_TRANSFORMERS' });
+    const calls = mlCalls(before);
+    expect(calls[0]).toBe('POST /_plugins/_ml/models/_register 200');
+    expect(calls[1]).toBe('POST /_plugins/_ml/models/<id>/_deploy 200');
+    expect(calls.filter((c) => c.startsWith('GET /_plugins/_ml/tasks/')).length).toBeGreaterThanOrEqual(1);
+    expect(calls[calls.length - 1]).toBe('POST /_plugins/_ml/models/<id>/_predict 200');
+  });
+
+  test('a model group is created first and the model is registered in it', async () => {
+    const chain = synth({ Model: {} }, { group: true });
+    await create(chain, CONNECTOR, 'Titan');
+    const group = await create(chain, GROUP, 'Group');
+    expect(group.response).toMatchObject({ Status: 'SUCCESS', Data: { ModelGroupId: group.id } });
+    const model = await create(chain, MODEL, 'Model');
+    expect(emulator.models()[0].source.model_group_id).toBe(group.id);
+    expect(emulator.modelGroups().map((g) => g.source.name)).toEqual(['embeddings']);
+    expect(model.response.Status).toBe('SUCCESS');
+  });
+
+  test('a smoke test that Bedrock refuses fails the deployment with the answer and the fix, and leaves no model behind', async () => {
+    const chain = synth({ Model: { verify: ModelVerification.predict() } });
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.setPredictBehaviour('*', { remoteError: 'bedrock-access-denied' });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/smoke test of the model .* failed: OpenSearch answered 4\d\d/);
+    expect(response.Reason).toMatch(/Model access is not enabled/);
+    expect(emulator.models()).toEqual([]);
+    // nothing left for the rollback's Delete to find
+    expect(response.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:/);
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThan(4096);
+  });
+
+  test('a role OpenSearch cannot assume is named as the cause', async () => {
+    const chain = synth({ Model: { verify: ModelVerification.predict() } });
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.setPredictBehaviour('*', { remoteError: 'assume-role-denied' });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/could not assume the connector role/);
+  });
+
+  test('a vector of another length than declared fails, naming both lengths', async () => {
+    const chain = synth({ Model: { verify: ModelVerification.predict() } });
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.setPredictBehaviour('*', { dimension: 1024 });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/vector of 1024 values, but the model declares 512/);
+    expect(emulator.models()).toEqual([]);
+  });
+
+  test('a deploy task that FAILED fails the deployment with the task\'s error, and the model is removed', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.failDeploys({ message: 'no eligible node found to deploy the model' });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/ended FAILED .*no eligible node found/);
+    expect(emulator.models()).toEqual([]);
+  });
+
+  test('a slow deploy is waited for', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.setDeployLatency(1_500);
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.models()[0].source.model_state).toBe('DEPLOYED');
+    expect(mlCalls().filter((c) => c.startsWith('GET /_plugins/_ml/tasks/')).length).toBeGreaterThan(1);
+  });
+
+  test('a register whose answer is lost is looked up, not repeated: one model', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/models/_register', drop: true, phase: 'after', times: 1 });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.models()).toHaveLength(1);
+    expect(emulator.models()[0].id).toBe(response.PhysicalResourceId);
+  });
+
+  test('deploy: false registers only', async () => {
+    const chain = synth({ Model: { deploy: false } });
+    await create(chain, CONNECTOR, 'Titan');
+    await create(chain, MODEL, 'Model');
+    expect(emulator.models()[0].source.model_state).toBe('REGISTERED');
+    expect(mlCalls().some((c) => c.includes('_deploy'))).toBe(false);
+  });
+});
+
+describe('teardown', () => {
+  test('in CloudFormation\'s order (model, then group and connector) everything goes; the model\'s own group too', async () => {
+    const chain = synth();
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    const model = await create(chain, MODEL, 'Model');
+    expect(emulator.modelGroups()).toHaveLength(1); // made by OpenSearch for the model
+    const modelDelete = await lambda.invoke(event(deleteEvent(model.id, propertiesOf(chain, MODEL, 'Model'), MODEL)));
+    expect(modelDelete.response?.Status).toBe('SUCCESS');
+    const connectorDelete = await lambda.invoke(event(deleteEvent(connector.id, propertiesOf(chain, CONNECTOR, 'Titan'), CONNECTOR)));
+    expect(connectorDelete.response?.Status).toBe('SUCCESS');
+    expect(emulator.models()).toEqual([]);
+    expect(emulator.modelGroups()).toEqual([]);
+    expect(emulator.connectors()).toEqual([]);
+    const order = mlCalls().filter((c) => /_undeploy|DELETE/.test(c));
+    expect(order).toEqual([
+      'POST /_plugins/_ml/models/<id>/_undeploy 200',
+      'DELETE /_plugins/_ml/models/<id> 200',
+      'DELETE /_plugins/_ml/model_groups/<id> 200',
+      'DELETE /_plugins/_ml/connectors/<id> 200',
+    ]);
+  });
+
+  test('the wrong order is refused by OpenSearch: the connector of a model cannot go first (409, the model named)', async () => {
+    const chain = synth();
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    const model = await create(chain, MODEL, 'Model');
+    const { response } = await lambda.invoke(event(deleteEvent(connector.id, propertiesOf(chain, CONNECTOR, 'Titan'), CONNECTOR)));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toContain(model.id);
+    expect(emulator.connectors()).toHaveLength(1);
+  });
+
+  test('a model group goes after its models; one that is already gone is success', async () => {
+    const chain = synth({ Model: {} }, { group: true });
+    await create(chain, CONNECTOR, 'Titan');
+    const group = await create(chain, GROUP, 'Group');
+    const model = await create(chain, MODEL, 'Model');
+    const early = await lambda.invoke(event(deleteEvent(group.id, propertiesOf(chain, GROUP, 'Group'), GROUP)));
+    expect(early.response?.Status).toBe('FAILED');
+    expect(emulator.modelGroups()).toHaveLength(1);
+    await lambda.invoke(event(deleteEvent(model.id, propertiesOf(chain, MODEL, 'Model'), MODEL)));
+    expect((await lambda.invoke(event(deleteEvent(group.id, propertiesOf(chain, GROUP, 'Group'), GROUP)))).response?.Status).toBe('SUCCESS');
+    expect((await lambda.invoke(event(deleteEvent(group.id, propertiesOf(chain, GROUP, 'Group'), GROUP)))).response?.Status).toBe('SUCCESS');
+    expect(emulator.modelGroups()).toEqual([]);
+  });
+
+  test('a model that is already gone is success', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const model = await create(chain, MODEL, 'Model');
+    const properties = propertiesOf(chain, MODEL, 'Model');
+    expect((await lambda.invoke(event(deleteEvent(model.id, properties, MODEL)))).response?.Status).toBe('SUCCESS');
+    expect((await lambda.invoke(event(deleteEvent(model.id, properties, MODEL)))).response?.Status).toBe('SUCCESS');
+  });
+});
+
+describe('updates', () => {
+  test('name and description change in place', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const model = await create(chain, MODEL, 'Model');
+    const before = propertiesOf(chain, MODEL, 'Model');
+    const changed = synth({ Model: { description: 'Titan V2' } });
+    chain.physical.forEach((id, logicalId) => changed.physical.set(logicalId, id));
+    const after = propertiesOf(changed, MODEL, 'Model');
+    const { response } = await lambda.invoke(event(updateEvent(model.id, after, before, MODEL)));
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: model.id });
+    expect(emulator.models()[0].source.description).toBe('Titan V2');
+    expect(emulator.models()[0].source.model_state).toBe('DEPLOYED');
+  });
+
+  test('a replaced connector: the model moves to it (undeploy, PUT, deploy) and the old connector can go', async () => {
+    const chain = synth();
+    const oldConnector = await create(chain, CONNECTOR, 'Titan');
+    const connectorProperties = propertiesOf(chain, CONNECTOR, 'Titan');
+    const model = await create(chain, MODEL, 'Model');
+    const before = propertiesOf(chain, MODEL, 'Model');
+    // CloudFormation creates the replacement connector, updates the model, then deletes the old connector.
+    const newConnector = await create(chain, CONNECTOR, 'Titan');
+    const after = propertiesOf(chain, MODEL, 'Model');
+    expect(after.model.connector_id).toBe(newConnector.id);
+    const { response } = await lambda.invoke(event(updateEvent(model.id, after, before, MODEL)));
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: model.id });
+    expect(emulator.models()[0].source).toMatchObject({ connector_id: newConnector.id, model_state: 'DEPLOYED' });
+    const deleted = await lambda.invoke(event(deleteEvent(oldConnector.id, connectorProperties, CONNECTOR)));
+    expect(deleted.response?.Status).toBe('SUCCESS');
+  });
+
+  test('another model_config registers a new model; the old one is deleted by CloudFormation afterwards', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const model = await create(chain, MODEL, 'Model');
+    const before = propertiesOf(chain, MODEL, 'Model');
+    const after = { ...before, model: { ...before.model, model_config: { ...before.model.model_config, additional_config: { space_type: 'l2' } } } };
+    const { response } = await lambda.invoke(event(updateEvent(model.id, after, before, MODEL)));
+    expect(response?.Status).toBe('SUCCESS');
+    expect(response?.PhysicalResourceId).not.toBe(model.id);
+    expect(emulator.models()).toHaveLength(2);
+  });
+
+  test('a connector change while the stack\'s models are deployed: undeploy, PUT, deploy again', async () => {
+    const chain = synth({ A: {}, B: {} });
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    await create(chain, MODEL, 'A');
+    await create(chain, MODEL, 'B');
+    const before = propertiesOf(chain, CONNECTOR, 'Titan');
+    const after = { ...before, connector: { ...before.connector, description: 'changed' } };
+    const start = emulator.requests.length;
+    const { response } = await lambda.invoke(event(updateEvent(connector.id, after, before, CONNECTOR)));
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: connector.id });
+    expect(emulator.connectors()[0].source.description).toBe('changed');
+    expect(emulator.models().map((m) => m.source.model_state)).toEqual(['DEPLOYED', 'DEPLOYED']);
+    const calls = mlCalls(start).filter((c) => !c.startsWith('GET /_plugins/_ml/tasks'));
+    expect(calls).toEqual([
+      'PUT /_plugins/_ml/connectors/<id> 400',
+      'POST /_plugins/_ml/models/<id>/_undeploy 200',
+      'POST /_plugins/_ml/models/<id>/_undeploy 200',
+      'PUT /_plugins/_ml/connectors/<id> 200',
+      'POST /_plugins/_ml/models/<id>/_deploy 200',
+      'POST /_plugins/_ml/models/<id>/_deploy 200',
+    ]);
+    expect(aws.requests.map((r) => `${r.service} ${r.operation} ${r.status}`)).toContain('cloudformation ListStackResources 200');
+  });
+
+  test('a deployed model of someone else on the connector: nothing is undeployed, and the error names it', async () => {
+    const chain = synth({ A: {} });
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    await create(chain, MODEL, 'A');
+    const foreign = emulator.putModel({ connectorId: connector.id, state: 'DEPLOYED' });
+    const before = propertiesOf(chain, CONNECTOR, 'Titan');
+    const after = { ...before, connector: { ...before.connector, description: 'changed' } };
+    const { response } = await lambda.invoke(event(updateEvent(connector.id, after, before, CONNECTOR)));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toContain(`does not manage the deployed models ${foreign}`);
+    expect(response?.Reason).toContain('OpenSearch answered 400');
+    expect(emulator.requests.some((r) => r.path.endsWith('/_undeploy'))).toBe(false);
+    expect(emulator.models().every((m) => m.source.model_state === 'DEPLOYED')).toBe(true);
+  });
+});
