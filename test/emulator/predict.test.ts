@@ -118,6 +118,13 @@ describe('predict', () => {
     expect([reply.status, reply.json]).toEqual([429, { message: 'slow down' }]);
   });
 
+  it('refuses a model disabled with the update API (is_enabled: false)', async () => {
+    const modelId = emulator.putModel({ connectorId, state: 'DEPLOYED', modelConfig: EMBEDDING_CONFIG });
+    expect((await call({ method: 'PUT', path: `${ML}/models/${modelId}`, body: { is_enabled: false } })).status).toBe(200);
+    const reply = await predict(modelId);
+    expect([reply.status, reply.json.error.type, reply.json.error.reason]).toEqual([403, 'status_exception', 'Model is disabled.']);
+  });
+
   it('answers 404 for a missing model and is IAM-evaluated and recorded', async () => {
     const reply = await predict('nope');
     expect([reply.status, reply.json.error.reason]).toEqual([404, 'Failed to find model']);

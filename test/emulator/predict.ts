@@ -5,7 +5,7 @@
  */
 import { createHash } from 'crypto';
 import { EmulatorContext, RequestContext, TransportPhase } from './context';
-import { illegalArgument, openSearchError } from './errors';
+import { illegalArgument, openSearchError, statusException } from './errors';
 import { EmulatorResponse, HttpError, json } from './http';
 import { PredictBehaviour, RemoteError, RemoteErrorPreset } from './ml-runtime';
 import { findModel, markDeployed, isDeployedState } from './models';
@@ -22,6 +22,7 @@ export function predict(ctx: RequestContext): TransportPhase {
   return () => {
     const { emulator } = ctx;
     const model = findModel(ctx);
+    if (model.source.is_enabled === false) throw statusException(403, 'Model is disabled.');
     if (!isDeployedState(model.source.model_state)) {
       if (model.source.model_state === 'DEPLOYING' || !emulator.ml.autoDeployEnabled(emulator.version.atLeast(2, 13))) {
         throw illegalArgument(`Model not ready yet. Please run this first: POST /_plugins/_ml/models/${model.id}/_deploy`);
