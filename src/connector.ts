@@ -213,6 +213,7 @@ export class MlConnector extends Resource implements IMlConnector {
       signingService: 'es',
       connector: body,
       ...(typedValues.length > 0 ? { typedValues } : {}),
+      creationToken: this.node.addr,
     };
 
     const resource = new CustomResource(this, 'Resource', {

@@ -39,12 +39,12 @@ async function onConnector(event: CloudFormationEvent, ctx: DispatchContext): Pr
       if (physicalId.startsWith(MARKER_PREFIX)) return { physicalResourceId: physicalId };
       throw new DeployError('The resource properties cannot be read, so the connector cannot be found to delete it.');
     }
-    await counted(ctx, connectorContext(props, ctx), (c) => deleteConnector(physicalId, props, c));
+    await counted(ctx, connectorContext(props, event, ctx), (c) => deleteConnector(physicalId, props, c));
     return { physicalResourceId: physicalId };
   }
 
   const props = parseConnectorProperties(event.ResourceProperties);
-  const id = await counted(ctx, connectorContext(props, ctx), (c) => event.RequestType === 'Create'
+  const id = await counted(ctx, connectorContext(props, event, ctx), (c) => event.RequestType === 'Create'
     ? createConnector(props, c)
     : updateConnector(event.PhysicalResourceId ?? '', props, tryParse(parseConnectorProperties, event.OldResourceProperties), c));
   return { physicalResourceId: id, data: { ConnectorId: id } };
@@ -72,8 +72,10 @@ async function onRoleMapping(event: CloudFormationEvent, ctx: DispatchContext): 
   return { physicalResourceId: mappingPhysicalId(props, action) };
 }
 
-function connectorContext(props: ConnectorResourceProperties, ctx: DispatchContext): ConnectorContext {
-  return { client: new OpenSearchClient(props, ctx.deadline), deadline: ctx.deadline, providerRoleArn: ctx.providerRoleArn, tracker: ctx.tracker };
+function connectorContext(props: ConnectorResourceProperties, event: CloudFormationEvent, ctx: DispatchContext): ConnectorContext {
+  return {
+    client: new OpenSearchClient(props, ctx.deadline), deadline: ctx.deadline, providerRoleArn: ctx.providerRoleArn, tracker: ctx.tracker, requestId: event.RequestId,
+  };
 }
 
 async function mappingContext(props: RoleMappingResourceProperties, ctx: DispatchContext): Promise<MappingContext> {

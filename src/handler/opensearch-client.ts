@@ -30,6 +30,8 @@ export interface HttpResponse {
   readonly text: string;
   /** the body parsed as JSON, or undefined when it is not JSON */
   readonly json: unknown;
+  /** how many attempts the request took, when it was retried */
+  readonly attempts?: number;
 }
 
 /** A request that got no HTTP answer. */
@@ -218,11 +220,13 @@ export class OpenSearchClient {
         const response = await this.once(request.method, request.path, request.body);
         const retry = (request.retry === 'idempotent' && isRetryableStatus(response.status) && !isDeterministicFailure(response))
           || this.mayBePropagating(response);
-        if (!retry || !(await sleepBeforeRetry(attempt, this.deadline))) return response;
+        if (!retry || !(await sleepBeforeRetry(attempt, this.deadline))) return { ...response, attempts: attempt + 1 };
       } catch (e) {
         if (!(e instanceof TransportError)) throw e;
         const retry = request.retry === 'idempotent' || isUnsent(e);
-        if (!retry || !(await sleepBeforeRetry(attempt, this.deadline))) throw e;
+        if (!retry || !(await sleepBeforeRetry(attempt, this.deadline))) {
+          throw attempt === 0 ? e : new TransportError(`${e.message} (${attempt + 1} attempts)`, e.code, e.sent);
+        }
       }
     }
   }
