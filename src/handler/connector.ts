@@ -50,6 +50,8 @@ export function creationToken(props: ConnectorResourceProperties, requestId: str
 
 /** New documents become searchable after the index refreshes (every second by default). */
 const REFRESH_WAIT_MS = 1_500;
+/** Time a failing create keeps for deleting what its lost requests made. */
+const CLEANUP_RESERVE_MS = 15_000;
 
 /**
  * POST _create. Happy path: one request. When the answer is lost (timeout, dropped
@@ -61,8 +63,10 @@ export async function createConnector(props: ConnectorResourceProperties, ctx: C
   const token = creationToken(props, ctx.requestId);
   const body: ConnectorBody = { ...props.connector, parameters: { ...props.connector.parameters, [TOKEN_PARAMETER]: token } };
   const state = { lost: false };
+  // Keep time to delete what lost requests made, should the create fail.
+  const work = { ...ctx, deadline: Deadline.in(ctx.deadline.remaining() - Math.min(CLEANUP_RESERVE_MS, ctx.deadline.remaining() / 4)) };
   try {
-    const id = await createOnce(body, token, ctx, state);
+    const id = await createOnce(body, token, work, state);
     // A lost request may have made another connector that the lookups missed: keep exactly one.
     if (state.lost) await removeCreated(body.name, token, ctx, id);
     return id;
@@ -183,6 +187,7 @@ async function searchByToken(name: string, token: string, ctx: ConnectorContext)
     response = await ctx.client.request({
       method: 'POST',
       path: `${CONNECTORS}/_search`,
+      deadline: ctx.deadline,
       body: {
         query: { bool: { filter: [{ term: { 'name.keyword': name } }] } },
         sort: [{ created_time: { order: 'asc' } }],
@@ -214,7 +219,7 @@ async function removeCreated(name: string, token: string, ctx: ConnectorContext,
   }
   for (const id of ids.filter((i) => i !== keep)) {
     try {
-      const response = await ctx.client.request({ method: 'DELETE', path: `${CONNECTORS}/${encodeURIComponent(id)}`, retry: 'idempotent' });
+      const response = await ctx.client.request({ method: 'DELETE', path: `${CONNECTORS}/${encodeURIComponent(id)}`, retry: 'idempotent', deadline: ctx.deadline });
       log('removed connector left by an unanswered create', { connectorId: id, status: response.status });
     } catch (e) {
       log('could not remove connector left by an unanswered create', { connectorId: id, error: (e as Error).message });

@@ -74,7 +74,11 @@ async function onRoleMapping(event: CloudFormationEvent, ctx: DispatchContext): 
 
 function connectorContext(props: ConnectorResourceProperties, event: CloudFormationEvent, ctx: DispatchContext): ConnectorContext {
   return {
-    client: new OpenSearchClient(props, ctx.deadline), deadline: ctx.deadline, providerRoleArn: ctx.providerRoleArn, tracker: ctx.tracker, requestId: event.RequestId,
+    client: new OpenSearchClient(props, ctx.deadline),
+    deadline: ctx.deadline,
+    providerRoleArn: ctx.providerRoleArn,
+    tracker: ctx.tracker,
+    requestId: event.RequestId,
   };
 }
 
