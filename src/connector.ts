@@ -159,6 +159,9 @@ export class MlConnector extends Resource implements IMlConnector {
     const target = domainTarget(domain);
 
     const trustedEndpoints = props.trustedEndpoints ?? DEFAULT_TRUSTED_ENDPOINTS;
+    if (trustedEndpoints.length === 0) {
+      throw new MlValidationError(this, 'trustedEndpoints must list at least one pattern (leave it out for ml-commons\' defaults); received [].');
+    }
     validateRegexes(this, 'trustedEndpoints', trustedEndpoints);
 
     const config = props.blueprint.bind(this, {
@@ -170,6 +173,10 @@ export class MlConnector extends Resource implements IMlConnector {
 
     this.connectorName = props.name ?? config.defaultName;
     validateName(this, 'name', this.connectorName);
+    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.trim().length === 0) {
+      throw new MlValidationError(this, `description must not be empty (leave it out for the blueprint's description); received ${quote(props.description)}.`);
+    }
+    checkRoleAccount(this, props.role, target.account);
 
     this.role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('opensearchservice.amazonaws.com').withConditions({
@@ -256,6 +263,21 @@ function domainTarget(domain: opensearch.IDomain): DomainTarget {
     }
   }
   return { account: domain.env.account ?? Stack.of(domain).account, region: domain.env.region ?? Stack.of(domain).region };
+}
+
+/**
+ * A given role must be in the domain's account: iam:PassRole cannot pass a role of another
+ * account, so OpenSearch could never use it (a model in another account is reached with
+ * the blueprint's externalAccountRoleArn instead).
+ */
+function checkRoleAccount(scope: Construct, role: iam.IRole | undefined, account: string): void {
+  if (!role || Token.isUnresolved(role.roleArn) || Token.isUnresolved(account)) return;
+  const roleAccount = Arn.split(role.roleArn, ArnFormat.SLASH_RESOURCE_NAME).account;
+  if (roleAccount && roleAccount !== account) {
+    throw new MlValidationError(scope,
+      `role must be a role of the domain's account (${account}), which OpenSearch may be passed; received ${quote(role.roleArn)}. ` +
+      'For a model in another account, give that account\'s role as the blueprint\'s externalAccountRoleArn.');
+  }
 }
 
 /**
