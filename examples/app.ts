@@ -6,6 +6,7 @@
  */
 import { App, CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { ConnectorBlueprint, MlConnector, MlModel, ModelVerification } from '../src';
 
@@ -26,6 +27,17 @@ export class SemanticSearchStack extends Stack {
       encryptionAtRest: { enabled: true },
       removalPolicy: RemovalPolicy.DESTROY,
     });
+
+    // cdk-nag AwsSolutions (test/nag-apps.test.ts) finds nothing in what MlConnector creates; these
+    // findings are about the example's own development-sized domain, and say what production would change.
+    NagSuppressions.addResourceSuppressions(domain, [
+      { id: 'AwsSolutions-OS1', reason: 'A public endpoint keeps the example deployable without a VPC; for a domain in a VPC, MlConnector runs its provider in the domain\'s subnets (README: Domains in a VPC).' },
+      { id: 'AwsSolutions-OS3', reason: 'Access is by IAM (SigV4-signed requests of identities allowed es:ESHttp*), not by IP: the provider Lambda has no fixed address to allowlist.' },
+      { id: 'AwsSolutions-OS4', reason: 'A single data node keeps the example cheap; dedicated master nodes are for production clusters and change nothing for the connector.' },
+      { id: 'AwsSolutions-OS5', reason: 'The domain has no access policy, so no anonymous or unsigned request is allowed: only IAM identities of this account granted es:ESHttp* (the provider role) can call it.' },
+      { id: 'AwsSolutions-OS7', reason: 'A single data node in one Availability Zone keeps the example cheap; zone awareness is for production clusters and changes nothing for the connector.' },
+      { id: 'AwsSolutions-OS9', reason: 'Slow logs need CloudWatch log groups and a resource policy that are not part of what the example shows; enable them (logging: { slowSearchLogEnabled, slowIndexLogEnabled }) in production.' },
+    ]);
 
     // domain → Bedrock connector → model, with a smoke test: the deployment fails with
     // the model's answer if the model cannot be called (for example, model access not enabled).

@@ -81,11 +81,7 @@ interface AdvancedSecurityOptions {
  * known, manual (with a warning saying why). Imported domains: disabled unless told.
  */
 export function detectFineGrainedAccess(scope: IConstruct, domain: opensearch.IDomain, providerRoleArn: () => string): FineGrainedAccess {
-  const cfn = domain.node.defaultChild;
-  if (!cfn || !CfnResource.isCfnResource(cfn) || cfn.cfnResourceType !== 'AWS::OpenSearchService::Domain') {
-    return FineGrainedAccess.disabled();
-  }
-  const options = Stack.of(domain).resolve((cfn as opensearch.CfnDomain).advancedSecurityOptions) as AdvancedSecurityOptions | undefined;
+  const options = securityOptionsOf(domain);
   if (!options?.enabled) return FineGrainedAccess.disabled();
 
   // The L2 Domain generates the master password into this secret when none is given.
@@ -102,6 +98,13 @@ export function detectFineGrainedAccess(scope: IConstruct, domain: opensearch.ID
     'cannot map itself to ml_full_access. Pass fineGrainedAccess: FineGrainedAccess.masterUserSecret(secret) with the master user\'s secret, ' +
     'or map the provider role by hand (FineGrainedAccess.manual()).');
   return FineGrainedAccess.manual();
+}
+
+/** The fine-grained access control settings of an L2 domain; undefined for an imported one. */
+function securityOptionsOf(domain: opensearch.IDomain): AdvancedSecurityOptions | undefined {
+  const cfn = domain.node.defaultChild;
+  if (!cfn || !CfnResource.isCfnResource(cfn) || cfn.cfnResourceType !== 'AWS::OpenSearchService::Domain') return undefined;
+  return (Stack.of(domain).resolve((cfn as opensearch.CfnDomain).advancedSecurityOptions) ?? {}) as AdvancedSecurityOptions;
 }
 
 /** What a stack's role mappings are, per domain: one mapping however many connectors. */
@@ -134,7 +137,7 @@ export function roleMappingFor(
   if (existing) {
     if (existing.mode !== access.mode) {
       throw new MlValidationError(scope,
-        `fineGrainedAccess is '${access.mode}' here but '${existing.mode}' for another connector of the same domain in this stack; connectors of one domain share one mapping.`);
+        `fineGrainedAccess is '${access.mode}' here but '${existing.mode}' for another connector of the same domain in this stack; connectors of one domain share one mapping: use '${existing.mode}' for every connector of the domain.`);
     }
     return existing.resource;
   }
@@ -160,6 +163,12 @@ export function roleMappingFor(
       resource = mappingResource(provider, options, { auth: 'sigv4' });
       break;
     case FineGrainedAccessMode.MASTER_USER_SECRET: {
+      const settings = imported ? undefined : securityOptionsOf(options.domain);
+      if (settings && !(settings.enabled && settings.internalUserDatabaseEnabled)) {
+        throw new MlValidationError(scope,
+          'fineGrainedAccess \'masterUserSecret\' needs the domain to use the internal user database (fineGrainedAccessControl: { masterUserName }); ' +
+          `the domain has ${settings.enabled ? 'an IAM master user' : 'no fine-grained access control'}. Leave fineGrainedAccess out to use what the domain's settings say.`);
+      }
       const secret = access.secret!;
       resource = mappingResource(provider, options, { auth: 'masterUserSecret', masterUserSecretArn: secret.secretArn });
       secret.grantRead(provider.role).applyBefore(resource);

@@ -36,7 +36,7 @@ export function clientConfigBody(
     connection_timeout: timeout('connectionTimeout', config.connectionTimeout),
     read_timeout: timeout('readTimeout', config.readTimeout),
     max_retry_times: config.maxRetries,
-    retry_backoff_millis: config.retryBackoff?.toMilliseconds(),
+    retry_backoff_millis: config.retryBackoff === undefined ? undefined : wholeMillis(scope, 'clientConfig.retryBackoff', config.retryBackoff),
     retry_timeout_seconds: config.retryTimeout === undefined ? undefined : wholeSeconds(scope, 'clientConfig.retryTimeout', config.retryTimeout),
     retry_backoff_policy: config.retryBackoffPolicy,
   };
@@ -49,6 +49,14 @@ function wholeSeconds(scope: IConstruct, property: string, d: Duration): number 
     throw new MlValidationError(scope, `${property} must be whole seconds (ml-commons reads it in seconds); received ${quote(d.toHumanString())}.`);
   }
   return d.toSeconds();
+}
+
+function wholeMillis(scope: IConstruct, property: string, d: Duration): number {
+  const ms = d.toMilliseconds({ integral: false });
+  if (!Token.isUnresolved(ms) && !Number.isInteger(ms)) {
+    throw new MlValidationError(scope, `${property} must be whole milliseconds (ml-commons reads it in milliseconds); received '${ms} millis'.`);
+  }
+  return ms;
 }
 
 function integer(scope: IConstruct, property: string, value: number | undefined, min: number): void {

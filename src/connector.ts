@@ -1,4 +1,4 @@
-import { Annotations, CustomResource, IResource, Resource, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, CustomResource, IResource, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ConnectorBlueprint, ConnectorAction } from './blueprint';
@@ -7,6 +7,7 @@ import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
 import { formatVersion } from './engine-version';
+import { MlValidationError, quote } from './errors';
 import { MlCommonsProvider, SERVICE_TIMEOUT, suppressNag } from './provider';
 import { registerConnector } from './registry';
 import { MlTargetOptions, bindTarget, locateTarget } from './target';
@@ -134,6 +135,9 @@ export class MlConnector extends Resource implements IMlConnector {
     const engineVersion = location.engineVersion;
 
     const trustedEndpoints = props.trustedEndpoints ?? DEFAULT_TRUSTED_ENDPOINTS;
+    if (trustedEndpoints.length === 0) {
+      throw new MlValidationError(this, 'trustedEndpoints must list at least one pattern (leave it out for ml-commons\' defaults); received [].');
+    }
     validateRegexes(this, 'trustedEndpoints', trustedEndpoints);
 
     const config = props.blueprint.bind(this, {
@@ -147,6 +151,10 @@ export class MlConnector extends Resource implements IMlConnector {
 
     this.connectorName = props.name ?? config.defaultName;
     validateName(this, 'name', this.connectorName);
+    if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.trim().length === 0) {
+      throw new MlValidationError(this, `description must not be empty (leave it out for the blueprint's description); received ${quote(props.description)}.`);
+    }
+    checkRoleAccount(this, props.role, location.account);
 
     // OpenSearch Serverless assumes connector roles as ml.opensearchservice.amazonaws.com.
     this.role = props.role ?? new iam.Role(this, 'Role', {
@@ -180,6 +188,7 @@ export class MlConnector extends Resource implements IMlConnector {
       ...binding.target,
       connector: body,
       ...(typedValues.length > 0 ? { typedValues } : {}),
+      creationToken: this.node.addr,
     };
 
     const resource = new CustomResource(this, 'Resource', {
@@ -222,5 +231,20 @@ function warnUnsupportedOnServerless(scope: Construct, actions: readonly Connect
 class ImportedConnector extends Resource implements IMlConnector {
   constructor(scope: Construct, id: string, public readonly connectorId: string) {
     super(scope, id);
+  }
+}
+
+/**
+ * A given role must be in the domain's account: iam:PassRole cannot pass a role of another
+ * account, so OpenSearch could never use it (a model in another account is reached with
+ * the blueprint's externalAccountRoleArn instead).
+ */
+function checkRoleAccount(scope: Construct, role: iam.IRole | undefined, account: string): void {
+  if (!role || Token.isUnresolved(role.roleArn) || Token.isUnresolved(account)) return;
+  const roleAccount = Arn.split(role.roleArn, ArnFormat.SLASH_RESOURCE_NAME).account;
+  if (roleAccount && roleAccount !== account) {
+    throw new MlValidationError(scope,
+      `role must be a role of the domain's or collection's account (${account}), which OpenSearch may be passed; received ${quote(role.roleArn)}. ` +
+      'For a model in another account, give that account\'s role as the blueprint\'s externalAccountRoleArn.');
   }
 }

@@ -67,6 +67,14 @@ export interface ConnectorResourceProperties extends DomainTarget {
    * so that OpenSearch receives exactly the body the blueprint describes.
    */
   readonly typedValues?: string[];
+  /**
+   * A value unique to the resource in its app (the construct's address). The handler puts
+   * it, with the CloudFormation RequestId, into the connector it creates
+   * (`parameters.cdk_creation_token`), so that it finds that connector, and only that one,
+   * when a create's answer is lost. Absent in properties written before it existed: the
+   * RequestId alone is used then.
+   */
+  readonly creationToken?: string;
 }
 
 /** The resource type of role mappings in templates. */

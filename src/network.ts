@@ -2,7 +2,7 @@ import { Annotations, CfnResource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { IConstruct } from 'constructs';
-import { MlValidationError } from './errors';
+import { MlValidationError, quote } from './errors';
 import { MlCommonsProvider, NetworkPlacement } from './provider';
 
 /** Where a connector's domain is, network-wise, as the user described it. */
@@ -28,7 +28,17 @@ export function networkPlacement(
 ): NetworkPlacement | undefined {
   const domainVpc = domain ? vpcOptionsOf(domain) : undefined;
   if (options.vpc) {
-    const subnetIds = options.vpc.selectSubnets(options.vpcSubnets).subnetIds;
+    let subnetIds: string[] = [];
+    let why = 'none matched';
+    try {
+      subnetIds = options.vpc.selectSubnets(options.vpcSubnets).subnetIds;
+    } catch (e) {
+      why = (e as Error).message;
+    }
+    if (subnetIds.length === 0) {
+      throw new MlValidationError(scope, `${options.vpcSubnets ? `vpcSubnets ${quote(options.vpcSubnets)}` : `vpc ${quote(options.vpc.vpcId)}`} selects no subnet ` +
+        `for the provider (${why}); pass a vpc with subnets that reach the domain on port 443, and vpcSubnets that select them.`);
+    }
     const groups = options.securityGroups ?? [provider.securityGroupFor(options.vpc)];
     if (domainVpc) {
       groups.forEach((group) => domainVpc.connections.allowFrom(group, HTTPS, 'cdk-opensearch-ml provider'));
@@ -40,7 +50,10 @@ export function networkPlacement(
     return { subnetIds, securityGroupIds: groups.map((g) => g.securityGroupId) };
   }
   if (options.vpcSubnets || options.securityGroups) {
-    throw new MlValidationError(scope, 'vpcSubnets and securityGroups place the provider in a VPC and need the vpc property too; received them without vpc.');
+    const [property, value] = options.vpcSubnets
+      ? ['vpcSubnets', quote(options.vpcSubnets)]
+      : ['securityGroups', quote(options.securityGroups!.map((g) => g.securityGroupId))];
+    throw new MlValidationError(scope, `${property} places the provider in a VPC and needs the vpc property too; received ${property} ${value} without vpc.`);
   }
   if (!domainVpc) return undefined;
   domainVpc.connections.allowInternally(HTTPS, 'cdk-opensearch-ml provider');

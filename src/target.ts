@@ -125,7 +125,7 @@ export function locateTarget(scope: Construct, options: MlTargetOptions): Target
   }
   if (!domain) {
     throw new MlValidationError(scope,
-      'give the domain (an OpenSearch Service domain) or the collection (ServerlessCollection.fromCfnCollection(...) or .fromCollectionAttributes(...)) the connector belongs to; received neither.');
+      'give the domain (an OpenSearch Service domain) or the collection (ServerlessCollection.fromCfnCollection(...) or .fromCollectionAttributes(...)) it belongs to; received neither.');
   }
   if (options.collectionDataAccess) {
     throw new MlValidationError(scope,

@@ -107,7 +107,7 @@ export interface ActionValidationOptions {
 
 export function validateActions(scope: IConstruct, actions: readonly ConnectorAction[], options: ActionValidationOptions): void {
   if (actions.length === 0) {
-    throw new MlValidationError(scope, 'a connector needs at least one action; received none.');
+    throw new MlValidationError(scope, `actions must list at least one action (${Object.keys(ACTION_TYPES).join(', ')}); received none.`);
   }
   actions.forEach((action, index) => validateAction(scope, `actions[${index}]`, action, options));
 }

@@ -226,7 +226,7 @@ describe('network placement', () => {
     const stack = testStack();
     const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-12345');
     expect(() => new MlConnector(stack, 'QA', { domain: imported(stack), blueprint: blueprint(), securityGroups: [sg] }))
-      .toThrow(/vpcSubnets and securityGroups place the provider in a VPC and need the vpc property too/);
+      .toThrow(/securityGroups places the provider in a VPC and needs the vpc property too; received securityGroups '\["sg-12345"\]' without vpc/);
   });
 
   test('cdk-nag AwsSolutions: a VPC domain with fine-grained access control has no findings from our constructs', () => {

@@ -236,7 +236,7 @@ describe('bad input', () => {
     expect(() => connector(stack, 'Both', { domain, collection: imported() }))
       .toThrow("TestStack/Both: give either domain or collection, not both; received domain 'TestStack/Domain' and collection 'vectors'.");
     expect(() => connector(stack, 'Neither', {}))
-      .toThrow('TestStack/Neither: give the domain (an OpenSearch Service domain) or the collection (ServerlessCollection.fromCfnCollection(...) or .fromCollectionAttributes(...)) the connector belongs to; received neither.');
+      .toThrow('TestStack/Neither: give the domain (an OpenSearch Service domain) or the collection (ServerlessCollection.fromCfnCollection(...) or .fromCollectionAttributes(...)) it belongs to; received neither.');
   });
 
   test('options of the other kind of target are refused', () => {

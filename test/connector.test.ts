@@ -106,6 +106,20 @@ describe('connector role', () => {
 });
 
 describe('connector resource', () => {
+  test('a creation token per resource: the same across synths, different for each connector', () => {
+    const tokens = () => {
+      const stack = testStack();
+      const domain = importedDomain(stack);
+      new MlConnector(stack, 'A', { domain, blueprint: sageMaker() });
+      new MlConnector(stack, 'B', { domain, blueprint: sageMaker() });
+      return resourcesOfType(stack, 'Custom::OpenSearchMlConnector').map(([, r]) => r.Properties.creationToken);
+    };
+    const first = tokens();
+    expect(first).toEqual(tokens());
+    expect(new Set(first).size).toBe(2);
+    first.forEach((token) => expect(token).toMatch(/^c8[0-9a-f]{40}$/));
+  });
+
   test('carries the connector body as ml-commons spells it, with the role as credential', () => {
     const stack = testStack();
     const connector = new MlConnector(stack, 'QA', { domain: importedDomain(stack), name: 'sagemaker: embedding', blueprint: sageMaker() });
@@ -115,6 +129,7 @@ describe('connector resource', () => {
       ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^OpenSearchMlProviderHandler/), 'Arn'] },
       ServiceTimeout: '360',
       contractVersion: '1',
+      creationToken: connector.node.addr,
       endpoint: 'search-search-abc123.us-east-1.es.amazonaws.com',
       region: 'us-east-1',
       signingService: 'es',

@@ -150,7 +150,7 @@ describe('synth-time validation names the property and the value', () => {
     });
     test('at least one action', () => {
       expect(build({ blueprint: ConnectorBlueprint.custom({ serviceName: 's', actions: [], invokeActions: ['s:A'], invokeResources: ['arn:aws:s:::x'] }) }))
-        .toThrow(/a connector needs at least one action; received none/);
+        .toThrow(/actions must list at least one action \(predict, .*\); received none/);
     });
   });
 });

@@ -90,7 +90,8 @@ export function comprehendConfig(scope: IConstruct, options: ComprehendOptions, 
   validateJsonTemplate(scope, 'blueprint api.requestBody', api.requestBody);
   if (options.languageCode !== undefined && !api.requestBody.includes('${parameters.LanguageCode}')) {
     throw new MlValidationError(scope,
-      `blueprint languageCode is not used by ${api.apiName}, whose request body has no \${parameters.LanguageCode}; received ${quote(options.languageCode)}.`);
+      `blueprint languageCode is not used by ${api.apiName}, whose request body has no \${parameters.LanguageCode}; received ${quote(options.languageCode)}. ` +
+      'Leave it out, or choose an API that takes one, such as ComprehendApi.DETECT_ENTITIES.');
   }
   return withAccount(scope, bind, options, {
     serviceName: 'comprehend',

@@ -26,7 +26,10 @@ export function unknownOutcomeId(since: number, requestId: string): string {
 
 /** What the handler tells a create it might have to report about. */
 export interface CreateTracker {
-  /** when the first create request that got no clear answer was sent */
+  /**
+   * When the first create request was sent that may have made a connector no answer told
+   * us about (lost answer, gateway error, or still in flight when the handler gave up).
+   */
   unknownSince?: number;
 }
 
@@ -37,63 +40,114 @@ export interface ConnectorContext {
   readonly tracker: CreateTracker;
   /** the stack being deployed, to tell its models from others */
   readonly stackId?: string;
+  /** the CloudFormation RequestId: with the construct's token, it marks the connectors this request creates */
+  readonly requestId: string;
 }
 
-/** OpenSearch's clock and ours may differ; a connector this much older than our request is not ours. */
-const CLOCK_SKEW_MS = 60_000;
+/** The connector parameter that carries the creation token. ml-commons stores it and ignores it otherwise. */
+export const TOKEN_PARAMETER = 'cdk_creation_token';
+
+/** The token a create request writes into its connector: the construct's, then the RequestId. */
+export function creationToken(props: ConnectorResourceProperties, requestId: string): string {
+  return props.creationToken ? `${props.creationToken}-${requestId}` : requestId;
+}
+
 /** New documents become searchable after the index refreshes (every second by default). */
 const REFRESH_WAIT_MS = 1_500;
+/** Time a failing create keeps for deleting what its lost requests made. */
+const CLEANUP_RESERVE_MS = 15_000;
 
 /**
  * POST _create. Happy path: one request. When the answer is lost (timeout, dropped
- * connection, gateway error) the connector may exist: look for it before trying again,
- * so that a create is never blindly repeated.
+ * connection, gateway error) the connector may exist: look for it by its creation token
+ * before trying again, so that a create is never blindly repeated. A create that fails
+ * deletes what its lost requests made before it reports the failure.
  */
 export async function createConnector(props: ConnectorResourceProperties, ctx: ConnectorContext): Promise<string> {
-  const body = props.connector;
+  const token = creationToken(props, ctx.requestId);
+  const body: ConnectorBody = { ...props.connector, parameters: { ...props.connector.parameters, [TOKEN_PARAMETER]: token } };
+  const state = { lost: false };
+  // Keep time to delete what lost requests made, should the create fail.
+  const work = { ...ctx, deadline: Deadline.in(ctx.deadline.remaining() - Math.min(CLEANUP_RESERVE_MS, ctx.deadline.remaining() / 4)) };
+  try {
+    const id = await createOnce(body, token, work, state);
+    // A lost request may have made another connector that the lookups missed: keep exactly one.
+    if (state.lost) await removeCreated(body.name, token, ctx, id);
+    return id;
+  } catch (e) {
+    if (state.lost) await removeCreated(body.name, token, ctx);
+    throw e;
+  }
+}
+
+async function createOnce(body: ConnectorBody, token: string, ctx: ConnectorContext, state: { lost: boolean }): Promise<string> {
   /** the last attempt's error answer; undefined when it got no answer (then lostMessage says why) */
   let lastAnswer: HttpResponse | undefined;
   let lostMessage = '';
+  /** a request may have created the connector and no search has yet said whether it did */
+  let mustLook = false;
+  let attempts = 0;
   for (let attempt = 0; ; attempt++) {
-    const sentAt = Date.now();
-    let response: HttpResponse | undefined;
-    try {
-      // Wait for an answer at most half the time left: the other half may be needed to find out what happened.
-      response = await ctx.client.once('POST', `${CONNECTORS}/_create`, body, Math.min(ATTEMPT_TIMEOUT_MS, ctx.deadline.remaining() / 2));
-    } catch (e) {
-      if (!(e instanceof TransportError)) throw e;
-      lastAnswer = undefined;
-      lostMessage = e.message;
-      if (!isUnsent(e)) {
-        ctx.tracker.unknownSince ??= sentAt;
-        const found = await findCreated(body, ctx.tracker.unknownSince, ctx);
-        if (found) return found;
-      }
+    if (mustLook) {
+      const found = await findCreated(body.name, token, ctx);
+      if (found) return adopted(found, state);
+      mustLook = found === undefined;
     }
-    if (response) {
-      const id = (response.json as { connector_id?: unknown } | undefined)?.connector_id;
-      if (response.status === 200 && typeof id === 'string' && id.length > 0) return id;
-      const ambiguous = (response.status === 500 || response.status === 502 || response.status === 504) && !isDeterministicFailure(response);
-      const transient = response.status === 429 || response.status === 503 || ctx.client.mayBePropagating(response);
-      if (ambiguous) {
-        // The request reached the domain and may have been carried out before the error.
-        ctx.tracker.unknownSince ??= sentAt;
-        const found = await findCreated(body, ctx.tracker.unknownSince, ctx);
-        if (found) return found;
-      } else if (!transient) {
-        if (/no handler found/i.test(readErrorAnswer(response).reason)) throw await missingMlCommons(response, ctx);
-        throw answerError(response, { ...ctx, operation: 'create', what: `create the connector '${body.name}'` });
+    if (!mustLook) {
+      const sentAt = Date.now();
+      // Until an answer says otherwise, this request may create a connector.
+      const before = ctx.tracker.unknownSince;
+      ctx.tracker.unknownSince ??= sentAt;
+      let response: HttpResponse | undefined;
+      attempts++;
+      try {
+        // Wait for an answer at most half the time left: the other half may be needed to find out what happened.
+        response = await ctx.client.once('POST', `${CONNECTORS}/_create`, body, Math.min(ATTEMPT_TIMEOUT_MS, ctx.deadline.remaining() / 2));
+      } catch (e) {
+        if (!(e instanceof TransportError)) throw e;
+        lastAnswer = undefined;
+        lostMessage = e.message;
+        if (isUnsent(e)) ctx.tracker.unknownSince = before;
+        else mustLook = state.lost = true;
       }
-      lastAnswer = response;
+      if (response) {
+        const id = (response.json as { connector_id?: unknown } | undefined)?.connector_id;
+        if (response.status === 200 && typeof id === 'string' && id.length > 0) return id;
+        const ambiguous = (response.status === 500 || response.status === 502 || response.status === 504) && !isDeterministicFailure(response);
+        const transient = response.status === 429 || response.status === 503 || ctx.client.mayBePropagating(response);
+        // The request reached the domain and may have been carried out before the error.
+        if (ambiguous) mustLook = state.lost = true;
+        else ctx.tracker.unknownSince = before;
+        if (!ambiguous && !transient) {
+          if (/no handler found/i.test(readErrorAnswer(response).reason)) throw await missingMlCommons(response, ctx);
+          throw answerError(response, { ...ctx, operation: 'create', what: `create the connector '${body.name}'${tries(attempts)}` });
+        }
+        lastAnswer = response;
+      }
+      if (mustLook) {
+        const found = await findCreated(body.name, token, ctx);
+        if (found) return adopted(found, state);
+        mustLook = found === undefined;
+      }
     }
     if (!(await sleepBeforeRetry(attempt, ctx.deadline, 1_000))) {
-      if (lastAnswer) {
-        throw answerError(lastAnswer, { ...ctx, operation: 'create', what: `create the connector '${body.name}' (retried until the handler's time ran out)` });
-      }
-      throw new DeployError(`Could not create the connector '${body.name}' on ${ctx.client.endpoint} in the time the handler has: ${lostMessage}. ` +
+      const what = `create the connector '${body.name}' (${attempts} attempt${attempts === 1 ? '' : 's'}, retried until the handler's time ran out)`;
+      if (lastAnswer) throw answerError(lastAnswer, { ...ctx, operation: 'create', what });
+      throw new DeployError(`Could not ${what}. The last attempt got no answer: ${lostMessage}. ` +
         'The domain was unreachable or busy; check its health and deploy again.');
     }
   }
+}
+
+/** A connector found by its token: findCreated removed any other already. */
+function adopted(id: string, state: { lost: boolean }): string {
+  state.lost = false;
+  return id;
+}
+
+/** " (3 attempts)" */
+function tries(attempts: number): string {
+  return attempts > 1 ? ` (${attempts} attempts)` : '';
 }
 
 /**
@@ -117,84 +171,64 @@ async function missingMlCommons(response: HttpResponse, ctx: ConnectorContext): 
 }
 
 /**
- * Finds the connector a create with an unknown outcome made: same name and body,
- * created since shortly before the request. Returns its ID, or undefined.
+ * Finds the connectors a create with an unknown outcome made: those that carry its
+ * token. Returns the first (deleting any other), none, or undefined when the search failed.
  */
-async function findCreated(body: ConnectorBody, since: number, ctx: ConnectorContext): Promise<string | undefined> {
-  await sleep(Math.min(REFRESH_WAIT_MS, ctx.deadline.remaining()));
-  const matches = await searchMatching(body, since, ctx);
-  if (matches.length > 0) {
-    log('adopted connector created by an unanswered request', { connectorId: matches[0] });
-  }
-  return matches[0];
+async function findCreated(name: string, token: string, ctx: ConnectorContext): Promise<string | undefined | false> {
+  await sleep(Math.min(REFRESH_WAIT_MS, ctx.deadline.remaining() / 4));
+  const ids = await searchByToken(name, token, ctx);
+  if (ids === undefined) return undefined;
+  if (ids.length === 0) return false;
+  log('adopted connector created by an unanswered request', { connectorId: ids[0] });
+  await removeCreated(name, token, ctx, ids[0], ids.slice(1));
+  return ids[0];
 }
 
-/** IDs of connectors with exactly `body`, created after `since`, newest first. */
-async function searchMatching(body: ConnectorBody, since: number, ctx: ConnectorContext): Promise<string[]> {
+/** IDs of the connectors named `name` that carry `token`, oldest first; undefined when the search failed. */
+async function searchByToken(name: string, token: string, ctx: ConnectorContext): Promise<string[] | undefined> {
   let response: HttpResponse;
   try {
     response = await ctx.client.request({
       method: 'POST',
       path: `${CONNECTORS}/_search`,
+      deadline: ctx.deadline,
       body: {
-        query: { bool: { filter: [{ term: { 'name.keyword': body.name } }] } },
-        sort: [{ created_time: { order: 'desc' } }],
-        size: 100,
+        query: { bool: { filter: [{ term: { 'name.keyword': name } }] } },
+        sort: [{ created_time: { order: 'asc' } }],
+        size: 1000,
       },
       retry: 'idempotent',
     });
   } catch (e) {
-    if (e instanceof TransportError) return [];
+    if (e instanceof TransportError) return undefined;
     throw e;
   }
   if (response.status !== 200) {
     log('connector search failed', { status: response.status });
-    return [];
+    return undefined;
   }
-  const hits = ((response.json as any)?.hits?.hits ?? []) as Array<{ _id: string; _source?: Record<string, unknown> }>;
-  const wanted = fingerprint(body);
-  return hits
-    .filter((hit) => Number(hit._source?.created_time ?? 0) >= since - CLOCK_SKEW_MS)
-    .filter((hit) => hit._source !== undefined && fingerprint(hit._source) === wanted)
-    .map((hit) => hit._id);
+  const hits = ((response.json as any)?.hits?.hits ?? []) as Array<{ _id: string; _source?: { parameters?: Record<string, unknown> } }>;
+  return hits.filter((hit) => hit._source?.parameters?.[TOKEN_PARAMETER] === token).map((hit) => hit._id);
 }
 
 /**
- * The fields a connector is made of, normalized the way ml-commons stores them
- * (parameter values as strings, action types in one case), as canonical JSON.
+ * Deletes the connectors that carry `token`, except `keep`: what lost create requests
+ * made. Best effort: its failures are logged, not thrown. `known` skips the search.
  */
-function fingerprint(connector: Record<string, unknown> | ConnectorBody): string {
-  const c = connector as Record<string, any>;
-  const parameters: Record<string, string> = {};
-  for (const [key, value] of Object.entries((c.parameters ?? {}) as Record<string, unknown>)) {
-    parameters[key] = typeof value === 'string' ? value : JSON.stringify(value);
+async function removeCreated(name: string, token: string, ctx: ConnectorContext, keep?: string, known?: string[]): Promise<void> {
+  const ids = known ?? await searchByToken(name, token, ctx);
+  if (ids === undefined) {
+    log('could not look for connectors left by unanswered creates', { token });
+    return;
   }
-  const actions = ((c.actions ?? []) as Array<Record<string, any>>).map((a) => ({
-    action_type: String(a.action_type ?? '').toLowerCase(),
-    method: String(a.method ?? '').toUpperCase(),
-    url: a.url ?? null,
-    headers: a.headers ?? {},
-    request_body: a.request_body ?? null,
-    pre_process_function: a.pre_process_function ?? null,
-    post_process_function: a.post_process_function ?? null,
-  }));
-  return canonicalJson({
-    name: c.name ?? null,
-    description: c.description ?? null,
-    version: String(c.version ?? ''),
-    protocol: c.protocol ?? null,
-    parameters,
-    actions,
-  });
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  for (const id of ids.filter((i) => i !== keep)) {
+    try {
+      const response = await ctx.client.request({ method: 'DELETE', path: `${CONNECTORS}/${encodeURIComponent(id)}`, retry: 'idempotent', deadline: ctx.deadline });
+      log('removed connector left by an unanswered create', { connectorId: id, status: response.status });
+    } catch (e) {
+      log('could not remove connector left by an unanswered create', { connectorId: id, error: (e as Error).message });
+    }
   }
-  return JSON.stringify(value);
 }
 
 /**
@@ -281,8 +315,9 @@ function replacementReason(physicalId: string, props: ConnectorResourcePropertie
  */
 export async function deleteConnector(physicalId: string, props: ConnectorResourceProperties | undefined, ctx: ConnectorContext): Promise<void> {
   if (physicalId.startsWith(MARKER_PREFIX)) {
-    const unknown = /^cdk-opensearch-ml:create-unknown:(\d+):/.exec(physicalId);
-    if (unknown && props) await removeUnanswered(Number(unknown[1]), props, ctx);
+    // The rollback of a create whose outcome was unknown: delete what that create made, if anything.
+    const unknown = /^cdk-opensearch-ml:create-unknown:\d+:(.+)$/.exec(physicalId);
+    if (unknown && props) await removeCreated(props.connector.name, creationToken(props, unknown[1]), ctx);
     return;
   }
   let response: HttpResponse;
@@ -303,20 +338,4 @@ export async function deleteConnector(physicalId: string, props: ConnectorResour
       `OpenSearch answered ${answer.status}${answer.type ? ` ${answer.type}` : ''}: ${answer.reason}. Delete those models (or point them at another connector), then delete the connector again.`);
   }
   throw answerError(response, { ...ctx, operation: 'delete', what: `delete the connector ${physicalId}` });
-}
-
-/**
- * The rollback of a create whose outcome was unknown: delete what that create made, if
- * anything. Best effort: a failure here must not leave the stack unable to roll back.
- */
-async function removeUnanswered(since: number, props: ConnectorResourceProperties, ctx: ConnectorContext): Promise<void> {
-  const ids = await searchMatching(props.connector, since, ctx);
-  for (const id of ids) {
-    try {
-      const response = await ctx.client.request({ method: 'DELETE', path: `${CONNECTORS}/${encodeURIComponent(id)}`, retry: 'idempotent' });
-      log('removed connector left by an unanswered create', { connectorId: id, status: response.status });
-    } catch (e) {
-      log('could not remove connector left by an unanswered create', { connectorId: id, error: (e as Error).message });
-    }
-  }
 }

@@ -47,12 +47,12 @@ async function onConnector(event: CloudFormationEvent, ctx: DispatchContext): Pr
       if (physicalId.startsWith(MARKER_PREFIX)) return { physicalResourceId: physicalId };
       throw new DeployError('The resource properties cannot be read, so the connector cannot be found to delete it.');
     }
-    await counted(ctx, connectorContext(props, ctx), (c) => deleteConnector(physicalId, props, c));
+    await counted(ctx, connectorContext(props, event, ctx), (c) => deleteConnector(physicalId, props, c));
     return { physicalResourceId: physicalId };
   }
 
   const props = parseConnectorProperties(event.ResourceProperties);
-  const id = await counted(ctx, { ...connectorContext(props, ctx), stackId: event.StackId }, (c) => event.RequestType === 'Create'
+  const id = await counted(ctx, connectorContext(props, event, ctx), (c) => event.RequestType === 'Create'
     ? createConnector(props, c)
     : updateConnector(event.PhysicalResourceId ?? '', props, tryParse(parseConnectorProperties, event.OldResourceProperties), c));
   return { physicalResourceId: id, data: { ConnectorId: id } };
@@ -121,8 +121,15 @@ function modelContext(target: DomainTarget, ctx: DispatchContext): ModelContext 
   return { client: new OpenSearchClient(target, ctx.deadline), deadline: ctx.deadline, providerRoleArn: ctx.providerRoleArn };
 }
 
-function connectorContext(props: ConnectorResourceProperties, ctx: DispatchContext): ConnectorContext {
-  return { client: new OpenSearchClient(props, ctx.deadline), deadline: ctx.deadline, providerRoleArn: ctx.providerRoleArn, tracker: ctx.tracker };
+function connectorContext(props: ConnectorResourceProperties, event: CloudFormationEvent, ctx: DispatchContext): ConnectorContext {
+  return {
+    client: new OpenSearchClient(props, ctx.deadline),
+    deadline: ctx.deadline,
+    providerRoleArn: ctx.providerRoleArn,
+    tracker: ctx.tracker,
+    requestId: event.RequestId,
+    stackId: event.StackId,
+  };
 }
 
 async function mappingContext(props: RoleMappingResourceProperties, ctx: DispatchContext): Promise<MappingContext> {

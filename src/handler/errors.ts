@@ -129,5 +129,6 @@ export function modelIdsInReason(reason: string): string[] {
 /** An error answer as a DeployError with its likely fix. */
 export function answerError(response: HttpResponse, context: { providerRoleArn?: string; operation: string; what: string }): DeployError {
   const answer = readErrorAnswer(response);
-  return new DeployError(`Could not ${context.what}. ${describeAnswer(answer)}. ${likelyFix(answer, context)}`);
+  const attempts = response.attempts && response.attempts > 1 ? ` (${response.attempts} attempts)` : '';
+  return new DeployError(`Could not ${context.what}${attempts}. ${describeAnswer(answer)}. ${likelyFix(answer, context)}`);
 }

@@ -16,7 +16,7 @@ import { Deadline } from './deadline';
 import { DispatchContext, dispatch, failedPhysicalId } from './dispatch';
 import { DeployError } from './errors';
 import { log } from './log';
-import { BasicCredentials, callAwsApi, putResponseDocument } from './opensearch-client';
+import { BasicCredentials, TransportError, callAwsApi, putResponseDocument } from './opensearch-client';
 import { registerEnvironmentSecrets, registerSecret } from './redact';
 import { readMasterUser } from './secrets';
 
@@ -119,8 +119,10 @@ async function relay(event: CloudFormationEvent, context: LambdaContext, worker:
 }
 
 function failure(event: CloudFormationEvent, ctx: DispatchContext, e: unknown): Outcome {
-  const message = e instanceof DeployError ? e.message : `Unexpected error in the handler: ${(e as Error)?.message ?? String(e)}`;
-  if (!(e instanceof DeployError)) log('unexpected error', { error: (e as Error)?.stack ?? String(e) });
+  const message = e instanceof DeployError ? e.message
+    : e instanceof TransportError ? `OpenSearch did not answer: ${e.message}. Check that the domain is reachable and healthy, then deploy again.`
+      : `Unexpected error in the handler: ${(e as Error)?.message ?? String(e)}`;
+  if (!(e instanceof DeployError || e instanceof TransportError)) log('unexpected error', { error: (e as Error)?.stack ?? String(e) });
   return { physicalResourceId: failedPhysicalId(event, ctx.tracker), error: message };
 }
 

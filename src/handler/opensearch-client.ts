@@ -30,6 +30,8 @@ export interface HttpResponse {
   readonly text: string;
   /** the body parsed as JSON, or undefined when it is not JSON */
   readonly json: unknown;
+  /** how many attempts the request took, when it was retried */
+  readonly attempts?: number;
 }
 
 /** A request that got no HTTP answer. */
@@ -101,9 +103,13 @@ export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
 }
 
-/** Transport errors after which nothing can have reached the server. */
+/**
+ * Transport errors after which nothing can have reached the server: the connection never
+ * opened. Once it has, even a request whose 'finish' event had not yet fired may have been
+ * carried out (the reset that follows can be read in the same turn of the event loop).
+ */
 export function isUnsent(error: TransportError): boolean {
-  return !error.sent || error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN';
+  return error.code === 'ECONNREFUSED' || error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN';
 }
 
 function queryOf(url: URL): Record<string, string> {
@@ -137,6 +143,8 @@ export interface OpenSearchRequest {
    * 'once': a single attempt; the caller decides what an unclear outcome means.
    */
   readonly retry: 'idempotent' | 'once';
+  /** when to stop retrying, if sooner than the client's deadline */
+  readonly deadline?: Deadline;
 }
 
 /** A user of the domain's internal user database, for HTTP basic auth. */
@@ -213,16 +221,19 @@ export class OpenSearchClient {
 
   /** A request with the retries its kind allows. Returns the last answer, or throws the last TransportError. */
   public async request(request: OpenSearchRequest): Promise<HttpResponse> {
+    const deadline = request.deadline ?? this.deadline;
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await this.once(request.method, request.path, request.body);
+        const response = await this.once(request.method, request.path, request.body, Math.min(ATTEMPT_TIMEOUT_MS, deadline.remaining()));
         const retry = (request.retry === 'idempotent' && isRetryableStatus(response.status) && !isDeterministicFailure(response))
           || this.mayBePropagating(response);
-        if (!retry || !(await sleepBeforeRetry(attempt, this.deadline))) return response;
+        if (!retry || !(await sleepBeforeRetry(attempt, deadline))) return { ...response, attempts: attempt + 1 };
       } catch (e) {
         if (!(e instanceof TransportError)) throw e;
         const retry = request.retry === 'idempotent' || isUnsent(e);
-        if (!retry || !(await sleepBeforeRetry(attempt, this.deadline))) throw e;
+        if (!retry || !(await sleepBeforeRetry(attempt, deadline))) {
+          throw attempt === 0 ? e : new TransportError(`${e.message} (${attempt + 1} attempts)`, e.code, e.sent);
+        }
       }
     }
   }

@@ -50,6 +50,7 @@ export function parseConnectorProperties(raw: Record<string, unknown> | undefine
     signingService: requireString(props, 'signingService'),
     connector: restoreTypes(connector, typedValues) as ConnectorBody,
     typedValues,
+    creationToken: typeof props.creationToken === 'string' && props.creationToken.length > 0 ? props.creationToken : undefined,
   };
 }
 

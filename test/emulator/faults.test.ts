@@ -81,6 +81,22 @@ describe('injected faults', () => {
     expect(emulator.connectors()).toHaveLength(1);
   });
 
+  it('bodyIncludes: only requests whose body contains the text take the fault', async () => {
+    emulator.injectFault({ path: '/_plugins/_ml/connectors/_create', bodyIncludes: '"lane-2"', status: 503 });
+    const other = await send(emulator, { ...CREATE, body: { ...bedrockConnector(), name: 'lane-1' } });
+    expect(other.status).toBe(200);
+    const ours = await send(emulator, { ...CREATE, body: { ...bedrockConnector(), name: 'lane-2' } });
+    expect(ours.status).toBe(503);
+  });
+
+  it('clearFaults(tag) removes only that tag\'s faults', async () => {
+    emulator.injectFault({ path: '/', status: 500, times: 5, tag: 'a' });
+    emulator.injectFault({ path: '/', status: 502, tag: 'b' });
+    emulator.clearFaults('a');
+    expect((await send(emulator, { path: '/', credentials: PROVIDER })).status).toBe(502);
+    expect((await send(emulator, { path: '/', credentials: PROVIDER })).status).toBe(200);
+  });
+
   it('clearFaults removes pending faults', async () => {
     emulator.injectFault({ status: 500, times: 5 });
     emulator.clearFaults();

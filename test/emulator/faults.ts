@@ -22,13 +22,14 @@ export class FaultQueue {
     this.faults.push({ spec, remaining: spec.times ?? 1 });
   }
 
-  clear(): void {
-    this.faults = [];
+  /** Removes every fault, or those with `tag`. */
+  clear(tag?: string): void {
+    this.faults = tag === undefined ? [] : this.faults.filter((fault) => fault.spec.tag !== tag);
   }
 
   /** The first (oldest) fault that matches takes the request; it is removed once used up. */
-  take(method: string, path: string): ActiveFault | undefined {
-    const index = this.faults.findIndex((fault) => matches(fault.spec, method, path));
+  take(method: string, path: string, body = ''): ActiveFault | undefined {
+    const index = this.faults.findIndex((fault) => matches(fault.spec, method, path, body));
     if (index < 0) return undefined;
     const fault = this.faults[index];
     fault.remaining -= 1;
@@ -37,8 +38,9 @@ export class FaultQueue {
   }
 }
 
-function matches(spec: FaultSpec, method: string, path: string): boolean {
+function matches(spec: FaultSpec, method: string, path: string, body: string): boolean {
   if (spec.method && spec.method.toUpperCase() !== method) return false;
+  if (spec.bodyIncludes !== undefined && !body.includes(spec.bodyIncludes)) return false;
   if (spec.path === undefined) return true;
   if (typeof spec.path === 'string') return path.startsWith(spec.path);
   spec.path.lastIndex = 0; // a /g regex would otherwise remember where it stopped

@@ -104,8 +104,9 @@ export class OpenSearchEmulator {
     this.faults.add(fault);
   }
 
-  clearFaults(): void {
-    this.faults.clear();
+  /** Removes every queued fault, or only those injected with `tag`. */
+  clearFaults(tag?: string): void {
+    this.faults.clear(tag);
   }
 
   /** Stored connector documents, credential included (direct state access, no HTTP). */

@@ -46,7 +46,7 @@ export async function stopServer(server: Server): Promise<void> {
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const request = await readRequest(req);
-  const fault = deps.faults.take(request.method, request.path);
+  const fault = deps.faults.take(request.method, request.path, request.bodyText);
   const phase = fault?.spec.phase ?? 'before';
   const record = (status: number, responseBody: string, caller?: Caller): void => {
     deps.requests.push(recordOf(request, status, responseBody, caller, fault));

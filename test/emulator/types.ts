@@ -83,6 +83,10 @@ export interface RecordedRequest {
 export interface FaultSpec {
   readonly method?: string;
   readonly path?: RegExp | string;
+  /** Only requests whose body contains this text (e.g. a connector name), so that concurrent tests do not take each other's faults. */
+  readonly bodyIncludes?: string;
+  /** A label for clearFaults(tag): removes this test's faults and leaves others queued. */
+  readonly tag?: string;
   readonly times?: number;
   readonly status?: number;
   readonly body?: unknown;

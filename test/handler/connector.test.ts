@@ -81,7 +81,9 @@ describe('create', () => {
     expect((properties.connector as any).parameters.dimensions).toBe('1024');
     await create(properties);
     const sent = JSON.parse(mlRequests()[0].body);
-    expect(sent.parameters).toEqual({ region: 'us-east-1', service_name: 'bedrock', model: 'amazon.titan-embed-text-v2:0', dimensions: 1024, normalize: true });
+    expect(sent.parameters).toEqual({
+      region: 'us-east-1', service_name: 'bedrock', model: 'amazon.titan-embed-text-v2:0', dimensions: 1024, normalize: true, cdk_creation_token: expect.any(String),
+    });
     expect(sent.version).toBe('1');
   });
 
@@ -118,6 +120,49 @@ describe('create', () => {
     emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', drop: true });
     await create(properties);
     expect(emulator.connectors()).toHaveLength(1);
+  });
+
+  test('the connector carries the construct\'s creation token and the RequestId, and nothing else is added', async () => {
+    const { properties } = synth();
+    expect(properties.creationToken).toMatch(/^c8[0-9a-f]{40}$/);
+    const event = createEvent(properties);
+    await lambda.invoke(event);
+    const [stored] = emulator.connectors();
+    expect(stored.source.parameters).toEqual({ region: 'us-east-1', service_name: 'sagemaker', cdk_creation_token: `${properties.creationToken}-${event.RequestId}` });
+  });
+
+  test('a lost answer never adopts a connector someone else made with the same name and body', async () => {
+    const { properties } = synth();
+    // Someone creates the same connector by hand, just before our create.
+    const other = await lambda.invoke(createEvent({ ...properties, creationToken: 'someone-else' }));
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', drop: true });
+    const ours = await lambda.invoke(createEvent(properties));
+    expect(ours.response?.Status).toBe('SUCCESS');
+    expect(ours.response?.PhysicalResourceId).not.toBe(other.response?.PhysicalResourceId);
+    expect(emulator.connectors().map((c) => c.id).sort()).toEqual([other.response?.PhysicalResourceId, ours.response?.PhysicalResourceId].sort());
+  });
+
+  test('properties without a creation token (an older construct): the RequestId alone marks the connector', async () => {
+    const { properties } = synth();
+    const { creationToken, ...older } = properties;
+    const event = createEvent(older);
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', drop: true, phase: 'after' });
+    const { response } = await lambda.invoke(event);
+    expect(response?.Status).toBe('SUCCESS');
+    expect(emulator.connectors().map((c) => [c.id, (c.source.parameters as any).cdk_creation_token]))
+      .toEqual([[response?.PhysicalResourceId, event.RequestId]]);
+  });
+
+  test('retries that run out of time: the error says how many attempts were made and what the last answer was', async () => {
+    const { properties } = synth();
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', status: 429, times: 1000 });
+    const { response } = await lambda.invoke(createEvent(properties), { remainingMs: 4_000 });
+    expect(response?.Status).toBe('FAILED');
+    const attempts = Number(/\((\d+) attempts, retried until the handler's time ran out\)/.exec(response?.Reason)?.[1]);
+    expect(attempts).toBeGreaterThan(1);
+    expect(mlRequests().filter((r) => r.path.endsWith('/_create')).length).toBeGreaterThanOrEqual(attempts);
+    expect(response?.Reason).toMatch(/OpenSearch answered 429 es_rejected_execution_exception: rejected execution/);
+    expect(response?.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:not-created:/);
   });
 
   test('a rejected body fails with what OpenSearch answered and a fix; the physical ID marks that nothing was created', async () => {
@@ -193,7 +238,9 @@ describe('update', () => {
     expect(response?.Status).toBe('SUCCESS');
     const newId = response!.PhysicalResourceId;
     expect(newId).not.toBe(oldId);
-    expect(emulator.connectors().find((c) => c.id === newId)?.source.parameters).toEqual({ region: 'us-east-1', service_name: 'sagemaker' });
+    expect(emulator.connectors().find((c) => c.id === newId)?.source.parameters).toEqual({
+      region: 'us-east-1', service_name: 'sagemaker', cdk_creation_token: expect.stringMatching(/^c8[0-9a-f]{40}-/),
+    });
 
     // CloudFormation then deletes the old one.
     expect((await lambda.invoke(deleteEvent(oldId, before.properties))).response?.Status).toBe('SUCCESS');

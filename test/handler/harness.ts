@@ -23,6 +23,8 @@ export interface Invocation {
   readonly returned: Record<string, any> | undefined;
   /** everything the handler wrote to stdout/stderr during the invocation */
   readonly logs: string;
+  /** how long the invocation took, by the handler's own clock (scaled by HARNESS_CLOCK_SCALE) */
+  readonly elapsedMs: number;
 }
 
 /**
@@ -132,6 +134,7 @@ export class LambdaHarness {
       responseBody,
       returned: message.result,
       logs: this.output.slice(logStart).split(`@@END ${id}`)[0],
+      elapsedMs: message.elapsedMs,
     };
   }
 

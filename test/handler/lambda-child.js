@@ -1,6 +1,18 @@
 // A stand-in for the Lambda runtime: loads the handler bundle once (like a warm
 // execution environment) and runs the events the test process sends over IPC.
 'use strict';
+
+// HARNESS_CLOCK_SCALE=k runs the handler's clock k times faster (Date.now and setTimeout, the
+// only clock it uses): a 90 s retry window passes in 90/k s. Tests only; the bundle is unchanged.
+const scale = Number(process.env.HARNESS_CLOCK_SCALE || '1');
+if (scale > 1) {
+  const realNow = Date.now;
+  const realSetTimeout = global.setTimeout;
+  const origin = realNow();
+  Date.now = () => origin + Math.round((realNow() - origin) * scale);
+  global.setTimeout = (fn, ms, ...args) => realSetTimeout(fn, Math.max(0, (Number(ms) || 0) / scale), ...args);
+}
+
 const assetPath = process.argv[2];
 const { handler } = require(assetPath);
 
@@ -13,9 +25,11 @@ process.on('message', async (message) => {
   };
   try {
     const result = await handler(message.event, context);
-    process.stdout.write(`@@END ${message.id}\n`, () => process.send({ id: message.id, result }));
+    const elapsedMs = Date.now() - started;
+    process.stdout.write(`@@END ${message.id}\n`, () => process.send({ id: message.id, result, elapsedMs }));
   } catch (e) {
-    process.stdout.write(`@@END ${message.id}\n`, () => process.send({ id: message.id, error: String(e && e.stack || e) }));
+    const elapsedMs = Date.now() - started;
+    process.stdout.write(`@@END ${message.id}\n`, () => process.send({ id: message.id, error: String(e && e.stack || e), elapsedMs }));
   }
 });
 process.send({ ready: true });
