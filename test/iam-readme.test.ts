@@ -8,9 +8,10 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { BedrockModel, ConnectorBlueprint, FineGrainedAccess, MlConnector } from '../src';
+import { BedrockModel, ConnectorBlueprint, FineGrainedAccess, MlConnector, MlModel, ServerlessCollection } from '../src';
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -50,8 +51,10 @@ function synthesizedStatements(stacks: Stack[]): Statement[] {
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
     const placeholder = (value: unknown): string => {
       if (typeof value === 'string') {
-        if (value.startsWith('arn:aws:secretsmanager:')) return '<master user secret>';
-        return value.replace(/^arn:aws:es:[a-z0-9-]+:\d{12}:domain\/[a-z0-9-]+/, '<domain ARN>');
+        if (value.startsWith('arn:aws:secretsmanager:')) return value.includes(':secret:api-key') ? '<API key secret>' : '<master user secret>';
+        if (value.startsWith('arn:aws:kms:')) return '<API key secret\'s KMS key>';
+        return value.replace(/^arn:aws:es:[a-z0-9-]+:\d{12}:domain\/[a-z0-9-]+/, '<domain ARN>')
+          .replace(/^arn:aws:aoss:[a-z0-9-]+:\d{12}:collection\/[a-z0-9]+$/, '<collection ARN>');
       }
       const v = value as Record<string, any>;
       const typeOf = (id: string) => resources[id]?.Type;
@@ -64,6 +67,7 @@ function synthesizedStatements(stacks: Stack[]): Statement[] {
           'AWS::OpenSearchService::Domain': '<domain ARN>',
         }[type as string] ?? `<${type}>`;
       }
+      if (v.Ref === 'AWS::StackId') return '<this stack>';
       if (v.Ref) return typeOf(v.Ref) === 'AWS::SecretsManager::Secret' ? '<master user secret>' : `<${typeOf(v.Ref)}>`;
       if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(placeholder).join(v['Fn::Join'][0]);
       return JSON.stringify(value);
@@ -131,7 +135,30 @@ function referenceStacks(): Stack[] {
     fineGrainedAccessControl: { masterUserName: 'admin' },
   });
   new MlConnector(l2, 'Comprehend', { domain, blueprint: ConnectorBlueprint.textractDetectDocumentText() });
-  return [imported, l2];
+
+  // models, third-party APIs (with a customer-managed key), and a serverless collection
+  const more = new Stack(app, 'More', { env });
+  const three = opensearch.Domain.fromDomainAttributes(more, 'Three', {
+    domainArn: 'arn:aws:es:us-east-1:111122223333:domain/three', domainEndpoint: 'https://search-three.us-east-1.es.amazonaws.com',
+  });
+  const apiKey = secretsmanager.Secret.fromSecretAttributes(more, 'ApiKey', {
+    secretCompleteArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:api-key-AbCdEf',
+    encryptionKey: kms.Key.fromKeyArn(more, 'Cmk', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'),
+  });
+  const openAi = new MlConnector(more, 'OpenAi', {
+    domain: three, blueprint: ConnectorBlueprint.openAiEmbedding({ apiKeySecret: apiKey, model: 'text-embedding-3-small' }),
+  });
+  new MlModel(more, 'Model', { connector: openAi });
+  new MlConnector(more, 'OnCollection', {
+    collection: ServerlessCollection.fromCollectionAttributes({
+      collectionName: 'vectors',
+      collectionId: 'abc123',
+      collectionEndpoint: 'https://abc123.us-east-1.aoss.amazonaws.com',
+      collectionArn: 'arn:aws:aoss:us-east-1:111122223333:collection/abc123',
+    }),
+    blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
+  });
+  return [imported, l2, more];
 }
 
 const matches = (row: ReadmeRow, s: Statement) =>
@@ -149,9 +176,9 @@ const distinct = [...new Map(statements.filter((s) => !isInvoke(s)).map((s) => [
 
 test.each(distinct)(
   'README lists %s', (_, s) => {
-    const row = rows.find((r) => matches(r, s));
+    const listed = (r: ReadmeRow, resource: string) => r.resource.includes(resource.startsWith('principal') ? resource : `\`${resource}`);
+    const row = rows.find((r) => matches(r, s) && s.resources.every((resource) => listed(r, resource)));
     expect(row).toBeDefined();
-    for (const resource of s.resources) expect(row!.resource).toContain(resource.startsWith('principal') ? resource : `\`${resource}`);
     for (const condition of s.conditions) expect(row!.condition).toContain(condition);
     if (s.conditions.length === 0) expect(row!.condition).toBe('none');
   });
