@@ -4,7 +4,8 @@
  *    see BUNDLE_BUDGET)
  *  - cold module load of the handler against a baseline that bundles @aws-sdk/client-opensearch
  *    (goal: ratio at most 0.3), both built here with the same esbuild options
- *  - HTTP requests per connector create and delete (goal: one each)
+ *  - HTTP requests per connector create and delete (goal: one each), and per model create and delete
+ *    (reported: register, deploy, task polls, smoke test; undeploy, delete, the model's own group)
  *  - synth time for 1 and 50 connectors, and providers per stack (goal: one)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,9 +13,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
-import { ConnectorBlueprint, MlConnector } from '../src';
+import { ConnectorBlueprint, MlConnector, MlModel, ModelVerification } from '../src';
 import { OpenSearchEmulator } from '../test/emulator';
-import { createEvent, deleteEvent, synthesizeConnector } from '../test/handler/events';
+import { createEvent, deleteEvent, synthesizeConnector, synthesizeStack } from '../test/handler/events';
 import { ASSET, LambdaHarness } from '../test/handler/harness';
 
 const ROOT = path.join(__dirname, '..');
@@ -58,9 +59,16 @@ function loadTime(bundle: string): number {
   return Number(result.stdout);
 }
 
-async function requestsPerOperation(): Promise<{ create: number; delete: number }> {
+interface RequestCounts {
+  readonly create: number;
+  readonly delete: number;
+  readonly modelCreate: number;
+  readonly modelDelete: number;
+}
+
+async function requestsPerOperation(): Promise<RequestCounts> {
   const principal = { accessKeyId: 'AKIABENCH00000000001', secretAccessKey: 'bench-secret', roleArn: 'arn:aws:iam::111122223333:role/provider' };
-  const emulator = await OpenSearchEmulator.start({ principals: [principal] });
+  const emulator = await OpenSearchEmulator.start({ principals: [principal], deployLatencyMs: 0 });
   const lambda = await LambdaHarness.start({ credentials: principal });
   try {
     const { properties } = synthesizeConnector(emulator);
@@ -68,7 +76,29 @@ async function requestsPerOperation(): Promise<{ create: number; delete: number 
     const afterCreate = emulator.requests.length;
     if (created.response?.Status !== 'SUCCESS') throw new Error(`create failed: ${created.response?.Reason}`);
     await lambda.invoke(deleteEvent(created.response.PhysicalResourceId, properties));
-    return { create: afterCreate, delete: emulator.requests.length - afterCreate };
+    const afterDelete = emulator.requests.length;
+
+    // A model with a smoke test, on a Titan connector, with deploy tasks that finish at once.
+    const stack = synthesizeStack(emulator, (s, domain) => {
+      const connector = new MlConnector(s, 'Titan', { domain, blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() });
+      new MlModel(s, 'Model', { connector, verify: ModelVerification.predict() });
+    });
+    const [connectorProperties] = stack.propertiesOf('Custom::OpenSearchMlConnector');
+    const connector = await lambda.invoke(createEvent(connectorProperties));
+    const connectorId = connector.response!.PhysicalResourceId as string;
+    const [raw] = stack.propertiesOf('Custom::OpenSearchMlModel');
+    const modelProperties = JSON.parse(JSON.stringify(raw).replace(/"Titan[0-9A-F]{8}"/, JSON.stringify(connectorId)));
+    const beforeModel = emulator.requests.length;
+    const model = await lambda.invoke(createEvent(modelProperties, 'Custom::OpenSearchMlModel'));
+    if (model.response?.Status !== 'SUCCESS') throw new Error(`model create failed: ${model.response?.Reason}`);
+    const afterModel = emulator.requests.length;
+    await lambda.invoke(deleteEvent(model.response.PhysicalResourceId, modelProperties, 'Custom::OpenSearchMlModel'));
+    return {
+      create: afterCreate,
+      delete: afterDelete - afterCreate,
+      modelCreate: afterModel - beforeModel,
+      modelDelete: emulator.requests.length - afterModel,
+    };
   } finally {
     await lambda.stop();
     await emulator.stop();
@@ -127,6 +157,8 @@ async function main(): Promise<void> {
     loadRuns: LOAD_RUNS,
     requestsPerCreate: requests.create,
     requestsPerDelete: requests.delete,
+    requestsPerModelCreate: requests.modelCreate,
+    requestsPerModelDelete: requests.modelDelete,
     synthMs1: one.ms,
     synthMs50: fifty.ms,
     synthMs100: hundred.ms,
@@ -138,6 +170,8 @@ async function main(): Promise<void> {
     ['handler bundle at most 64 KB', bundleBytes <= BUNDLE_BUDGET, `${(bundleBytes / 1024).toFixed(1)} KB (baseline ${(baselineBytes / 1024).toFixed(1)} KB, ratio ${results.sizeRatio.toFixed(3)})`],
     ['cold module load at most 0.3 x baseline', results.loadRatio <= 0.3, `${loadOurs.toFixed(2)} ms vs ${loadBaseline.toFixed(2)} ms, ratio ${results.loadRatio.toFixed(3)} (median of ${LOAD_RUNS})`],
     ['one request per connector create', requests.create === 1, `${requests.create} (delete: ${requests.delete})`],
+    ['model create: register, deploy, task, predict', requests.modelCreate === 4,
+      `${requests.modelCreate} requests per model create with a smoke test (delete: ${requests.modelDelete}: get, undeploy, delete, its group)`],
     ['50 connectors, one provider', fifty.providers === 1 && hundred.providers === 1, `${fifty.providers} provider; synth ${one.ms.toFixed(0)} / ${fifty.ms.toFixed(0)} / ${hundred.ms.toFixed(0)} ms for 1 / 50 / 100 connectors`],
     ['synth time grows linearly', perConnector50To100 <= 2 * perConnectorTo50, `${perConnectorTo50.toFixed(2)} ms per connector up to 50, ${perConnector50To100.toFixed(2)} ms from 50 to 100 (ratio ${(perConnector50To100 / perConnectorTo50).toFixed(2)})`],
   ];
