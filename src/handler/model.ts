@@ -290,7 +290,14 @@ export async function updateModel(
  * one. A model that is already gone is success.
  */
 export async function deleteModel(id: string, props: ModelResourceProperties | undefined, ctx: ModelContext): Promise<void> {
-  const found = await ctx.client.request({ method: 'GET', path: `${ML}/models/${encodeURIComponent(id)}`, retry: 'idempotent' });
+  let found: HttpResponse;
+  try {
+    found = await ctx.client.request({ method: 'GET', path: `${ML}/models/${encodeURIComponent(id)}`, retry: 'idempotent' });
+  } catch (e) {
+    // An imported domain deleted out of band takes its models with it.
+    if (e instanceof TransportError && e.code === 'ENOTFOUND') return;
+    throw e;
+  }
   if (found.status === 404) return;
   const model = (found.json ?? {}) as { model_state?: string; model_group_id?: string };
   if (model.model_state !== 'REGISTERED' && model.model_state !== 'UNDEPLOYED') await undeployModel(id, ctx);

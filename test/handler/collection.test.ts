@@ -4,7 +4,7 @@
  * data access policy are all the permissions it gets.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { ConnectorBlueprint, MlConnector, MlConnectorProps, ServerlessCollection } from '../../src';
+import { ConnectorBlueprint, MlConnector, MlConnectorProps, MlModel, ModelVerification, ServerlessCollection } from '../../src';
 import { OpenSearchEmulator } from '../emulator';
 import { ACCOUNT, REGION, SynthesizedStack, createEvent, deleteEvent, updateEvent } from './events';
 import { LambdaHarness } from './harness';
@@ -140,4 +140,40 @@ test('without aoss:APIAccessAll the collection refuses too, and nothing is creat
   expect(response?.Status).toBe('FAILED');
   expect(response?.Reason).toContain('aoss:APIAccessAll on the collection (IAM)');
   expect(emulator.connectors()).toEqual([]);
+});
+
+describe('a model on the collection', () => {
+  test('registered, deployed and smoke-tested with aoss signing and only the data access policy; then deleted', async () => {
+    const stack = new Stack(new App(), 'HandlerTest', { env: { account: ACCOUNT, region: REGION } });
+    const connector = new MlConnector(stack, 'QA', {
+      collection: ServerlessCollection.fromCollectionAttributes({
+        collectionName: 'test-collection', collectionId: '1tg2xudton46knx2a95g', collectionEndpoint: `https://${emulator.endpoint}`,
+      }),
+      blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: 256 }),
+    });
+    new MlModel(stack, 'Model', { connector, verify: ModelVerification.predict() });
+    const synthesized = new SynthesizedStack(stack);
+    emulator.reset();
+    emulator.setPrincipalPolicy(providerRoleArn, synthesized.providerStatements);
+    emulator.setDataAccessPolicies(Object.values(synthesized.resources)
+      .filter((r: any) => r.Type === 'AWS::OpenSearchServerless::AccessPolicy')
+      .map((p: any) => JSON.parse(synthesized.resolve(p.Properties.Policy) as string)));
+
+    const created = await lambda.invoke(createEvent(synthesized.propertiesOf('Custom::OpenSearchMlConnector')[0]));
+    const connectorId = created.response!.PhysicalResourceId as string;
+    const connectorLogicalId = Object.entries(synthesized.resources).find(([, r]: [string, any]) => r.Type === 'Custom::OpenSearchMlConnector')![0];
+    const modelProperties = JSON.parse(JSON.stringify(synthesized.propertiesOf('Custom::OpenSearchMlModel')[0]).split(`"${connectorLogicalId}"`).join(JSON.stringify(connectorId)));
+    expect(modelProperties).toMatchObject({ signingService: 'aoss', model: { connector_id: connectorId } });
+
+    const model = await lambda.invoke(createEvent(modelProperties, 'Custom::OpenSearchMlModel'));
+    expect(model.response).toMatchObject({ Status: 'SUCCESS' });
+    const modelId = model.response!.PhysicalResourceId as string;
+    expect(emulator.models()).toEqual([expect.objectContaining({ id: modelId, source: expect.objectContaining({ model_state: 'DEPLOYED' }) })]);
+    expect(mlRequests().every((r) => r.principal === providerRoleArn && r.status === 200)).toBe(true);
+
+    expect((await lambda.invoke(deleteEvent(modelId, modelProperties, 'Custom::OpenSearchMlModel'))).response?.Status).toBe('SUCCESS');
+    expect((await lambda.invoke(deleteEvent(connectorId, synthesized.propertiesOf('Custom::OpenSearchMlConnector')[0]))).response?.Status).toBe('SUCCESS');
+    expect(emulator.models()).toEqual([]);
+    expect(emulator.connectors()).toEqual([]);
+  });
 });

@@ -260,6 +260,13 @@ describe('teardown', () => {
     expect(emulator.modelGroups()).toEqual([]);
   });
 
+  test('a model on a domain whose endpoint no longer resolves (deleted out of band) is gone: success', async () => {
+    const chain = synth();
+    const properties = { ...propertiesOf(chain, MODEL, 'Model'), endpoint: 'search-deleted-abc123.invalid' };
+    const { response } = await lambda.invoke(event(deleteEvent('AbCdEfGhIjKlMnOpQrSt', properties, MODEL)), { remainingMs: 6_000 });
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'AbCdEfGhIjKlMnOpQrSt' });
+  });
+
   test('a model that is already gone is success', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');
