@@ -6,7 +6,9 @@ import type { CloudFormationEvent, Outcome } from './cfn';
 import { ConnectorContext, CreateTracker, MARKER_PREFIX, createConnector, deleteConnector, notCreatedId, unknownOutcomeId, updateConnector } from './connector';
 import { Deadline } from './deadline';
 import { DeployError } from './errors';
-import { ModelContext, createModel, createModelGroup, deleteModel, deleteModelGroup, updateModel, updateModelGroup } from './model';
+import {
+  ModelContext, ModelTracker, createModel, createModelGroup, deleteModel, deleteModelGroup, removeUnanswered, updateModel, updateModelGroup,
+} from './model';
 import { BasicCredentials, OpenSearchClient } from './opensearch-client';
 import { parseConnectorProperties, parseModelGroupProperties, parseModelProperties, parseRoleMappingProperties } from './properties';
 import { MappingContext, ensureMapped, mappingActionOf, mappingPhysicalId, removeMapped } from './role-mapping';
@@ -14,7 +16,7 @@ import { readMasterUser } from './secrets';
 
 export interface DispatchContext {
   readonly deadline: Deadline;
-  readonly tracker: CreateTracker & { leftBehind?: string };
+  readonly tracker: CreateTracker & ModelTracker;
   readonly providerRoleArn?: string;
   /** the master user, when a relay read it already (see ml-commons.lambda.ts) */
   masterUser?: BasicCredentials;
@@ -80,26 +82,29 @@ async function onRoleMapping(event: CloudFormationEvent, ctx: DispatchContext): 
   return { physicalResourceId: mappingPhysicalId(props, action) };
 }
 
+/** A create-unknown marker (see unknownOutcomeId): when the unanswered requests were first sent. */
+const UNKNOWN_OUTCOME = /^cdk-opensearch-ml:create-unknown:(\d+):/;
+
 async function onModel(event: CloudFormationEvent, ctx: DispatchContext): Promise<Outcome> {
   const physicalId = event.PhysicalResourceId ?? '';
   if (event.RequestType === 'Delete') {
-    if (physicalId.startsWith(MARKER_PREFIX)) return { physicalResourceId: physicalId };
     const props = tryParse(parseModelProperties, event.ResourceProperties);
+    if (physicalId.startsWith(MARKER_PREFIX)) {
+      const unknown = UNKNOWN_OUTCOME.exec(physicalId);
+      if (unknown && props) await counted(ctx, modelContext(props, ctx), (c) => removeUnanswered(Number(unknown[1]), props, c));
+      return { physicalResourceId: physicalId };
+    }
     if (!props) throw new DeployError('The resource properties cannot be read, so the model cannot be found to delete it.');
     await counted(ctx, modelContext(props, ctx), (c) => deleteModel(physicalId, props, c));
     return { physicalResourceId: physicalId };
   }
   const props = parseModelProperties(event.ResourceProperties);
-  const c = modelContext(props, ctx);
-  try {
-    const id = await counted(ctx, c, (m) => event.RequestType === 'Create'
-      ? createModel(props, m)
-      : updateModel(physicalId, props, tryParse(parseModelProperties, event.OldResourceProperties), m));
-    return { physicalResourceId: id, data: { ModelId: id } };
-  } finally {
-    // A model registered by a failed create that could not be removed: the rollback's Delete removes it.
-    if (event.RequestType === 'Create' && c.leftBehind) ctx.tracker.leftBehind = c.leftBehind;
-  }
+  // A failed create reports what it may have left (ctx.tracker), for the rollback's Delete; an update keeps its ID.
+  const c = event.RequestType === 'Create' ? modelContext(props, ctx) : { ...modelContext(props, ctx), tracker: {} };
+  const id = await counted(ctx, c, (m) => event.RequestType === 'Create'
+    ? createModel(props, m)
+    : updateModel(physicalId, props, tryParse(parseModelProperties, event.OldResourceProperties), m));
+  return { physicalResourceId: id, data: { ModelId: id } };
 }
 
 async function onModelGroup(event: CloudFormationEvent, ctx: DispatchContext): Promise<Outcome> {
@@ -118,7 +123,7 @@ async function onModelGroup(event: CloudFormationEvent, ctx: DispatchContext): P
 }
 
 function modelContext(target: DomainTarget, ctx: DispatchContext): ModelContext {
-  return { client: new OpenSearchClient(target, ctx.deadline), deadline: ctx.deadline, providerRoleArn: ctx.providerRoleArn };
+  return { client: new OpenSearchClient(target, ctx.deadline), deadline: ctx.deadline, providerRoleArn: ctx.providerRoleArn, tracker: ctx.tracker };
 }
 
 function connectorContext(props: ConnectorResourceProperties, event: CloudFormationEvent, ctx: DispatchContext): ConnectorContext {

@@ -10,6 +10,7 @@
  *    returns the response document to the relay.
  * Every mode answers before its time runs out, so that no deployment waits for it in vain.
  */
+import { CONNECTOR_RESOURCE_TYPE, MODEL_RESOURCE_TYPE } from '../contract';
 import { CloudFormationEvent, LambdaContext, Outcome, responseDocument } from './cfn';
 import { unknownOutcomeId } from './connector';
 import { Deadline } from './deadline';
@@ -110,8 +111,8 @@ async function relay(event: CloudFormationEvent, context: LambdaContext, worker:
       'Check that its subnets and security group reach the domain on port 443.');
   } catch (e) {
     const error = e instanceof DeployError ? e : new DeployError(`The relay could not run the worker function ${worker}: ${(e as Error).message}`);
-    // The worker may have created a connector before failing: let the rollback's Delete look for it.
-    const physicalResourceId = event.RequestType === 'Create' && event.ResourceType === 'Custom::OpenSearchMlConnector'
+    // The worker may have created a connector or registered a model before failing: let the rollback's Delete look for it.
+    const physicalResourceId = event.RequestType === 'Create' && (event.ResourceType === CONNECTOR_RESOURCE_TYPE || event.ResourceType === MODEL_RESOURCE_TYPE)
       ? unknownOutcomeId(started, event.RequestId)
       : failedPhysicalId(event, {});
     return responseDocument(event, { physicalResourceId, error: error.message }, logPointer(context));

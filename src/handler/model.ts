@@ -10,12 +10,19 @@ import { ATTEMPT_TIMEOUT_MS, HttpResponse, OpenSearchClient, TransportError, isU
 
 const ML = '/_plugins/_ml';
 
+/** What a failed create must report, so that the rollback's Delete can remove what it made. */
+export interface ModelTracker {
+  /** when the first register was sent whose outcome no answer has told yet */
+  unknownSince?: number;
+  /** a model this invocation registered and has not removed: the failed answer names it */
+  leftBehind?: string;
+}
+
 export interface ModelContext {
   readonly client: OpenSearchClient;
   readonly deadline: Deadline;
   readonly providerRoleArn?: string;
-  /** a model this invocation registered and could not remove: the failed answer must name it */
-  leftBehind?: string;
+  readonly tracker: ModelTracker;
 }
 
 /** The one JSON field of an answer that matters, or an error that says what OpenSearch answered. */
@@ -82,6 +89,8 @@ export async function deleteModelGroup(id: string, ctx: ModelContext): Promise<v
  */
 export async function createModel(props: ModelResourceProperties, ctx: ModelContext): Promise<string> {
   const id = await register(props, ctx);
+  // Until it is returned or removed, a failure (even the handler's last-resort timeout) must name it.
+  ctx.tracker.leftBehind = id;
   try {
     await settle(id, props, ctx, true);
     return id;
@@ -105,34 +114,49 @@ async function register(props: ModelResourceProperties, ctx: ModelContext): Prom
   const since = Date.now();
   let last: HttpResponse | undefined;
   let lost = '';
+  /** whether any attempt may have registered a model that no answer told us about */
+  let everUnsure = false;
+  const settled = (id?: string): string | undefined => {
+    if (id !== undefined || !everUnsure) ctx.tracker.unknownSince = undefined;
+    return id;
+  };
+  ctx.tracker.unknownSince ??= since;
   for (let attempt = 0; ; attempt++) {
     let unsure = false;
     try {
       last = await ctx.client.once('POST', `${ML}/models/_register`, body, Math.min(ATTEMPT_TIMEOUT_MS, ctx.deadline.remaining() / 2));
       const id = (last.json as { model_id?: unknown } | undefined)?.model_id;
-      if (last.status === 200 && typeof id === 'string') return id;
+      if (last.status === 200 && typeof id === 'string') return settled(id)!;
       const transient = last.status === 429 || last.status === 503 || ctx.client.mayBePropagating(last);
       unsure = last.status === 500 || last.status === 502 || last.status === 504;
-      if (!transient && !(unsure && !isDeterministicFailure(last))) throw answerError(last, { ...ctx, operation: 'create', what });
+      if (!transient && !(unsure && !isDeterministicFailure(last))) {
+        settled();
+        throw answerError(last, { ...ctx, operation: 'create', what });
+      }
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
       last = undefined;
       lost = e.message;
       unsure = !isUnsent(e);
     }
+    everUnsure ||= unsure;
     if (unsure) {
-      const found = await findRegistered(props, since, ctx);
-      if (found) return found;
+      const [found] = await registeredSince(props, since, ctx);
+      if (found) {
+        log('adopted model registered by an unanswered request', { modelId: found });
+        return settled(found)!;
+      }
     }
     if (!(await sleepBeforeRetry(attempt, ctx.deadline, 1_000))) {
+      settled();
       if (last) throw answerError(last, { ...ctx, operation: 'create', what: `${what} (${attempt + 1} attempts)` });
       throw new DeployError(`Could not ${what} in the time the handler has (${attempt + 1} attempts): ${lost}. Check the domain's health, then deploy again.`);
     }
   }
 }
 
-/** The model an unanswered register made: same name and connector, registered since `since`. */
-async function findRegistered(props: ModelResourceProperties, since: number, ctx: ModelContext): Promise<string | undefined> {
+/** Models an unanswered register may have made: same name and connector, registered since `since`, newest first. */
+async function registeredSince(props: ModelResourceProperties, since: number, ctx: ModelContext): Promise<string[]> {
   await sleep(Math.min(1_500, ctx.deadline.remaining()));
   try {
     const response = await ctx.client.request({
@@ -146,12 +170,25 @@ async function findRegistered(props: ModelResourceProperties, since: number, ctx
       retry: 'idempotent',
     });
     const hits = ((response.json as any)?.hits?.hits ?? []) as Array<{ _id: string; _source?: { created_time?: unknown } }>;
-    const id = hits.find((hit) => Number(hit._source?.created_time ?? 0) >= since - CLOCK_SKEW_MS)?._id;
-    if (id) log('adopted model registered by an unanswered request', { modelId: id });
-    return id;
+    return hits.filter((hit) => Number(hit._source?.created_time ?? 0) >= since - CLOCK_SKEW_MS).map((hit) => hit._id);
   } catch (e) {
-    if (e instanceof TransportError) return undefined;
+    if (e instanceof TransportError) return [];
     throw e;
+  }
+}
+
+/**
+ * The rollback of a create whose outcome was unknown: delete the models it may have
+ * registered. Best effort: a failure here must not keep the stack from rolling back.
+ */
+export async function removeUnanswered(since: number, props: ModelResourceProperties, ctx: ModelContext): Promise<void> {
+  for (const id of await registeredSince(props, since, ctx)) {
+    try {
+      await deleteModel(id, props, ctx);
+      log('removed model left by an unanswered register', { modelId: id });
+    } catch (e) {
+      log('could not remove model left by an unanswered register', { modelId: id, error: (e as Error).message });
+    }
   }
 }
 
@@ -316,9 +353,9 @@ export async function deleteModel(id: string, props: ModelResourceProperties | u
 async function discard(id: string, props: ModelResourceProperties, ctx: ModelContext): Promise<void> {
   try {
     await deleteModel(id, props, ctx);
+    ctx.tracker.leftBehind = undefined;
     log('removed the model of the failed create', { modelId: id });
   } catch (e) {
-    ctx.leftBehind = id;
     log('could not remove the model of the failed create', { modelId: id, error: (e as Error).message });
   }
 }

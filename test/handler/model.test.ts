@@ -205,6 +205,31 @@ describe('create', () => {
     expect(emulator.models()[0].id).toBe(response.PhysicalResourceId);
   });
 
+  test('the rollback of a create whose outcome stayed unknown removes what it registered, and nothing else', async () => {
+    const chain = synth();
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    const properties = propertiesOf(chain, MODEL, 'Model');
+    const otherName = emulator.putModel({ connectorId: connector.id, name: 'someone-elses', state: 'DEPLOYED' });
+    const since = Date.now();
+    const lost = emulator.putModel({ connectorId: connector.id, name: 'model', state: 'DEPLOYED' });
+    const marker = `cdk-opensearch-ml:create-unknown:${since}:0b1c2d3e-aaaa-bbbb-cccc-0123456789ab`;
+    const { response } = await lambda.invoke(event(deleteEvent(marker, properties, MODEL)));
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: marker });
+    expect(emulator.models().map((m) => m.id)).toEqual([otherName]);
+    expect(emulator.requests.some((r) => r.path.includes(lost) && r.method === 'DELETE')).toBe(true);
+  });
+
+  test('a register that never gets an answer fails with a marker the rollback sweeps', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/models/_register', drop: true, phase: 'before', times: 1000 });
+    const { response } = await lambda.invoke(event(createEvent(propertiesOf(chain, MODEL, 'Model'), MODEL)), { remainingMs: 8_000 });
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toMatch(/attempts/);
+    expect(response?.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:create-unknown:\d+:/);
+    expect(emulator.models()).toEqual([]);
+  });
+
   test('deploy: false registers only', async () => {
     const chain = synth({ Model: { deploy: false } });
     await create(chain, CONNECTOR, 'Titan');
