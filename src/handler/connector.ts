@@ -40,6 +40,8 @@ export interface ConnectorContext {
   readonly tracker: CreateTracker;
   /** the stack being deployed, to tell its models from others */
   readonly stackId?: string;
+  /** the stack's models, when a relay outside the VPC listed them */
+  readonly stackModels?: string[];
   /** the CloudFormation RequestId: with the construct's token, it marks the connectors this request creates */
   readonly requestId: string;
 }
@@ -274,7 +276,7 @@ async function updateAroundModels(
 ): Promise<string> {
   let owned: Set<string>;
   try {
-    owned = await modelsOfStack(ctx.stackId!, ctx.deadline);
+    owned = ctx.stackModels ? new Set(ctx.stackModels) : await modelsOfStack(ctx.stackId!, ctx.deadline);
   } catch (e) {
     throw new DeployError(`Could not update the connector ${id}. ${answered}. The provider could not list this stack's resources to check that ` +
       `those models are its own (${(e as Error).message}). Undeploy the models, deploy the stack again, then deploy them again.`);

@@ -20,6 +20,8 @@ export interface DispatchContext {
   readonly providerRoleArn?: string;
   /** the master user, when a relay read it already (see ml-commons.lambda.ts) */
   masterUser?: BasicCredentials;
+  /** the stack's models, when a relay listed them already */
+  readonly stackModels?: string[];
   /** requests sent, for the log */
   requests: number;
 }
@@ -134,6 +136,7 @@ function connectorContext(props: ConnectorResourceProperties, event: CloudFormat
     tracker: ctx.tracker,
     requestId: event.RequestId,
     stackId: event.StackId,
+    stackModels: ctx.stackModels,
   };
 }
 

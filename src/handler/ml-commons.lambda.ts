@@ -20,19 +20,22 @@ import { log } from './log';
 import { BasicCredentials, TransportError, callAwsApi, putResponseDocument } from './opensearch-client';
 import { registerEnvironmentSecrets, registerSecret } from './redact';
 import { readMasterUser } from './secrets';
+import { modelsOfStack } from './stack';
 
 /** What the relay sends the worker. */
 interface RelayedEvent {
   readonly relayed: true;
   readonly event: CloudFormationEvent;
   readonly masterUser?: BasicCredentials;
+  /** the stack's models, for a connector update: the worker in the VPC usually has no route to CloudFormation */
+  readonly stackModels?: string[];
 }
 
 export async function handler(event: CloudFormationEvent | RelayedEvent, context: LambdaContext): Promise<Record<string, unknown>> {
   registerEnvironmentSecrets();
   if ('relayed' in event && event.relayed) {
     registerSecret(event.masterUser?.password);
-    return { document: await work(event.event, context, event.masterUser) };
+    return { document: await work(event.event, context, event.masterUser, event.stackModels) };
   }
   const cfnEvent = event as CloudFormationEvent;
   const document = process.env.ML_PROVIDER_WORKER
@@ -54,11 +57,11 @@ function reserveFor(remainingMs: number): number {
 }
 
 /** Does what the event asks and returns the response document for CloudFormation. */
-async function work(event: CloudFormationEvent, context: LambdaContext, masterUser?: BasicCredentials): Promise<string> {
+async function work(event: CloudFormationEvent, context: LambdaContext, masterUser?: BasicCredentials, stackModels?: string[]): Promise<string> {
   const remaining = context.getRemainingTimeInMillis();
   const reserve = reserveFor(remaining);
   const deadline = Deadline.in(remaining - reserve);
-  const ctx: DispatchContext = { deadline, tracker: {}, providerRoleArn: process.env.PROVIDER_ROLE_ARN, masterUser, requests: 0 };
+  const ctx: DispatchContext = { deadline, tracker: {}, providerRoleArn: process.env.PROVIDER_ROLE_ARN, masterUser, stackModels, requests: 0 };
   log('request', {
     requestType: event.RequestType,
     resourceType: event.ResourceType,
@@ -92,7 +95,10 @@ async function relay(event: CloudFormationEvent, context: LambdaContext, worker:
     const masterUser = props.auth === 'masterUserSecret' && typeof props.masterUserSecretArn === 'string'
       ? await readMasterUser(props.masterUserSecretArn, deadline, process.env.PROVIDER_ROLE_ARN)
       : undefined;
-    const payload: RelayedEvent = { relayed: true, event, masterUser };
+    const stackModels = event.ResourceType === CONNECTOR_RESOURCE_TYPE && event.RequestType === 'Update'
+      ? await modelsOfStack(event.StackId, deadline).then((ids) => [...ids], () => undefined)
+      : undefined;
+    const payload: RelayedEvent = { relayed: true, event, masterUser, stackModels };
     const response = await callAwsApi({
       service: 'lambda',
       endpointVariable: 'AWS_ENDPOINT_URL_LAMBDA',

@@ -6,7 +6,7 @@
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ConnectorBlueprint, FineGrainedAccess, MlConnector } from '../../src';
+import { ConnectorBlueprint, FineGrainedAccess, MlConnector, MlModel } from '../../src';
 import { OpenSearchEmulator } from '../emulator';
 import { ACCOUNT, createEvent, deleteEvent, SynthesizedStack, synthesizeStack, updateEvent } from './events';
 import { LambdaHarness } from './harness';
@@ -248,13 +248,14 @@ describe('a domain in a VPC: relay outside, worker inside', () => {
     await startDomain({ masterUser: MASTER, rolesMapping: { ml_full_access: OTHERS } });
     const synthesized = synthesizeStack(emulator, (stack, domain) => {
       const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
-      new MlConnector(stack, 'QA', {
+      const connector = new MlConnector(stack, 'QA', {
         domain,
         vpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
         fineGrainedAccess: FineGrainedAccess.masterUserSecret(secretsmanager.Secret.fromSecretCompleteArn(stack, 'Master', SECRET_ARN)),
         blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }),
       });
+      new MlModel(stack, 'Model', { connector, modelConfig: { embeddingDimension: 384 } });
     });
     emulator.setPrincipalPolicy(PROVIDER.roleArn, synthesized.providerStatements);
     apis.setPrincipalPolicy(PROVIDER.roleArn, synthesized.providerStatements);
@@ -267,11 +268,20 @@ describe('a domain in a VPC: relay outside, worker inside', () => {
       principals: [PROVIDER],
       secrets: { [SECRET_ARN]: JSON.stringify(MASTER) },
       functions: { [workerName]: (payload) => worker.invokeRaw(payload as Record<string, unknown>) },
+      stacks: { HandlerTest: [] },
     });
-    offline.setPrincipalPolicy(PROVIDER.roleArn, synthesized.providerStatements);
+    const stackId = offline.stackId('HandlerTest')!;
+    offline.setPrincipalPolicy(PROVIDER.roleArn,
+      JSON.parse(JSON.stringify(synthesized.providerStatements).replace(/"AWS::StackId"/g, JSON.stringify(stackId))));
     relay = await LambdaHarness.start({
       credentials: PROVIDER,
-      env: { ...relayEnv, PROVIDER_ROLE_ARN: PROVIDER.roleArn, AWS_ENDPOINT_URL_LAMBDA: offline.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: offline.url },
+      env: {
+        ...relayEnv,
+        PROVIDER_ROLE_ARN: PROVIDER.roleArn,
+        AWS_ENDPOINT_URL_LAMBDA: offline.url,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: offline.url,
+        AWS_ENDPOINT_URL_CLOUDFORMATION: offline.url,
+      },
     });
     try {
       const [mappingProps] = synthesized.propertiesOf(MAPPING_TYPE);
@@ -285,6 +295,19 @@ describe('a domain in a VPC: relay outside, worker inside', () => {
       ]);
       // The secret crossed from the relay to the worker in the invoke payload only, never into a log.
       expect(relay.allLogs + worker.allLogs).not.toContain(MASTER.password);
+
+      // A connector change while the stack's model is deployed: the worker has no route to
+      // CloudFormation (no endpoint override), so the relay lists the stack's models for it.
+      const connectorId = connector.PhysicalResourceId as string;
+      const modelId = emulator.putModel({ connectorId, name: 'model', state: 'DEPLOYED' });
+      offline.setStack('HandlerTest', [{ logicalId: 'Model0A1B2C3D', physicalId: modelId, type: 'Custom::OpenSearchMlModel' }]);
+      const changed = { ...connectorProps, connector: { ...(connectorProps.connector as object), description: 'changed' } };
+      const update = await relay.invoke({ ...updateEvent(connectorId, changed, connectorProps), StackId: stackId });
+      expect(update.response?.Reason).toBeUndefined();
+      expect(update.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: connectorId });
+      expect(emulator.connectors()[0].source.description).toBe('changed');
+      expect(emulator.models()[0].source.model_state).toBe('DEPLOYED');
+      expect(offline.requests.filter((r) => r.service === 'cloudformation').map((r) => r.status)).toEqual([200]);
     } finally {
       await offline.stop();
     }
