@@ -181,6 +181,7 @@ function tryParse<T>(parse: (raw: Record<string, unknown> | undefined) => T, raw
  */
 export function failedPhysicalId(event: CloudFormationEvent, tracker: DispatchContext['tracker']): string {
   if (event.RequestType !== 'Create') return event.PhysicalResourceId ?? notCreatedId(event.RequestId);
-  if (tracker.leftBehind) return tracker.leftBehind;
-  return tracker.unknownSince === undefined ? notCreatedId(event.RequestId) : unknownOutcomeId(tracker.unknownSince, event.RequestId);
+  // Unanswered requests may have made more than the one known: the marker's Delete sweeps them all.
+  if (tracker.unknownSince !== undefined) return unknownOutcomeId(tracker.unknownSince, event.RequestId);
+  return tracker.leftBehind ?? notCreatedId(event.RequestId);
 }

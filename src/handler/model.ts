@@ -116,8 +116,20 @@ async function register(props: ModelResourceProperties, ctx: ModelContext): Prom
   let lost = '';
   /** whether any attempt may have registered a model that no answer told us about */
   let everUnsure = false;
-  const settled = (id?: string): string | undefined => {
-    if (id !== undefined || !everUnsure) ctx.tracker.unknownSince = undefined;
+  /** A clear outcome: nothing unanswered can have registered a model (else the marker stays, for the rollback to sweep). */
+  const settled = (): void => {
+    if (!everUnsure) ctx.tracker.unknownSince = undefined;
+  };
+  /** The model to keep; models that unanswered attempts registered besides it are removed. */
+  const registered = async (id: string): Promise<string> => {
+    settled();
+    if (everUnsure) {
+      for (const other of (await registeredSince(props, since, ctx)).filter((found) => found !== id)) {
+        await deleteModel(other, props, ctx).then(
+          () => log('removed a second model registered by an unanswered request', { modelId: other }),
+          (e: Error) => log('could not remove a second model registered by an unanswered request', { modelId: other, error: e.message }));
+      }
+    }
     return id;
   };
   ctx.tracker.unknownSince ??= since;
@@ -126,7 +138,7 @@ async function register(props: ModelResourceProperties, ctx: ModelContext): Prom
     try {
       last = await ctx.client.once('POST', `${ML}/models/_register`, body, Math.min(ATTEMPT_TIMEOUT_MS, ctx.deadline.remaining() / 2));
       const id = (last.json as { model_id?: unknown } | undefined)?.model_id;
-      if (last.status === 200 && typeof id === 'string') return settled(id)!;
+      if (last.status === 200 && typeof id === 'string') return await registered(id);
       const transient = last.status === 429 || last.status === 503 || ctx.client.mayBePropagating(last);
       unsure = last.status === 500 || last.status === 502 || last.status === 504;
       if (!transient && !(unsure && !isDeterministicFailure(last))) {
@@ -144,7 +156,7 @@ async function register(props: ModelResourceProperties, ctx: ModelContext): Prom
       const [found] = await registeredSince(props, since, ctx);
       if (found) {
         log('adopted model registered by an unanswered request', { modelId: found });
-        return settled(found)!;
+        return registered(found);
       }
     }
     if (!(await sleepBeforeRetry(attempt, ctx.deadline, 1_000))) {

@@ -8,7 +8,8 @@ const scale = Number(process.env.HARNESS_CLOCK_SCALE || '1');
 if (scale > 1) {
   const realNow = Date.now;
   const realSetTimeout = global.setTimeout;
-  const origin = realNow();
+  // HARNESS_CLOCK_ORIGIN lets a test run its own clock (and the emulator's timestamps) in step with this one.
+  const origin = Number(process.env.HARNESS_CLOCK_ORIGIN) || realNow();
   Date.now = () => origin + Math.round((realNow() - origin) * scale);
   global.setTimeout = (fn, ms, ...args) => realSetTimeout(fn, Math.max(0, (Number(ms) || 0) / scale), ...args);
 }
