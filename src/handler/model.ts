@@ -44,7 +44,7 @@ export async function createModelGroup(props: ModelGroupResourceProperties, ctx:
     } catch (e) {
       if (!(e instanceof TransportError)) throw e;
       if (ctx.deadline.remaining() < 1_000) throw new DeployError(`Could not create the model group '${name}' in the time the handler has: ${e.message}.`);
-      unsure = true;
+      unsure ||= !isUnsent(e);
       continue;
     }
     const id = (response.json as { model_group_id?: unknown } | undefined)?.model_group_id;
@@ -53,7 +53,8 @@ export async function createModelGroup(props: ModelGroupResourceProperties, ctx:
     // Names are unique: after a request whose answer was lost, the group by that name is the one it made.
     if (taken && unsure) return taken[1];
     if (response.status >= 500 || response.status === 429) {
-      unsure = unsure || response.status !== 429;
+      // 429 and 503 say the request was not carried out; other server errors may come after it was.
+      unsure ||= response.status !== 429 && response.status !== 503;
       await sleep(Math.min(1_000, ctx.deadline.remaining()));
       if (ctx.deadline.remaining() > 0) continue;
     }

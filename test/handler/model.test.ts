@@ -142,6 +142,18 @@ describe('create', () => {
     expect(model.response.Status).toBe('SUCCESS');
   });
 
+  test('a model group name someone already uses is refused with the fix, and their group is left alone', async () => {
+    const chain = synth({ Model: {} }, { group: true });
+    await create(chain, CONNECTOR, 'Titan');
+    const theirs = await create(chain, GROUP, 'Group');
+    const { response } = await lambda.invoke(event(createEvent(propertiesOf(chain, GROUP, 'Group'), GROUP)));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toContain(`already being used by a model group with ID: ${theirs.id}`);
+    expect(response?.Reason).toMatch(/give the MlModelGroup another name, or refer to that group with MlModelGroup.fromModelGroupId/);
+    expect(response?.PhysicalResourceId).not.toBe(theirs.id);
+    expect(emulator.modelGroups().map((g) => g.id)).toEqual([theirs.id]);
+  });
+
   test('a smoke test that Bedrock refuses fails the deployment with the answer and the fix, and leaves no model behind', async () => {
     const chain = synth({ Model: { verify: ModelVerification.predict() } });
     await create(chain, CONNECTOR, 'Titan');
