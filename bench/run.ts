@@ -30,7 +30,7 @@ const OUT = path.join(ROOT, '.bench');
  */
 const BUNDLE_BUDGET = 64 * 1024;
 const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 25);
-const SYNTH_RUNS = Number(process.env.BENCH_SYNTH_RUNS ?? 5);
+const SYNTH_RUNS = Number(process.env.BENCH_SYNTH_RUNS ?? 11);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
