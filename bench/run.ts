@@ -23,8 +23,8 @@ const OUT = path.join(ROOT, '.bench');
 /**
  * DESIGN.md set 48 KB for a handler that created connectors and role mappings (45.8 KB).
  * Remote models (register with lookup, deploy and task polling, smoke test with its
- * diagnoses, update, ordered teardown, the stack's own models) add about 14 KB (with serverless signing and the creation token), most of it
- * the error messages users read in the stack events. The budget is 64 KB; the ratio to the
+ * diagnoses, update, ordered teardown, the stack's own models), serverless signing and the
+ * creation token add about 14 KB, most of it the error messages users read in the stack events. The budget is 64 KB; the ratio to the
  * SDK baseline (which holds the same handler code) is the figure that says what signing
  * without the SDK saves.
  */
