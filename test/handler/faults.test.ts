@@ -16,6 +16,7 @@ import { ConnectorBlueprint } from '../../src';
 import { OpenSearchEmulator } from '../emulator';
 import type { FaultSpec } from '../emulator';
 import { createEvent, deleteEvent, synthesizeConnector, updateEvent } from './events';
+import { prng, randomFault } from './fault-kit';
 import { Invocation, LambdaHarness } from './harness';
 
 const SEED = Number(process.env.FAULT_SEED ?? 20261124);
@@ -33,20 +34,8 @@ const PROVIDER = {
 };
 const CONNECTORS = '/_plugins/_ml/connectors';
 
-/* eslint-disable no-bitwise */
-/** mulberry32: a small seeded PRNG, so that a failing run replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A generator of its own for lifecycle `n`: the same schedule whatever the interleaving. */
+/* eslint-disable no-bitwise */
 function lifecycleSeed(n: number): number {
   return (SEED ^ Math.imul(n + 1, 0x9e3779b1)) >>> 0;
 }
@@ -113,29 +102,12 @@ test(`${LIFECYCLES} randomized connector lifecycles under injected faults: no ha
     const scope = { tag: lane };
     const byName = { ...scope, bodyIncludes: `"${lane}"` };
 
-    const randomFault = (method: string): Omit<FaultSpec, 'method' | 'path'> => {
-      switch (pick(['throttle', 'error', 'error-after', 'drop', 'drop-after', 'slow', 'slow-after', 'iam'])) {
-        case 'throttle': return { status: 429, times: pick([1, 2, 3]) };
-        case 'error': return { status: pick([500, 502, 503, 504]) };
-        // The domain did the work, then the gateway answered an error.
-        case 'error-after': return { status: pick([500, 502, 504]), phase: 'after' };
-        case 'drop': return { drop: true };
-        case 'drop-after': return { drop: true, phase: 'after' };
-        // Queued before the domain acts (shorter than any attempt's timeout)...
-        case 'slow': return { delayMs: ms(pick([500, 2_000, 5_000])) };
-        // ...or done, then answered late: some after the handler stopped waiting.
-        case 'slow-after': return { delayMs: ms(pick([1_000, 8_000, 45_000])), phase: 'after' };
-        default: {
-          // A grant made in the same deployment, not yet effective: the AWS front end's denial.
-          const action = method === 'POST' && chance(0.5) ? `iam:PassRole on resource: ${connectorRole}` : `es:ESHttp${method[0]}${method.slice(1).toLowerCase()}`;
-          return {
-            status: 403,
-            body: { Message: `User: arn:aws:sts::111122223333:assumed-role/provider/${PROVIDER.accessKeyId} is not authorized to perform: ${action} because no identity-based policy allows the action` },
-            times: pick([1, 2, 4]),
-          };
-        }
-      }
-    };
+    const faultFor = (method: string) => randomFault({
+      pick,
+      ms,
+      accessKeyId: PROVIDER.accessKeyId,
+      deniedAction: () => (method === 'POST' && chance(0.5) ? `iam:PassRole on resource: ${connectorRole}` : `es:ESHttp${method[0]}${method.slice(1).toLowerCase()}`),
+    });
 
     /** Faults for one invocation; `persistent` adds one that outlasts the handler's time. */
     const scheduleFaults = (requestType: string, physicalId: string | undefined, persistent: boolean) => {
@@ -146,7 +118,7 @@ test(`${LIFECYCLES} randomized connector lifecycles under injected faults: no ha
       if (requestType === 'Delete' && own) targets.push({ ...scope, method: 'DELETE', path: own }, { ...scope, method: 'DELETE', path: own });
       for (let count = pick([0, 1, 1, 2, 2, 3, 4]); count > 0; count--) {
         const target = pick(targets);
-        emulator.injectFault({ ...target, ...randomFault(target.method!) });
+        emulator.injectFault({ ...target, ...faultFor(target.method!) });
       }
       if (persistent) {
         const target: FaultSpec = requestType === 'Update' && own && chance(0.5)

@@ -13,6 +13,7 @@ import { ConnectorBlueprint, MlConnector, MlModel, ModelVerification } from '../
 import { OpenSearchEmulator } from '../emulator';
 import type { FaultSpec } from '../emulator';
 import { createEvent, deleteEvent, synthesizeStack, updateEvent } from './events';
+import { prng, randomFault } from './fault-kit';
 import { LambdaHarness } from './harness';
 
 const SEED = Number(process.env.FAULT_SEED ?? 20261124);
@@ -27,19 +28,6 @@ const PROVIDER = {
   roleArn: 'arn:aws:iam::111122223333:role/provider',
 };
 
-/* eslint-disable no-bitwise */
-/** mulberry32: a small seeded PRNG, so that a failing run replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-/* eslint-enable no-bitwise */
 
 let emulator: OpenSearchEmulator;
 let lambda: LambdaHarness;
@@ -89,22 +77,7 @@ test(`${LIFECYCLES} randomized model lifecycles under injected faults: no hang, 
   const problems: string[] = [];
   const requestsBefore = emulator.requests.length;
 
-  const randomFault = (): Omit<FaultSpec, 'method' | 'path'> => {
-    switch (pick(['throttle', 'error', 'error-after', 'drop', 'drop-after', 'slow', 'slow-after', 'iam'])) {
-      case 'throttle': return { status: 429, times: pick([1, 2, 3]) };
-      case 'error': return { status: pick([500, 502, 503, 504]) };
-      case 'error-after': return { status: pick([500, 502, 504]), phase: 'after' };
-      case 'drop': return { drop: true };
-      case 'drop-after': return { drop: true, phase: 'after' };
-      case 'slow': return { delayMs: ms(pick([500, 2_000, 5_000])) };
-      case 'slow-after': return { delayMs: ms(pick([1_000, 8_000, 40_000])), phase: 'after' };
-      default: return {
-        status: 403,
-        body: { Message: `User: arn:aws:sts::111122223333:assumed-role/provider/${PROVIDER.accessKeyId} is not authorized to perform: es:ESHttpPost because no identity-based policy allows the action` },
-        times: pick([1, 2]),
-      };
-    }
-  };
+  const faultDraw = { pick, ms, accessKeyId: PROVIDER.accessKeyId, deniedAction: () => 'es:ESHttpPost' };
   const routes: Array<Pick<FaultSpec, 'method' | 'path'>> = [
     { method: 'POST', path: `${ML}/models/_register` },
     { method: 'POST', path: `${ML}/models/_search` },
@@ -120,7 +93,7 @@ test(`${LIFECYCLES} randomized model lifecycles under injected faults: no hang, 
 
   const invoke = async (event: Record<string, any>, faults: boolean) => {
     if (faults) {
-      for (let count = pick([0, 1, 1, 2, 3]); count > 0; count--) emulator.injectFault({ ...pick(routes), ...randomFault(), tag: 'lifecycle' });
+      for (let count = pick([0, 1, 1, 2, 3]); count > 0; count--) emulator.injectFault({ ...pick(routes), ...randomFault(faultDraw), tag: 'lifecycle' });
       if (event.RequestType === 'Create' && random() < 0.1) emulator.failDeploys({ message: 'injected deploy failure' });
     }
     const remainingMs = pick([300_000, 60_000]);
