@@ -200,7 +200,7 @@ export class MlConnector extends Resource implements IMlConnector {
     // The provider must be allowed to pass the role and call the domain before it creates the connector.
     resource.node.addDependency(...binding.dependencies);
     this.connectorId = resource.ref;
-    registerConnector(this, { binding, embedding: config.embedding, resource });
+    registerConnector(this, { binding, embedding: config.embedding });
   }
 }
 

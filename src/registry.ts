@@ -2,7 +2,6 @@
  * What models need to know about connectors and model groups of this app: their target
  * binding and the blueprint's embedding facts. Internal: not exported from the package.
  */
-import type { CustomResource } from 'aws-cdk-lib';
 import type { EmbeddingModelInfo } from './blueprint';
 import type { TargetBinding } from './target';
 
@@ -11,8 +10,6 @@ export interface ConnectorRegistration {
   readonly binding: TargetBinding;
   /** the blueprint's embedding dimension and probe, when it has them */
   readonly embedding?: EmbeddingModelInfo;
-  /** the connector's custom resource, when the stack creates the connector */
-  readonly resource?: CustomResource;
 }
 
 const registrations = new WeakMap<object, ConnectorRegistration>();
