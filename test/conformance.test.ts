@@ -13,7 +13,7 @@ import {
   NovaVideoEmbeddingMode, NovaVideoFormat, RetryBackoffPolicy, BedrockEmbeddingType,
   ChatRequestFormat, CohereChatApi, CohereEmbedInput, MlConnector, YandexCloudEmbeddingApi,
 } from '../src';
-import { parseConnectorProperties } from '../src/handler/properties';
+import { parseConnectorProperties } from '../src/handler/resources/connector';
 import { DEFAULT_TRUSTED_ENDPOINTS } from '../src/trusted-endpoints';
 import { fillParameters } from '../src/validation';
 import { synthesizeConnector, synthesizeStack } from './handler/events';
