@@ -1,12 +1,12 @@
 import { Annotations, Arn, ArnFormat, CustomResource, IResource, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ConnectorBlueprint, ConnectorAction } from './blueprint';
+import { ConnectorBlueprint } from './blueprint';
 import { credentialOf } from './blueprints/api-key';
+import type { ConnectorAction } from './blueprints/types';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
-import { formatVersion } from './engine-version';
 import { MlValidationError, quote } from './errors';
 import { MlCommonsProvider, SERVICE_TIMEOUT, suppressNag } from './provider';
 import { registerConnector } from './registry';
@@ -140,10 +140,7 @@ export class MlConnector extends Resource implements IMlConnector {
     }
     validateRegexes(this, 'trustedEndpoints', trustedEndpoints);
 
-    const config = props.blueprint.bind(this, {
-      domainRegion: location.region,
-      engineVersion: engineVersion ? formatVersion(engineVersion) : undefined,
-    });
+    const config = props.blueprint._bindTo(this, { domainRegion: location.region, engineVersion });
     // Everything but the role is known now: check the body before creating anything.
     const { parameters } = credentialOf(this, config, '');
     validateActions(this, config.actions, { parameters, trustedEndpoints });

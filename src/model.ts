@@ -1,6 +1,6 @@
 import { CustomResource, IResource, Names, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { EmbeddingModelInfo } from './blueprint';
+import type { EmbeddingModelInfo } from './blueprints/types';
 import { IMlConnector } from './connector';
 import {
   CONTRACT_VERSION, MODEL_GROUP_RESOURCE_TYPE, MODEL_RESOURCE_TYPE, ModelBody, ModelGroupResourceProperties, ModelResourceProperties,

@@ -2,7 +2,7 @@
  * What models need to know about connectors and model groups of this app: their target
  * binding and the blueprint's embedding facts. Internal: not exported from the package.
  */
-import type { EmbeddingModelInfo } from './blueprint';
+import type { EmbeddingModelInfo } from './blueprints/types';
 import type { TargetBinding } from './target';
 
 /** What models need to know about a connector of this app. */
