@@ -1,5 +1,6 @@
 export * from './connector';
 export * from './model';
+export * from './model-group';
 export type { MlTargetOptions } from './target';
 export { FineGrainedAccess, FineGrainedAccessMode } from './access';
 export { ServerlessCollection, CollectionDataAccess, CollectionDataAccessMode } from './collection';
