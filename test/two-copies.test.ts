@@ -10,6 +10,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as first from '../src';
 import { resourcesOfType } from './util';
 
@@ -47,15 +48,20 @@ function testStack(): Stack {
   return new Stack(new App(), 'TwoCopies', { env: { account: '111122223333', region: 'us-east-1' } });
 }
 
-function domainWithMasterUser(stack: Stack): opensearch.Domain {
-  return new opensearch.Domain(stack, 'Domain', {
-    version: opensearch.EngineVersion.OPENSEARCH_2_19,
-    capacity: { dataNodes: 1, dataNodeInstanceType: 'r6g.large.search', multiAzWithStandbyEnabled: false },
-    fineGrainedAccessControl: { masterUserName: 'admin' },
-    nodeToNodeEncryption: true,
-    encryptionAtRest: { enabled: true },
-    enforceHttps: true,
+/** A domain of this account with fine-grained access control, imported: the master user's secret maps the provider (masterUser()). */
+function importedDomain(stack: Stack, name = 'search'): opensearch.IDomain {
+  return opensearch.Domain.fromDomainAttributes(stack, `Domain-${name}`, {
+    domainArn: `arn:aws:es:us-east-1:111122223333:domain/${name}`,
+    domainEndpoint: `https://search-${name}-abc123.us-east-1.es.amazonaws.com`,
   });
+}
+
+/** The mapping of the provider with the master user's secret, as a user of copy `lib` writes it. */
+function masterUser(lib: Library, stack: Stack) {
+  const id = 'MasterUser';
+  const secret = (stack.node.tryFindChild(id) as secretsmanager.ISecret | undefined)
+    ?? secretsmanager.Secret.fromSecretCompleteArn(stack, id, 'arn:aws:secretsmanager:us-east-1:111122223333:secret:master-AbCdEf');
+  return lib.FineGrainedAccess.masterUserSecret(secret);
 }
 
 function titan(lib: Library) {
@@ -68,9 +74,9 @@ function titan(lib: Library) {
  */
 function crossedApp(a: Library, b: Library): Stack {
   const stack = testStack();
-  const domain = domainWithMasterUser(stack);
-  const one = new a.MlConnector(stack, 'One', { domain, blueprint: titan(a) });
-  const two = new b.MlConnector(stack, 'Two', { domain, blueprint: titan(b) });
+  const domain = importedDomain(stack);
+  const one = new a.MlConnector(stack, 'One', { domain, fineGrainedAccess: masterUser(a, stack), blueprint: titan(a) });
+  const two = new b.MlConnector(stack, 'Two', { domain, fineGrainedAccess: masterUser(b, stack), blueprint: titan(b) });
   new b.MlModel(stack, 'ModelOnOne', { connector: one, verify: b.ModelVerification.predict() });
   new a.MlModel(stack, 'ModelOnTwo', { connector: two });
   return stack;
@@ -79,11 +85,11 @@ function crossedApp(a: Library, b: Library): Stack {
 test('the second copy is a copy: its classes are not the first one\'s', () => {
   expect(second.MlConnector).not.toBe(first.MlConnector);
   const stack = testStack();
-  const connector = new second.MlConnector(stack, 'C', { domain: domainWithMasterUser(stack), blueprint: titan(second) });
+  const connector = new second.MlConnector(stack, 'C', { domain: importedDomain(stack), blueprint: titan(second) });
   expect(connector instanceof first.MlConnector).toBe(false);
   expect(first.MlConnector.isMlConnector(connector)).toBe(true);
   expect(first.MlConnector.isMlConnector(stack)).toBe(false);
-  const group = new second.MlModelGroup(stack, 'G', { domain: opensearch.Domain.fromDomainEndpoint(stack, 'D', 'https://search-d-abc123.us-east-1.es.amazonaws.com') });
+  const group = new second.MlModelGroup(stack, 'G', { domain: importedDomain(stack, 'other') });
   const model = new second.MlModel(stack, 'M', { connector });
   expect([first.MlModelGroup.isMlModelGroup(group), first.MlModel.isMlModel(model), first.MlModel.isMlModel(group)]).toEqual([true, true, false]);
 });
@@ -106,9 +112,9 @@ test('models on the other copy\'s connectors: one provider, one role mapping for
 test('a connector imported by one copy carries a model of the other', () => {
   const build = (a: Library, b: Library) => {
     const stack = testStack();
-    const domain = domainWithMasterUser(stack);
-    new a.MlConnector(stack, 'Own', { domain, blueprint: titan(a) });
-    const imported = a.MlConnector.fromConnectorAttributes(stack, 'Imported', { connectorId: 'abc', domain });
+    const domain = importedDomain(stack);
+    new a.MlConnector(stack, 'Own', { domain, fineGrainedAccess: masterUser(a, stack), blueprint: titan(a) });
+    const imported = a.MlConnector.fromConnectorAttributes(stack, 'Imported', { connectorId: 'abc', domain, fineGrainedAccess: masterUser(a, stack) });
     new b.MlModel(stack, 'Model', { connector: imported, modelConfig: { embeddingDimension: 384 } });
     return stack;
   };
@@ -119,9 +125,8 @@ test('a connector imported by one copy carries a model of the other', () => {
 
 test('a model group of one copy: a model of the other is checked against its domain', () => {
   const stack = testStack();
-  const domain = domainWithMasterUser(stack);
-  const other = opensearch.Domain.fromDomainEndpoint(stack, 'Other', 'https://search-other-abc123.us-east-1.es.amazonaws.com');
-  const group = new first.MlModelGroup(stack, 'Group', { domain: other });
+  const domain = importedDomain(stack);
+  const group = new first.MlModelGroup(stack, 'Group', { domain: importedDomain(stack, 'other') });
   const connector = new second.MlConnector(stack, 'C', { domain, blueprint: titan(second) });
   expect(() => new second.MlModel(stack, 'M', { connector, modelGroup: group }))
     .toThrow(/modelGroup TwoCopies\/Group is on another domain or collection than connector TwoCopies\/C/);
