@@ -10,7 +10,8 @@ import { CONNECTOR_RESOURCE_TYPE, ConnectorActionBody, ConnectorBody, ConnectorR
 import { createMlResource } from './custom-resource';
 import { MlValidationError, quote } from './errors';
 import { CONNECTOR, IMPORTED_CONNECTOR, isMarked, mark } from './markers';
-import { MlCommonsProvider, suppressNag } from './provider';
+import { suppressNag } from './nag';
+import { MlCommonsProvider } from './provider';
 import { MlTargetOptions, TargetBinding, TargetLocation, bindTarget, locateTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Aws, CfnResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { MlCommonsFunction } from './handler/ml-commons-function';
 import { PROVIDER, isMarked, mark } from './markers';
+import { suppressNag } from './nag';
 
 /**
  * The construct ID of the provider in its stack. Part of the public contract: the
@@ -318,27 +319,4 @@ function configureAsync(fn: lambda.Function): lambda.Function {
     maxEventAge: SERVICE_TIMEOUT.minus(HANDLER_TIMEOUT),
   });
   return fn;
-}
-
-interface NagSuppression {
-  readonly id: string;
-  readonly reason: string;
-  readonly appliesTo?: Array<string | { regex: string }>;
-}
-
-/**
- * Records a cdk-nag suppression in the resource's template metadata, where cdk-nag looks
- * for it, without making cdk-nag a dependency of this library.
- */
-export function suppressNag(construct: IConstruct, suppressions: NagSuppression[]): void {
-  const resource = construct.node.defaultChild as CfnResource | undefined;
-  if (!resource || !CfnResource.isCfnResource(resource)) return;
-  const existing = resource.getMetadata('cdk_nag') as { rules_to_suppress?: NagSuppression[] } | undefined;
-  resource.addMetadata('cdk_nag', {
-    rules_to_suppress: [...(existing?.rules_to_suppress ?? []), ...suppressions.map((s) => ({
-      id: s.id,
-      reason: s.reason,
-      applies_to: s.appliesTo,
-    }))],
-  });
 }
