@@ -95,7 +95,11 @@ export interface MlConnectorAttributes extends MlTargetOptions {
  * @resource Custom::OpenSearchMlConnector
  */
 export class MlConnector extends Resource implements IMlConnector {
-  /** Whether `x` is an `MlConnector` of this app (made by whichever copy of this library the app loaded). */
+  /**
+   * Whether `x` is an `MlConnector` of this app (made by whichever copy of this library the app loaded).
+   *
+   * @param x any object
+   */
   public static isMlConnector(x: any): x is MlConnector {
     return isMarked(x, CONNECTOR);
   }

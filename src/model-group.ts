@@ -64,7 +64,11 @@ export interface MlModelGroupProps extends MlTargetOptions {
  * @resource Custom::OpenSearchMlModelGroup
  */
 export class MlModelGroup extends Resource implements IMlModelGroup {
-  /** Whether `x` is an `MlModelGroup` of this app (made by whichever copy of this library the app loaded). */
+  /**
+   * Whether `x` is an `MlModelGroup` of this app (made by whichever copy of this library the app loaded).
+   *
+   * @param x any object
+   */
   public static isMlModelGroup(x: any): x is MlModelGroup {
     return isMarked(x, MODEL_GROUP);
   }

@@ -176,7 +176,11 @@ export interface MlModelProps {
  * @resource Custom::OpenSearchMlModel
  */
 export class MlModel extends Resource implements IMlModel {
-  /** Whether `x` is an `MlModel` of this app (made by whichever copy of this library the app loaded). */
+  /**
+   * Whether `x` is an `MlModel` of this app (made by whichever copy of this library the app loaded).
+   *
+   * @param x any object
+   */
   public static isMlModel(x: any): x is MlModel {
     return isMarked(x, MODEL);
   }
