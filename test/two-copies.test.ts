@@ -109,6 +109,20 @@ test('models on the other copy\'s connectors: one provider, one role mapping for
   expect(Template.fromStack(stack).toJSON()).toEqual(Template.fromStack(crossedApp(first, first)).toJSON());
 });
 
+test('a connector of one copy takes the blueprint, access and collection objects of the other', () => {
+  const build = (a: Library, b: Library) => {
+    const stack = testStack();
+    const domain = importedDomain(stack);
+    new a.MlConnector(stack, 'OnDomain', { domain, fineGrainedAccess: masterUser(b, stack), blueprint: titan(b) });
+    const cfn = new aoss.CfnCollection(stack, 'Collection', { name: 'vectors', type: 'VECTORSEARCH' });
+    new a.MlConnector(stack, 'OnCollection', {
+      collection: b.ServerlessCollection.fromCfnCollection(cfn), collectionDataAccess: b.CollectionDataAccess.createPolicy(), blueprint: titan(b),
+    });
+    return stack;
+  };
+  expect(Template.fromStack(build(first, second)).toJSON()).toEqual(Template.fromStack(build(first, first)).toJSON());
+});
+
 test('a connector imported by one copy carries a model of the other', () => {
   const build = (a: Library, b: Library) => {
     const stack = testStack();
