@@ -25,6 +25,8 @@ export interface Invocation {
   readonly logs: string;
   /** how long the invocation took, by the handler's own clock (scaled by HARNESS_CLOCK_SCALE) */
   readonly elapsedMs: number;
+  /** when, by the same clock, the answer left the handler (its first PUT to the response URL was sent); undefined: never */
+  readonly answeredInMs: number | undefined;
 }
 
 /**
@@ -120,21 +122,23 @@ export class LambdaHarness {
   /** Sends one event; `remainingMs` is what context.getRemainingTimeInMillis() starts from. */
   public async invoke(event: Record<string, unknown>, options: { remainingMs?: number } = {}): Promise<Invocation> {
     const id = randomUUID();
-    const responsePath = `/cloudformation-response/${id}`;
+    const responsePath = `/cloudformation-response/${id}?X-Amz-Signature=abc`;
     const logStart = this.output.length;
     const message = await new Promise<any>((resolve) => {
       this.pending.set(id, resolve);
-      this.child.send({ id, remainingMs: options.remainingMs ?? 20_000, event: { ...event, ResponseURL: `https://localhost:${this.port}${responsePath}?X-Amz-Signature=abc` } });
+      this.child.send({ id, remainingMs: options.remainingMs ?? 20_000, responsePath, event: { ...event, ResponseURL: `https://localhost:${this.port}${responsePath}` } });
     });
     this.pending.delete(id);
     if (message.error) throw new Error(`the handler threw: ${message.error}`);
-    const responseBody = this.responses.get(`${responsePath}?X-Amz-Signature=abc`);
+    const responseBody = this.responses.get(responsePath);
+    this.responses.delete(responsePath);
     return {
       response: responseBody === undefined ? undefined : JSON.parse(responseBody),
       responseBody,
       returned: message.result,
       logs: this.output.slice(logStart).split(`@@END ${id}`)[0],
       elapsedMs: message.elapsedMs,
+      answeredInMs: message.answeredInMs,
     };
   }
 
