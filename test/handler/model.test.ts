@@ -231,6 +231,72 @@ describe('create', () => {
     expect(mlCalls().filter((c) => c.startsWith('GET /_plugins/_ml/tasks/')).length).toBeGreaterThan(1);
   });
 
+  test('a deploy that takes the handler\'s time (its task never answers) still leaves time to remove the model and its own group', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.setDeployLatency(60_000);
+    emulator.injectFault({ method: 'GET', path: /\/_plugins\/_ml\/tasks\//, delayMs: 60_000, times: 100 });
+    const { response } = await lambda.invoke(event(createEvent(propertiesOf(chain, MODEL, 'Model'), MODEL)), { remainingMs: 12_000 });
+    emulator.clearFaults();
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toMatch(/did not answer/);
+    expect(emulator.models()).toEqual([]);
+    expect(emulator.modelGroups()).toEqual([]);
+    expect(response?.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:not-created:/);
+  });
+
+  test('a failed create whose model\'s own group could not be removed names it, and the rollback\'s Delete removes it', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.failDeploys({ message: 'no eligible node found to deploy the model' });
+    emulator.injectFault({ method: 'DELETE', path: /\/_plugins\/_ml\/model_groups\//, status: 403, body: { Message: 'explicit deny' }, times: 100 });
+    const properties = propertiesOf(chain, MODEL, 'Model');
+    const { response } = await lambda.invoke(event(createEvent(properties, MODEL)));
+    emulator.clearFaults();
+    expect(response?.Status).toBe('FAILED');
+    expect(emulator.models()).toEqual([]);
+    const [group] = emulator.modelGroups();
+    expect(response?.PhysicalResourceId).toBe(`cdk-opensearch-ml:leftover:${group.id}:${response?.RequestId}`);
+    const rollback = await lambda.invoke(event(deleteEvent(response!.PhysicalResourceId, properties, MODEL)));
+    expect(rollback.response?.Status).toBe('SUCCESS');
+    expect(emulator.modelGroups()).toEqual([]);
+  });
+
+  test('a deploy the ML nodes have no room for (max_deploy_model_tasks_per_node) is deployed again after a wait', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.failDeploys({ message: 'exceed max running task limit', times: 2 });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.models()[0].source.model_state).toBe('DEPLOYED');
+    expect(mlCalls().filter((c) => /_deploy 200$/.test(c))).toHaveLength(3);
+  });
+
+  test('a register the node has no room for (500 m_l_limit_exceeded_exception) is sent again without a lookup: it made nothing', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const from = emulator.requests.length;
+    emulator.injectFault({
+      method: 'POST', path: '/_plugins/_ml/models/_register', status: 500, times: 2,
+      body: { error: { root_cause: [{ type: 'm_l_limit_exceeded_exception', reason: 'exceed max running task limit' }], type: 'm_l_limit_exceeded_exception', reason: 'exceed max running task limit' }, status: 500 },
+    });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.models()).toHaveLength(1);
+    expect(mlCalls(from).filter((c) => c.startsWith('POST /_plugins/_ml/models/_register'))).toHaveLength(3);
+    expect(mlCalls(from).filter((c) => c.includes('_search'))).toEqual([]);
+  });
+
+  test('a register answered 429 after the model was stored (a full register thread pool) is looked up, not repeated: one model', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/models/_register', status: 429, phase: 'after', times: 1 });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.models()).toHaveLength(1);
+    expect(emulator.models()[0].id).toBe(response.PhysicalResourceId);
+  });
+
   test('a register whose answer is lost is looked up, not repeated: one model', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');

@@ -5,7 +5,7 @@
  */
 import type { DomainTarget } from '../../contract';
 import { Deadline } from '../deadline';
-import { isDeterministicFailure, isIamDenial } from '../errors';
+import { isDeterministicFailure, isIamDenial, isNoRoom } from '../errors';
 import { log } from '../log';
 import { registerSecret } from '../redact';
 import { Verdict, verdictOf, withRetries } from '../retry';
@@ -102,11 +102,13 @@ export class OpenSearchClient {
   /**
    * The retry policy's verdict, as OpenSearch's answers mean it: an error type that says the
    * request itself is wrong is final whatever the status; an IAM denial early enough in the
-   * invocation to be a grant still propagating means nothing was done.
+   * invocation to be a grant still propagating means nothing was done; so does an ML node
+   * that had no room for the task (a 500 that is not a failure of the request).
    */
   public verdictOf(outcome: HttpResponse | TransportError): Verdict {
     if (outcome instanceof TransportError) return verdictOf(outcome);
     if (isIamDenial(outcome) && Date.now() < this.propagationEndsAt) return 'transient';
+    if (isNoRoom(outcome)) return 'transient';
     return isDeterministicFailure(outcome) ? 'final' : verdictOf(outcome);
   }
 
