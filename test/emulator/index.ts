@@ -6,6 +6,7 @@ import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { Server } from 'https';
 import { DataAccessPolicyEntry, ServerlessCollectionState } from './aoss';
+import { Capacity } from './capacity';
 import { EmulatorContext } from './context';
 import { FaultQueue } from './faults';
 import { PolicyStatement } from './iam';
@@ -22,6 +23,7 @@ import { EngineVersion } from './version';
 
 export type { EmulatorOptions, EmulatorPrincipal, EmulatorRoleMapping, FaultSpec, RecordedRequest } from './types';
 export type { DataAccessPolicyEntry, ServerlessOptions } from './aoss';
+export type { CapacityOptions, Operation } from './capacity';
 export type { DeployFailureSpec, PredictBehaviour, RemoteError, RemoteErrorPreset } from './ml-runtime';
 
 /** Principals with their current policies; setPrincipalPolicy overrides, reset() restores the options. */
@@ -66,7 +68,10 @@ export class OpenSearchEmulator {
       tasks: new DocIndex('.plugins-ml-task'),
       security: new SecurityPlugin(options.fgac),
       ...(options.serverless ? { serverless: new ServerlessCollectionState(options.serverless, region, account) } : {}),
-      ml: new MlRuntime({ deployLatencyMs: options.deployLatencyMs, modelAutoDeploy: options.modelAutoDeploy }),
+      ml: new MlRuntime({
+        deployLatencyMs: options.deployLatencyMs, modelAutoDeploy: options.modelAutoDeploy, maxDeployTasks: options.capacity?.maxDeployTasksPerNode,
+      }),
+      capacity: new Capacity(options.capacity),
       nodeId: randomId(),
       peerNodeId: randomId(),
       clusterUuid: randomBytes(16).toString('base64url').slice(0, 22),
@@ -170,6 +175,11 @@ export class OpenSearchEmulator {
     this.context.ml.setPredictBehaviour(target, behaviour);
   }
 
+  /** What the capacity limits turned away so far: requests answered 429, registers and deploys refused at ml-commons' caps. */
+  get refused(): { readonly throttled: number; readonly registers: number; readonly deploys: number } {
+    return { ...this.context.capacity.refused, deploys: this.context.ml.refusedDeploys };
+  }
+
   /** Resolves once every deploy task in flight has finished. */
   async settleDeploys(): Promise<void> {
     await this.context.ml.settled();
@@ -197,6 +207,7 @@ export class OpenSearchEmulator {
       index.clear();
     }
     this.context.ml.reset();
+    this.context.capacity.reset();
     this.context.security.reset();
     this.context.serverless?.reset();
     this.principals.reset();
