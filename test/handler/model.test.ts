@@ -472,6 +472,24 @@ describe('updates', () => {
     expect(aws.requests.map((r) => `${r.service} ${r.operation} ${r.status}`)).toContain('cloudformation ListStackResources 200');
   });
 
+  test('a connector change in a stack of more resources than one ListStackResources page: models on later pages are the stack\'s own', async () => {
+    const chain = synth({ One: {}, Two: {} });
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    // CloudFormation lists the stack's other resources first, a page at a time.
+    for (let i = 0; i < 5; i++) stackResources.push({ logicalId: `Role${i}`, physicalId: `role-${i}`, type: 'AWS::IAM::Role' });
+    await create(chain, MODEL, 'One');
+    await create(chain, MODEL, 'Two');
+    aws.setStackPageSize(2);
+    const logicalId = logicalIdOf(chain, CONNECTOR, 'Titan');
+    const properties = propertiesOf(chain, CONNECTOR, 'Titan');
+    const changed = { ...properties, connector: { ...properties.connector, description: 'changed' } };
+    const { response } = await lambda.invoke(event(updateEvent(connector.id, changed, properties, CONNECTOR)));
+    aws.setStackPageSize(100);
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: connector.id });
+    expect(stackResources.map((r) => r.logicalId)).toContain(logicalId);
+    expect(emulator.models().map((m) => m.source.model_state)).toEqual(['DEPLOYED', 'DEPLOYED']);
+  });
+
   test('a deployed model of someone else on the connector: nothing is undeployed, and the error names it', async () => {
     const chain = synth({ A: {} });
     const connector = await create(chain, CONNECTOR, 'Titan');
