@@ -151,7 +151,8 @@ async function deployOnce(id: string, ctx: ResourceContext): Promise<DeployTask 
   const json = await call(ctx, 'POST', `${ML}/models/${encodeURIComponent(id)}/_deploy`, `deploy the model ${id}`);
   const taskId = json.task_id;
   if (typeof taskId !== 'string') return undefined;
-  for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
+  // Remote model deploys take seconds: poll often enough that a finished task is seen soon after.
+  for (let wait = 250; ; wait = Math.min(wait * 2, 1_000)) {
     const task = await call(ctx, 'GET', `${ML}/tasks/${encodeURIComponent(taskId)}`, `read the deploy task ${taskId} of the model ${id}`);
     const state = String(task.state ?? '');
     if (state === 'COMPLETED' || state === 'FAILED' || state === 'COMPLETED_WITH_ERROR') return { taskId, state, error: task.error };
