@@ -33,6 +33,14 @@ describe('capacity', () => {
     expect((await call({ path: '/' })).status).toBe(200);
   });
 
+  it('answers 429 beyond maxRequestsInFlight (admission control), and takes requests again once those in flight are answered', async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], capacity: { maxRequestsInFlight: 3, latencyMs: { default: 300 } } });
+    const replies = await Promise.all(Array.from({ length: 5 }, () => call({ path: '/' })));
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429]);
+    expect(emulator.refused.throttled).toBe(2);
+    expect((await Promise.all(Array.from({ length: 3 }, () => call({ path: '/' })))).map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+
   it('takes the latency of each operation before it answers', async () => {
     emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], capacity: { latencyMs: { 'connector.create': 200, 'default': 0 } } });
     const started = Date.now();

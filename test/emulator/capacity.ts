@@ -16,8 +16,11 @@
  * leaves them out), and `max_ml_task_per_node` only applies to the least_load dispatch policy
  * (MLTaskDispatcher; round_robin is the default): neither is modelled.
  *
- * The request rate is an assumption: Amazon OpenSearch Service sheds load with 429 (admission
- * control, thread pool queues), but documents no rate. A token bucket stands for it.
+ * Load shedding: Amazon OpenSearch Service's admission control hands each request a token while
+ * it is processed and answers 429 "too many requests" when none is left ("Enhance resiliency with
+ * admission control in Amazon OpenSearch Service", AWS Big Data Blog); how many there are depends
+ * on the instances, and is not documented. `maxRequestsInFlight` stands for it; `requestRate`, a
+ * token bucket, for a plain rate limit.
  */
 import { openSearchError } from './errors';
 import { EmulatorResponse, HttpError } from './http';
@@ -32,8 +35,10 @@ export type Operation =
 export interface CapacityOptions {
   /** Milliseconds each operation takes before it is answered, fixed or [min, max]; `default` for the rest. Default 0. */
   readonly latencyMs?: Partial<Record<Operation | 'default', number | readonly [number, number]>>;
-  /** Requests a second the domain accepts (a bucket of `burst`, refilled at `perSecond`); more are answered 429. Default: no limit. */
+  /** Requests a second the domain accepts (a bucket of `burst`, refilled at `perSecond` by Date.now); more are answered 429. Default: no limit. */
   readonly requestRate?: { readonly perSecond: number; readonly burst: number };
+  /** Requests the domain works on at once (admission control); more are answered 429. Default: no limit. */
+  readonly maxRequestsInFlight?: number;
   /** plugins.ml_commons.max_register_model_tasks_per_node: registers in flight at once. Default: no limit. */
   readonly maxRegisterTasksPerNode?: number;
   /** plugins.ml_commons.max_deploy_model_tasks_per_node: deploy tasks running at once. Default: no limit. */
@@ -87,6 +92,7 @@ export class Capacity {
   private tokens: number;
   private refilledAt = Date.now();
   private registers = 0;
+  private inFlight = 0;
   /** registers that arrived at the cap: their transport action answers the refusal (models.ts) */
   private readonly refusedRegisters = new WeakSet<object>();
   /** what each limit turned away, for the tests to report (deploys: MlRuntime) */
@@ -103,19 +109,33 @@ export class Capacity {
     return min + Math.random() * (max - min);
   }
 
-  /** Whether the domain takes one more request now (the bucket has a token); counts a refusal otherwise. */
+  /**
+   * Whether the domain takes one more request now (fewer than maxRequestsInFlight in flight, a
+   * token in the rate's bucket); counts a refusal otherwise. A request taken is in flight until done().
+   */
   admit(): boolean {
-    const rate = this.options.requestRate;
-    if (!rate) return true;
-    const now = this.now();
-    this.tokens = Math.min(rate.burst, this.tokens + ((now - this.refilledAt) / 1000) * rate.perSecond);
-    this.refilledAt = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return true;
+    if (this.inFlight >= (this.options.maxRequestsInFlight ?? Infinity)) {
+      this.refused.throttled++;
+      return false;
     }
-    this.refused.throttled++;
-    return false;
+    const rate = this.options.requestRate;
+    if (rate) {
+      const now = this.now();
+      this.tokens = Math.min(rate.burst, this.tokens + ((now - this.refilledAt) / 1000) * rate.perSecond);
+      this.refilledAt = now;
+      if (this.tokens < 1) {
+        this.refused.throttled++;
+        return false;
+      }
+      this.tokens -= 1;
+    }
+    this.inFlight++;
+    return true;
+  }
+
+  /** A request taken by admit() is answered. */
+  done(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
   }
 
   /**
@@ -143,6 +163,7 @@ export class Capacity {
     this.tokens = this.options.requestRate?.burst ?? 0;
     this.refilledAt = this.now();
     this.registers = 0;
+    this.inFlight = 0;
     this.refused.throttled = 0;
     this.refused.registers = 0;
   }

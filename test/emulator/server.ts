@@ -77,6 +77,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     send(res, response);
     return;
   }
+  res.once('close', () => capacity.done());
   const registering = operation === 'model.register';
   if (registering) capacity.startRegister(request);
   let outcome: ReturnType<typeof processRequest>;
