@@ -1,12 +1,12 @@
 /*
  * The floor of a simulated deployment: how long it would take if every resource did exactly the
  * requests it must, each the service's latency, started the moment it may, with the domain's caps
- * applied (deploy and register tasks per node, the request rate) and nothing lost to waiting,
+ * applied (deploy and register tasks per node, requests in flight) and nothing lost to waiting,
  * polling or retrying. The longest dependency chain sets it, unless a cap makes work queue.
  *
  * An event-driven schedule: each resource is a list of steps (a request of some operation, or a
  * deploy task holding one of the node's slots), run one after another once the resources it
- * depends on are done; requests take a token of the request-rate bucket when they start.
+ * depends on are done; a request holds one of the domain's admission slots while it is processed.
  */
 import type { Operation } from '../emulator';
 
@@ -23,7 +23,8 @@ export interface FloorCapacity {
   readonly deployMs: number;
   readonly maxDeployTasks: number;
   readonly maxRegisterTasks: number;
-  readonly requestRate?: { readonly perSecond: number; readonly burst: number };
+  /** requests the domain works on at once (admission control) */
+  readonly maxRequestsInFlight: number;
 }
 
 export interface FloorResource {
@@ -40,23 +41,7 @@ export function criticalPathFloor(resources: readonly FloorResource[], capacity:
   /** when each deploy slot and register slot is next free */
   const deploySlots: number[] = Array(capacity.maxDeployTasks).fill(0);
   const registerSlots: number[] = Array(capacity.maxRegisterTasks).fill(0);
-  // Request-rate tokens, handed out in order of request start times.
-  const rate = capacity.requestRate;
-  let tokens = rate?.burst ?? 0;
-  let refilledAt = 0;
-  const token = (at: number): number => {
-    if (!rate) return at;
-    tokens = Math.min(rate.burst, tokens + ((at - refilledAt) / 1000) * rate.perSecond);
-    refilledAt = at;
-    if (tokens >= 1) {
-      tokens -= 1;
-      return at;
-    }
-    const wait = ((1 - tokens) / rate.perSecond) * 1000;
-    tokens = 0;
-    refilledAt = at + wait;
-    return at + wait;
-  };
+  const requestSlots: number[] = Array(capacity.maxRequestsInFlight).fill(0);
   const takeSlot = (slots: number[], at: number, hold: number): number => {
     let best = 0;
     for (let i = 1; i < slots.length; i++) if (slots[i] < slots[best]) best = i;
@@ -96,9 +81,9 @@ export function criticalPathFloor(resources: readonly FloorResource[], capacity:
       cursor.at += step.ms;
     } else {
       requests++;
-      const start = token(cursor.at);
       const took = latency(step.operation);
-      cursor.at = step.operation === 'model.register' ? takeSlot(registerSlots, start, took) + took : start + took;
+      const admitted = takeSlot(requestSlots, cursor.at, took);
+      cursor.at = (step.operation === 'model.register' ? takeSlot(registerSlots, admitted, took) : admitted) + took;
     }
     cursor.step++;
     queue.push(cursor);

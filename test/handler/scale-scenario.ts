@@ -32,9 +32,9 @@ const STACK_NAME = 'SearchPlatform';
 
 /**
  * The service, in its own time (ms). ml-commons' caps are its defaults (capacity.ts has the
- * sources); the latencies and the request rate are assumptions, as Amazon OpenSearch Service
+ * sources); the latencies and the admission limit are assumptions, as Amazon OpenSearch Service
  * documents neither: a remote model's deploy task takes seconds, a model call hundreds of ms,
- * an index write about 100 ms, and the domain sheds load above 50 requests a second.
+ * an index write about 100 ms, and the domain answers 429 beyond 50 requests in flight.
  */
 export const SERVICE = {
   latencyMs: {
@@ -46,7 +46,7 @@ export const SERVICE = {
   deployMs: 2_500,
   maxDeployTasks: 10,
   maxRegisterTasks: 10,
-  requestRate: { perSecond: 50, burst: 50 },
+  maxRequestsInFlight: 50,
 } as const;
 
 /** CloudFormation ListStackResources (a page of 100), an assumption: the provider lists the stack's models once per connector update around them. */
@@ -191,7 +191,7 @@ function phaseFloor(phase: PhaseResult, resources: Record<string, any>): { ms: n
   });
   return criticalPathFloor(floorResources, {
     latencyMs: SERVICE.latencyMs, deployMs: SERVICE.deployMs, maxDeployTasks: SERVICE.maxDeployTasks, maxRegisterTasks: SERVICE.maxRegisterTasks,
-    requestRate: SERVICE.requestRate,
+    maxRequestsInFlight: SERVICE.maxRequestsInFlight,
   });
 }
 
@@ -199,10 +199,10 @@ function phaseFloor(phase: PhaseResult, resources: Record<string, any>): { ms: n
 export async function runScaleScenario(options: ScaleOptions): Promise<ScaleReport> {
   const started = Date.now();
   const k = options.clockScale;
-  // Latencies are real time to the emulator; the request rate is per second of Date.now, which runs k times faster below.
+  // Latencies are real time to the emulator.
   const capacity: CapacityOptions = {
     latencyMs: Object.fromEntries(Object.entries(SERVICE.latencyMs).map(([op, ms]) => [op, ms / k])),
-    requestRate: SERVICE.requestRate,
+    maxRequestsInFlight: SERVICE.maxRequestsInFlight,
     maxDeployTasksPerNode: SERVICE.maxDeployTasks,
     maxRegisterTasksPerNode: SERVICE.maxRegisterTasks,
   };

@@ -21,7 +21,7 @@ const MAX_ANSWER_BYTES = 4_096;
 let report: ScaleReport;
 
 beforeAll(async () => {
-  report = await runScaleScenario({ connectors: CONNECTORS, models: MODELS, clockScale: 5 });
+  report = await runScaleScenario({ connectors: CONNECTORS, models: MODELS, clockScale: 2 });
   for (const p of report.phases) {
     process.stdout.write(`scale ${p.requestType}: ${p.resources} resources in ${(p.durationMs / 1000).toFixed(1)} s (${(p.wallMs / 1000).toFixed(1)} s by the stack's clock), floor ${(p.floorMs / 1000).toFixed(1)} s ` +
       `(ratio ${p.ratio.toFixed(2)}); ${p.requests} requests (${p.requestsPerResource.toFixed(1)} per resource, floor ${p.floorRequests}), ` +
