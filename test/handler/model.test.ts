@@ -257,6 +257,12 @@ describe('create', () => {
     expect(emulator.models()).toEqual([]);
     const [group] = emulator.modelGroups();
     expect(response?.PhysicalResourceId).toBe(`cdk-opensearch-ml:leftover:${group.id}:${response?.RequestId}`);
+    // While the group cannot be deleted either, the rollback's Delete says so; then it goes.
+    emulator.injectFault({ method: 'DELETE', path: /\/_plugins\/_ml\/model_groups\//, status: 403, body: { Message: 'explicit deny' }, times: 100 });
+    const refused = await lambda.invoke(event(deleteEvent(response!.PhysicalResourceId, properties, MODEL)), { remainingMs: 3_000 });
+    emulator.clearFaults();
+    expect(refused.response?.Status).toBe('FAILED');
+    expect(refused.response?.Reason).toContain(`DELETE _plugins/_ml/model_groups/${group.id}`);
     const rollback = await lambda.invoke(event(deleteEvent(response!.PhysicalResourceId, properties, MODEL)));
     expect(rollback.response?.Status).toBe('SUCCESS');
     expect(emulator.modelGroups()).toEqual([]);

@@ -40,8 +40,12 @@ export const modelResource: ResourceType<ModelResourceProperties, ModelResourceA
   attributes: (id) => ({ ModelId: id }),
   // Best effort: a failure here must not keep the stack from rolling back.
   sweep: (outcome, props, ctx) => removeCreated('model', modelsRegisteredSince(outcome.since, props, ctx), ctx.deadline),
-  // The model's own group, which a failed create could not remove after the model.
-  removeLeftover: (groupId, ctx) => deleteOwnGroup(groupId, ctx).catch((e: Error) => log('could not remove the model group of a failed create', { modelGroupId: groupId, error: e.message })),
+  // The model's own group, which a failed create could not remove after the model. Unlike a sweep, this is
+  // something known to exist: if it cannot go, the Delete fails and says so (CloudFormation tries again).
+  removeLeftover: (groupId, ctx) => deleteOwnGroup(groupId, ctx).catch((e: Error) => {
+    throw new DeployError(`Could not delete the model group ${groupId} that a failed create of the model left: ${e.message}. ` +
+      `Delete it (DELETE _plugins/_ml/model_groups/${groupId}) once no model is in it, or delete the stack again.`);
+  }),
   unreadableDelete: 'fail',
 };
 
