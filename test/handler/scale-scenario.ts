@@ -320,7 +320,8 @@ export async function runScaleScenario(options: ScaleOptions): Promise<ScaleRepo
       duplicates,
       orphans,
       templateResources: Object.keys(templates[0]).length,
-      templateBytes: Buffer.byteLength(JSON.stringify(Template.fromStack(versions[0]).toJSON())),
+      // As cdk synth writes it, and CloudFormation counts it.
+      templateBytes: Buffer.byteLength(JSON.stringify(Template.fromStack(versions[0]).toJSON(), undefined, 1)),
       providerPolicyChars: providerInlinePolicySizes(versions[0]).total,
       environments: pool.environments,
       coldStarts: pool.coldStarts,
