@@ -3,12 +3,12 @@
  * (CREATED → RUNNING → COMPLETED / FAILED / COMPLETED_WITH_ERROR over a configurable latency), undeploy, get,
  * update, search, delete, and GET of tasks.
  */
+import { registerLimitExceeded, TASK_LIMIT_MESSAGE } from './capacity';
 import { findConnector } from './connectors';
 import { EmulatorContext, RequestContext, TransportPhase } from './context';
 import { illegalArgument, openSearchError, statusException } from './errors';
 import { HttpError, json } from './http';
 import { DeployFailureSpec, TaskState } from './ml-runtime';
-import { registerLimitExceeded, TASK_LIMIT_MESSAGE } from './capacity';
 import { createModelGroup } from './model-groups';
 import { executeSearch, IndexMapping, parseSearchRequest } from './search';
 import { clone, StoredDoc } from './store';

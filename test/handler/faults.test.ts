@@ -139,7 +139,9 @@ test(`${LIFECYCLES} randomized connector lifecycles under injected faults: no ha
       scheduleFaults(event.RequestType, event.PhysicalResourceId, options.persistent ?? false);
       const remainingMs = options.remainingMs ?? (options.persistent ? 30_000 : pick(REMAINING_MS));
       let timer: NodeJS.Timeout | undefined;
-      const watchdog = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), remainingMs / CLOCK_SCALE + WATCHDOG_SLACK_MS); });
+      const watchdog = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), remainingMs / CLOCK_SCALE + WATCHDOG_SLACK_MS);
+      });
       const result = await Promise.race([lambda.invoke(event, { remainingMs }), watchdog]);
       clearTimeout(timer);
       emulator.clearFaults(lane);

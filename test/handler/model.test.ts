@@ -283,7 +283,10 @@ describe('create', () => {
     await create(chain, CONNECTOR, 'Titan');
     const from = emulator.requests.length;
     emulator.injectFault({
-      method: 'POST', path: '/_plugins/_ml/models/_register', status: 500, times: 2,
+      method: 'POST',
+      path: '/_plugins/_ml/models/_register',
+      status: 500,
+      times: 2,
       body: { error: { root_cause: [{ type: 'm_l_limit_exceeded_exception', reason: 'exceed max running task limit' }], type: 'm_l_limit_exceeded_exception', reason: 'exceed max running task limit' }, status: 500 },
     });
     const { response } = await create(chain, MODEL, 'Model');

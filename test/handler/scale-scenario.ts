@@ -38,10 +38,22 @@ const STACK_NAME = 'SearchPlatform';
  */
 export const SERVICE = {
   latencyMs: {
-    'connector.create': 150, 'connector.update': 150, 'connector.delete': 100, 'connector.read': 50,
-    'modelGroup.register': 100, 'modelGroup.delete': 100, 'modelGroup.read': 30,
-    'model.register': 200, 'model.deploy': 100, 'model.undeploy': 300, 'model.predict': 400, 'model.update': 150, 'model.delete': 100, 'model.read': 30,
-    'task.read': 20, 'default': 50,
+    'connector.create': 150,
+    'connector.update': 150,
+    'connector.delete': 100,
+    'connector.read': 50,
+    'modelGroup.register': 100,
+    'modelGroup.delete': 100,
+    'modelGroup.read': 30,
+    'model.register': 200,
+    'model.deploy': 100,
+    'model.undeploy': 300,
+    'model.predict': 400,
+    'model.update': 150,
+    'model.delete': 100,
+    'model.read': 30,
+    'task.read': 20,
+    'default': 50,
   },
   deployMs: 2_500,
   maxDeployTasks: 10,
@@ -190,7 +202,10 @@ function phaseFloor(phase: PhaseResult, resources: Record<string, any>): { ms: n
     return { id, dependsOn, steps: floorSteps(phase.requestType, r.Type, (modelsOf.get(id) ?? []).length, r.Properties?.verify !== undefined) };
   });
   return criticalPathFloor(floorResources, {
-    latencyMs: SERVICE.latencyMs, deployMs: SERVICE.deployMs, maxDeployTasks: SERVICE.maxDeployTasks, maxRegisterTasks: SERVICE.maxRegisterTasks,
+    latencyMs: SERVICE.latencyMs,
+    deployMs: SERVICE.deployMs,
+    maxDeployTasks: SERVICE.maxDeployTasks,
+    maxRegisterTasks: SERVICE.maxRegisterTasks,
     maxRequestsInFlight: SERVICE.maxRequestsInFlight,
   });
 }
@@ -223,8 +238,10 @@ export async function runScaleScenario(options: ScaleOptions): Promise<ScaleRepo
     aws.setPrincipalPolicy(PROVIDER.roleArn, statements);
 
     const env = {
-      PROVIDER_ROLE_ARN: PROVIDER.roleArn, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url,
-      HARNESS_CLOCK_SCALE: String(k), HARNESS_CLOCK_ORIGIN: String(origin),
+      PROVIDER_ROLE_ARN: PROVIDER.roleArn,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url,
+      HARNESS_CLOCK_SCALE: String(k),
+      HARNESS_CLOCK_ORIGIN: String(origin),
       // A hundred processes looking at their clocks every 5 ms would take a core of their own.
       HARNESS_CLOCK_TICK_MS: '20',
     };
@@ -236,8 +253,13 @@ export async function runScaleScenario(options: ScaleOptions): Promise<ScaleRepo
     const connectorId = Object.keys(templates[0]).find((id) => templates[0][id].Type === CONNECTOR)!;
     const warmProperties = stringifyScalars(resolve(templates[0][connectorId].Properties));
     await Promise.all(Array.from({ length: warm }, () => lambda.invoke({
-      RequestType: 'Delete', RequestId: 'warm-up', StackId: stackId, LogicalResourceId: connectorId, ResourceType: CONNECTOR,
-      PhysicalResourceId: 'AAAAAAAAAAAAAAAAAAAA', ResourceProperties: warmProperties,
+      RequestType: 'Delete',
+      RequestId: 'warm-up',
+      StackId: stackId,
+      LogicalResourceId: connectorId,
+      ResourceType: CONNECTOR,
+      PhysicalResourceId: 'AAAAAAAAAAAAAAAAAAAA',
+      ResourceProperties: warmProperties,
     })));
     lambda.resetCounts();
     const simulation = new StackSimulation(templates[0], {

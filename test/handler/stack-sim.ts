@@ -77,8 +77,7 @@ export interface StackSimulationOptions {
 
 /** The logical IDs `value` refers to (Ref, Fn::GetAtt), among `resources`. */
 function references(value: unknown, resources: Resources, into = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) value.forEach((v) => references(v, resources, into));
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {value.forEach((v) => references(v, resources, into));} else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
     if (typeof o.Ref === 'string' && o.Ref in resources) into.add(o.Ref);
     if (Array.isArray(o['Fn::GetAtt']) && (o['Fn::GetAtt'] as string[])[0] in resources) into.add((o['Fn::GetAtt'] as string[])[0]);
@@ -177,7 +176,9 @@ export class StackSimulation {
 
   /** Runs `act` on every resource once its dependencies (or, for a delete, its dependents) are done. */
   private async run(
-    requestType: RequestType, resources: Resources, act: (id: string, r: Resources[string]) => Promise<(ResourceRun & { data?: unknown }) | undefined>,
+    requestType: RequestType,
+    resources: Resources,
+    act: (id: string, r: Resources[string]) => Promise<(ResourceRun & { data?: unknown }) | undefined>,
     order = dependenciesOf(resources),
   ): Promise<PhaseResult> {
     const startedAt = this.options.now();
@@ -279,8 +280,12 @@ export class StackSimulation {
     const o = value as Record<string, unknown>;
     if ('Ref' in o) {
       const pseudo: Record<string, string> = {
-        'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com',
-        'AWS::StackId': this.options.stackId, 'AWS::StackName': this.options.stackName,
+        'AWS::Region': REGION,
+        'AWS::AccountId': ACCOUNT,
+        'AWS::Partition': 'aws',
+        'AWS::URLSuffix': 'amazonaws.com',
+        'AWS::StackId': this.options.stackId,
+        'AWS::StackName': this.options.stackName,
       };
       const ref = o.Ref as string;
       if (ref in pseudo) return pseudo[ref];

@@ -8,10 +8,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ChatRequestFormat, ConnectorBlueprint, MlConnector } from '../../src';
 import { OpenSearchEmulator } from '../emulator';
-import { evaluatePolicy } from '../emulator/iam';
 import { createEvent, deleteEvent, SynthesizedStack, synthesizeStack, updateEvent } from './events';
 import { LambdaHarness } from './harness';
 import { AwsApisEmulator } from '../emulator/aws-apis';
+import { evaluatePolicy } from '../emulator/iam';
 
 const PROVIDER = {
   accessKeyId: 'AKIAPROVIDER00000003',
