@@ -403,6 +403,18 @@ describe('teardown', () => {
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'AbCdEfGhIjKlMnOpQrSt' });
   });
 
+  test('the model\'s own group that someone else\'s model has joined stays, and the delete succeeds', async () => {
+    const chain = synth();
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    const model = await create(chain, MODEL, 'Model');
+    const groupId = emulator.models()[0].source.model_group_id as string;
+    const theirs = emulator.putModel({ connectorId: connector.id, name: 'theirs', groupId });
+    const { response } = await lambda.invoke(event(deleteEvent(model.id, propertiesOf(chain, MODEL, 'Model'), MODEL)));
+    expect(response?.Status).toBe('SUCCESS');
+    expect(emulator.models().map((m) => m.id)).toEqual([theirs]);
+    expect(emulator.modelGroups().map((g) => g.id)).toEqual([groupId]);
+  });
+
   test('a model that is already gone is success', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');

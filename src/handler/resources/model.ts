@@ -315,11 +315,14 @@ async function deleteModel(id: string, props: ModelResourceProperties, ctx: Reso
   }
 }
 
-/** Deletes the group OpenSearch made for a model registered without one; already gone is success. */
+/**
+ * Deletes the group OpenSearch made for a model registered without one; already gone is success.
+ * A group that others' models have joined since (409) is theirs too, and stays.
+ */
 async function deleteOwnGroup(groupId: string, ctx: ResourceContext): Promise<void> {
   const group = await ctx.client.request({ method: 'DELETE', path: `${ML}/model_groups/${encodeURIComponent(groupId)}` });
-  log('deleted the model\'s own group', { modelGroupId: groupId, status: group.status });
-  if (group.status !== 200 && group.status !== 404) {
+  log('the model\'s own group', { modelGroupId: groupId, status: group.status });
+  if (group.status !== 200 && group.status !== 404 && group.status !== 409) {
     throw new Error(`${describeAnswer(readErrorAnswer(group))}${group.attempts && group.attempts > 1 ? ` (${group.attempts} attempts)` : ''}`);
   }
 }
