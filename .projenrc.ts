@@ -76,6 +76,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 30_000,
+      // test:scale runs it on its own, after the rest (below).
+      testPathIgnorePatterns: ['/node_modules/', '/test/handler/scale.test.ts'],
     },
   },
   gitignore: ['cdk.out', '/examples/cdk.out', '/.bench/'],
@@ -107,6 +109,15 @@ bundleTask.updateStep(0, {
 
 // Tests need the handler bundle: the construct stages it, the handler tests run it.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
+// The simulated deployment of a big stack runs a hundred handler processes: on its own, so that
+// it neither starves the fault suites (whose clocks run 50 times faster) nor is starved by them.
+const scaleTest = project.addTask('test:scale', {
+  description: 'Deploy, update and delete 100 connectors and 50 models as CloudFormation does, against the emulator with the service\'s limits',
+});
+scaleTest.spawn(project.tasks.tryFind('bundle')!);
+scaleTest.exec('jest --ci --coverage=false test/handler/scale.test.ts --testPathIgnorePatterns=/node_modules/');
+project.testTask.spawn(scaleTest);
 
 // `npm test`: the whole suite. jsii compilation is the check that the API works in every
 // jsii language (packaging for Python, Java, .NET and Go needs their toolchains and runs

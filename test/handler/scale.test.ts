@@ -4,8 +4,9 @@
  * of every connector's request body, delete. Nothing may fail, be made twice or be left behind,
  * and every limit of CloudFormation and IAM must hold.
  *
- * SCALE_CONNECTORS / SCALE_MODELS change the stack; the figures are printed (npm run bench
- * reports them too).
+ * `npx projen test:scale` runs it (so does `npx projen test`, after the other tests): alone, as its
+ * hundred handler processes would starve the fault suites if they ran beside it. SCALE_CONNECTORS /
+ * SCALE_MODELS change the stack; the figures are printed (npm run bench reports them too).
  */
 import { ROLE_INLINE_POLICY_QUOTA } from '../policy-size';
 import { runScaleScenario, ScaleReport } from './scale-scenario';
