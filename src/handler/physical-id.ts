@@ -37,8 +37,8 @@ export function unknownOutcomeOf(physicalId: string): UnknownOutcome | undefined
 }
 
 /**
- * A create that failed and removed what it made but one thing besides the resource itself,
- * which it names (a model's own model group): the rollback's Delete removes that.
+ * A create that failed and could not remove what it made, which it names in a form of its
+ * resource type's (a model and its own model group): the rollback's Delete removes that.
  */
 export function leftoverId(leftover: string, requestId: string): string {
   return `${MARKER_PREFIX}leftover:${leftover}:${requestId}`;
@@ -57,7 +57,7 @@ export interface CreateTracker {
   unknownSince?: number;
   /** something this create made and has not removed (a model whose deploy failed): the failed answer names it */
   leftBehind?: string;
-  /** what is left of it once the resource itself is removed (its model group): the failed answer names it in a leftover marker */
+  /** what it made and could not remove, when the resource's ID alone would not find it all (a model and its own group): a leftover marker */
   leftover?: string;
 }
 

@@ -256,13 +256,31 @@ describe('create', () => {
     expect(response?.Status).toBe('FAILED');
     expect(emulator.models()).toEqual([]);
     const [group] = emulator.modelGroups();
-    expect(response?.PhysicalResourceId).toBe(`cdk-opensearch-ml:leftover:${group.id}:${response?.RequestId}`);
+    const modelId = emulator.requests.find((r) => r.path.endsWith('/_register'))!.responseBody.match(/"model_id":"([^"]+)"/)![1];
+    expect(response?.PhysicalResourceId).toBe(`cdk-opensearch-ml:leftover:${modelId}.${group.id}:${response?.RequestId}`);
     // While the group cannot be deleted either, the rollback's Delete says so; then it goes.
     emulator.injectFault({ method: 'DELETE', path: /\/_plugins\/_ml\/model_groups\//, status: 403, body: { Message: 'explicit deny' }, times: 100 });
     const refused = await lambda.invoke(event(deleteEvent(response!.PhysicalResourceId, properties, MODEL)), { remainingMs: 3_000 });
     emulator.clearFaults();
     expect(refused.response?.Status).toBe('FAILED');
     expect(refused.response?.Reason).toContain(`DELETE _plugins/_ml/model_groups/${group.id}`);
+    const rollback = await lambda.invoke(event(deleteEvent(response!.PhysicalResourceId, properties, MODEL)));
+    expect(rollback.response?.Status).toBe('SUCCESS');
+    expect(emulator.modelGroups()).toEqual([]);
+  });
+
+  test('a failed create whose delete of the model got no answer in time names the model and its group; the rollback removes the group', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.failDeploys({ message: 'no eligible node found to deploy the model' });
+    // The model is deleted, and the answer comes after the handler stopped waiting.
+    emulator.injectFault({ method: 'DELETE', path: /\/_plugins\/_ml\/models\//, phase: 'after', delayMs: 30_000, times: 1 });
+    const properties = propertiesOf(chain, MODEL, 'Model');
+    const { response } = await lambda.invoke(event(createEvent(properties, MODEL)), { remainingMs: 8_000 });
+    expect(response?.Status).toBe('FAILED');
+    expect(emulator.models()).toEqual([]);
+    expect(emulator.modelGroups()).toHaveLength(1);
+    expect(response?.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:leftover:[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+:/);
     const rollback = await lambda.invoke(event(deleteEvent(response!.PhysicalResourceId, properties, MODEL)));
     expect(rollback.response?.Status).toBe('SUCCESS');
     expect(emulator.modelGroups()).toEqual([]);

@@ -40,12 +40,7 @@ export const modelResource: ResourceType<ModelResourceProperties, ModelResourceA
   attributes: (id) => ({ ModelId: id }),
   // Best effort: a failure here must not keep the stack from rolling back.
   sweep: (outcome, props, ctx) => removeCreated('model', modelsRegisteredSince(outcome.since, props, ctx), ctx.deadline),
-  // The model's own group, which a failed create could not remove after the model. Unlike a sweep, this is
-  // something known to exist: if it cannot go, the Delete fails and says so (CloudFormation tries again).
-  removeLeftover: (groupId, ctx) => deleteOwnGroup(groupId, ctx).catch((e: Error) => {
-    throw new DeployError(`Could not delete the model group ${groupId} that a failed create of the model left: ${e.message}. ` +
-      `Delete it (DELETE _plugins/_ml/model_groups/${groupId}) once no model is in it, or delete the stack again.`);
-  }),
+  removeLeftover: removeLeftover,
   unreadableDelete: 'fail',
 };
 
@@ -287,9 +282,9 @@ async function updateModel(
 
 /**
  * Undeploy, delete, and delete the group OpenSearch made for a model registered without
- * one. A model that is already gone is success.
+ * one. A model that is already gone is success. `seen.groupId` is that group, once read.
  */
-async function deleteModel(id: string, props: ModelResourceProperties, ctx: ResourceContext): Promise<void> {
+async function deleteModel(id: string, props: ModelResourceProperties, ctx: ResourceContext, seen: { groupId?: string } = {}): Promise<void> {
   let found: HttpResponse;
   try {
     found = await ctx.client.request({ method: 'GET', path: `${ML}/models/${encodeURIComponent(id)}` });
@@ -300,18 +295,19 @@ async function deleteModel(id: string, props: ModelResourceProperties, ctx: Reso
   }
   if (found.status === 404) return;
   const model = (found.json ?? {}) as { model_state?: string; model_group_id?: string };
+  if (props.model.model_group_id === undefined && model.model_group_id) seen.groupId = model.model_group_id;
   if (model.model_state !== 'REGISTERED' && model.model_state !== 'UNDEPLOYED') await undeployModel(id, ctx);
   const response = await ctx.client.request({ method: 'DELETE', path: `${ML}/models/${encodeURIComponent(id)}` });
   if (response.status !== 200 && response.status !== 404) {
     throw answerError(response, { ...ctx, operation: 'delete', what: `delete the model ${id}` });
   }
   // The group OpenSearch created with the model goes with it; it refuses while other models are in it.
-  if (props.model.model_group_id === undefined && model.model_group_id) {
-    try {
-      await deleteOwnGroup(model.model_group_id, ctx);
-    } catch (e) {
-      throw new OwnGroupLeft(id, model.model_group_id, (e as Error).message);
-    }
+  if (seen.groupId) {
+    const groupId = seen.groupId;
+    await deleteOwnGroup(groupId, ctx).catch((e: Error) => {
+      throw new DeployError(`Deleted the model ${id}, but not the model group ${groupId} that OpenSearch created with it: ${e.message}. ` +
+        `Delete it (DELETE _plugins/_ml/model_groups/${groupId}) once no model is in it.`);
+    });
   }
 }
 
@@ -327,29 +323,45 @@ async function deleteOwnGroup(groupId: string, ctx: ResourceContext): Promise<vo
   }
 }
 
-/** The model is deleted, the group OpenSearch made for it is not. */
-class OwnGroupLeft extends DeployError {
-  constructor(modelId: string, public readonly groupId: string, reason: string) {
-    super(`Deleted the model ${modelId}, but not the model group ${groupId} that OpenSearch created with it: ${reason}. ` +
-      `Delete it (DELETE _plugins/_ml/model_groups/${groupId}) once no model is in it.`);
-  }
-}
-
 /**
- * Best effort: remove a model this invocation registered before reporting its failure. If its
- * own group stays, the failure names the group (CreateTracker.leftover) for the rollback's Delete.
+ * Best effort: remove a model this invocation registered before reporting its failure. If that
+ * fails once the model's own group is known, the model may be gone already (a delete whose answer
+ * was lost) and the group is not: the failure names both (CreateTracker.leftover), so that the
+ * rollback's Delete removes whichever is left.
  */
 async function discard(id: string, props: ModelResourceProperties, ctx: ResourceContext): Promise<void> {
+  const seen: { groupId?: string } = {};
   try {
-    await deleteModel(id, props, ctx);
+    await deleteModel(id, props, ctx, seen);
     ctx.tracker.leftBehind = undefined;
     log('removed the model of the failed create', { modelId: id });
   } catch (e) {
-    if (e instanceof OwnGroupLeft) {
+    if (seen.groupId) {
       ctx.tracker.leftBehind = undefined;
-      ctx.tracker.leftover = e.groupId;
+      ctx.tracker.leftover = `${id}${LEFTOVER_SEPARATOR}${seen.groupId}`;
     }
     log('could not remove the model of the failed create', { modelId: id, error: (e as Error).message });
+  }
+}
+
+/** Between the model and its group in a leftover (IDs that OpenSearch generates have no '.'). */
+const LEFTOVER_SEPARATOR = '.';
+
+/**
+ * The rollback of a create that left a model and its own group (discard): the model if it is
+ * still there, then the group. Unlike a sweep, this is something known to exist: if it cannot
+ * go, the Delete fails and says what is left (CloudFormation tries again on the next delete).
+ */
+async function removeLeftover(leftover: string, props: ModelResourceProperties, ctx: ResourceContext): Promise<void> {
+  const at = leftover.lastIndexOf(LEFTOVER_SEPARATOR);
+  const [modelId, groupId] = [leftover.slice(0, at), leftover.slice(at + 1)];
+  try {
+    await deleteModel(modelId, props, ctx);
+    await deleteOwnGroup(groupId, ctx);
+  } catch (e) {
+    throw new DeployError(`Could not delete what a failed create of the model left, the model ${modelId} and its model group ${groupId}: ` +
+      `${(e as Error).message}. Delete them (DELETE _plugins/_ml/models/${modelId}, then DELETE _plugins/_ml/model_groups/${groupId}), ` +
+      'or delete the stack again.');
   }
 }
 
