@@ -22,7 +22,7 @@ import { CapacityOptions, OpenSearchEmulator, Operation } from '../emulator';
 import { AwsApisEmulator } from '../emulator/aws-apis';
 import { providerInlinePolicySizes } from '../policy-size';
 import { criticalPathFloor, FloorResource, Step } from './critical-path';
-import { resolver, stringifyScalars } from './events';
+import { stringifyScalars, SynthesizedStack } from './events';
 import { LambdaPool } from './lambda-pool';
 import { dependenciesOf, isCustom, PhaseResult, RequestType, StackSimulation } from './stack-sim';
 
@@ -230,10 +230,10 @@ export async function runScaleScenario(options: ScaleOptions): Promise<ScaleRepo
   let pool: LambdaPool | undefined;
   try {
     const versions = [1, 2].map((version) => scaleStack(emulator.domainArn, emulator.endpoint, { ...options, version }));
-    const templates = versions.map((stack) => Template.fromStack(stack).toJSON().Resources as Record<string, any>);
-    // The provider may do what its synthesized grants allow, resolved as CloudFormation would.
-    const resolve = resolver(templates[0]);
-    const statements = (JSON.parse(JSON.stringify(resolve(providerStatementsOf(templates[0]))).replace(/"AWS::StackId"/g, JSON.stringify(stackId))));
+    const synthesized = versions.map((stack) => new SynthesizedStack(stack));
+    const templates = synthesized.map((stack) => stack.resources);
+    // The provider may do what its synthesized grants allow, resolved as CloudFormation would (in this stack).
+    const statements = JSON.parse(JSON.stringify(synthesized[0].providerStatements).replace(/"AWS::StackId"/g, JSON.stringify(stackId)));
     emulator.setPrincipalPolicy(PROVIDER.roleArn, statements);
     aws.setPrincipalPolicy(PROVIDER.roleArn, statements);
 
@@ -251,7 +251,7 @@ export async function runScaleScenario(options: ScaleOptions): Promise<ScaleRepo
     // Warm execution environments: one Delete of a connector that does not exist each (a 404: success), so
     // that the first request's TLS handshake and code loading (about 125 ms on Lambda) do not count k times over.
     const connectorId = Object.keys(templates[0]).find((id) => templates[0][id].Type === CONNECTOR)!;
-    const warmProperties = stringifyScalars(resolve(templates[0][connectorId].Properties));
+    const warmProperties = stringifyScalars(synthesized[0].resolve(templates[0][connectorId].Properties));
     await Promise.all(Array.from({ length: warm }, () => lambda.invoke({
       RequestType: 'Delete',
       RequestId: 'warm-up',
@@ -358,12 +358,3 @@ export async function runScaleScenario(options: ScaleOptions): Promise<ScaleRepo
   }
 }
 
-/** Every statement of every policy of the provider role, unresolved. */
-function providerStatementsOf(resources: Record<string, any>): unknown[] {
-  const roleId = Object.keys(resources).find((id) => id.startsWith('OpenSearchMlProviderRole') && resources[id].Type === 'AWS::IAM::Role')!;
-  const inline = (resources[roleId].Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement);
-  const attached = Object.values(resources)
-    .filter((r: any) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleId))
-    .flatMap((r: any) => r.Properties.PolicyDocument.Statement);
-  return [...inline, ...attached];
-}
