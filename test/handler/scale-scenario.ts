@@ -9,7 +9,7 @@
  * execution environment (child process) per invocation in flight (lambda-pool.ts), in the order
  * and with the parallelism CloudFormation uses (stack-sim.ts).
  *
- * Time: the handlers' clocks and the emulator's run CLOCK_SCALE times faster, from one origin;
+ * Time: the handlers' clocks and the emulator's run `clockScale` times faster, from one origin;
  * every duration below is in that (the service's) time. The floor of each phase is the ideal
  * schedule of the same requests with the same latencies and caps (critical-path.ts).
  */
