@@ -176,7 +176,8 @@ function deepMerge(target: JsonObject, patch: JsonObject): JsonObject {
 /** ?refresh=true|wait_for|false after a write. */
 function applyRefresh(ctx: RequestContext, indices: Iterable<UserIndex | undefined>): boolean {
   const refresh = ctx.request.params.get('refresh');
-  if (refresh === null || refresh === 'false') return false;
+  // A collection refreshes on its own schedule (the refresh API is not among its supported operations).
+  if (refresh === null || refresh === 'false' || ctx.emulator.serverless) return false;
   for (const index of indices) index?.refresh();
   return refresh === '' || refresh === 'true';
 }

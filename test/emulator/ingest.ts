@@ -12,7 +12,7 @@
  * "Failed to find model" / "Model not ready yet..."), per document.
  *
  * Version gates: text_embedding 2.9 (neural-search GA), sparse_encoding and text_image_embedding 2.11, text_chunking
- * 2.13, ml_inference 2.14 (ml-commons), batch_size 2.14; copy and remove_by_pattern 2.12, fingerprint 2.16
+ * 2.13, ml_inference 2.14 (ml-commons), batch_size 2.16 (AbstractBatchingProcessor); copy and remove_by_pattern 2.12, fingerprint 2.16
  * (OpenSearch ingest-common).
  */
 import { authorize, authorizeCollection, refuseOnServerless } from './authz';
@@ -53,7 +53,8 @@ interface Factory {
 
 /** ConfigurationUtils readers: each read removes the property; errors are parse_exception with metadata. */
 export class Config {
-  constructor(readonly type: string, readonly tag: string | undefined, readonly values: JsonObject) {}
+  /** type undefined: pipeline-level properties, whose errors carry no processor_type. */
+  constructor(readonly type: string | undefined, readonly tag: string | undefined, readonly values: JsonObject) {}
 
   error(property: string | undefined, reason: string): OsFailure {
     return new OsFailure(configurationError(this.type, this.tag, property, property ? `[${property}] ${reason}` : reason));
@@ -224,8 +225,8 @@ function factoryFor(type: string, version: EngineVersion): Factory | undefined {
 
 /** Pipeline.create: description, version, processors (required), on_failure; nothing else. */
 export function compilePipeline(id: string, body: unknown, version: EngineVersion): Processor[] {
-  const config = new Config(undefined as unknown as string, undefined, clone(body as JsonObject));
-  const root = (property: string, reason: string): OsFailure => new OsFailure(configurationError(undefined, undefined, property, `[${property}] ${reason}`));
+  const config = new Config(undefined, undefined, clone(body as JsonObject));
+  const root = (property: string, reason: string): OsFailure => config.error(property, reason);
   const description = config.values.description;
   if (description !== undefined && description !== null && typeof description !== 'string') throw root('description', `property isn't a string, but of type [${javaType(description)}]`);
   delete config.values.description;
@@ -271,15 +272,16 @@ function readProcessor(type: string, value: unknown, version: EngineVersion): Pr
     fail(configurationError(type, undefined, undefined, `property isn't a map, but of type [${javaType(value)}]`));
   }
   const values = clone(value as JsonObject);
-  const generic = new Config(type, undefined, values);
+  // tag, description and ignore_failure are read without processor metadata (readOptionalStringProperty(null, ...)).
+  const generic = new Config(undefined, undefined, values);
   const tag = generic.string('tag', null);
+  new Config(undefined, tag, values).string('description', null);
+  const ignoreFailure = generic.boolean('ignore_failure', false);
   const config = new Config(type, tag, values);
-  config.string('description', null);
-  const ignoreFailure = new Config(type, undefined, values).boolean('ignore_failure', false);
   const condition = config.take('if');
   const factory = factoryFor(type, version);
   if (!factory) fail(configurationError(type, tag, undefined, `No processor type exists with name [${type}]`));
-  const onFailureConfigs = new Config(type, undefined, values).list('on_failure', false);
+  const onFailureConfigs = generic.list('on_failure', false);
   const onFailure = onFailureConfigs ? readProcessors(onFailureConfigs, version) : [];
   if (onFailureConfigs && onFailure.length === 0) fail(configurationError(type, tag, 'on_failure', '[on_failure] processors list cannot be empty'));
   try {
@@ -691,9 +693,9 @@ function fieldMapEntries(fieldMap: JsonObject): FieldMapEntry[] {
   return entries;
 }
 
-/** InferenceProcessor's constructor checks and AbstractBatchingProcessor's batch_size (2.14+). */
+/** InferenceProcessor's constructor checks and AbstractBatchingProcessor's batch_size (2.16+). */
 function inferenceConfig(config: Config, version: EngineVersion): { modelId: string; fieldMap: JsonObject } {
-  if (version.atLeast(2, 14)) {
+  if (version.atLeast(2, 16)) {
     const batchSize = config.int('batch_size', 1);
     if (batchSize < 1) throw config.error('batch_size', 'batch size must be a positive integer');
   }
@@ -761,7 +763,7 @@ function sparseEncodingProcessor(config: Config, version: EngineVersion): Proces
 
 /** TextImageEmbeddingProcessor: one vector in `embedding` from field_map.text and/or field_map.image. */
 function textImageEmbeddingProcessor(config: Config, version: EngineVersion): Processor['execute'] {
-  if (version.atLeast(2, 14)) config.int('batch_size', 1);
+  if (version.atLeast(2, 16)) config.int('batch_size', 1);
   const modelId = config.string('model_id');
   const embedding = config.string('embedding');
   const fieldMap = config.map('field_map', true)!;

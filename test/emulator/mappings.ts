@@ -289,6 +289,10 @@ function parseKnnVector(name: string, definition: JsonObject, ctx: MappingContex
     // "Vector search collections don't support the Lucene engine" (Working with vector search collections).
     illegal(`Vector search collections don't support the Lucene engine (field [${name}])`);
   }
+  if (!version.atLeast(2, 17) && !dataTypeSupported(engine, dataType, version)) {
+    // 2.16 KNNVectorFieldMapperUtil.validateVectorDataType
+    illegal(`[data_type] field with value [${dataType}] is only supported for [${dataType === 'byte' ? 'lucene' : 'faiss'}] engine`);
+  }
   const errors: string[] = [];
   const max = maxDimension(engine, version);
   if (dimension !== undefined && dimension > max) {

@@ -82,8 +82,8 @@ const LISTS: Record<Kind, readonly [string, Readonly<Record<string, Factory>>]> 
 
 export function compileSearchPipeline(id: string, body: unknown, version: EngineVersion): SearchPipeline {
   const config = clone(body as JsonObject);
-  const root = new Config(undefined as unknown as string, undefined, config);
-  const rootError = (property: string, reason: string): OsFailure => new OsFailure(configurationError(undefined, undefined, property, `[${property}] ${reason}`));
+  const root = new Config(undefined, undefined, config);
+  const rootError = (property: string, reason: string): OsFailure => root.error(property, reason);
   if (config.description !== undefined && config.description !== null && typeof config.description !== 'string') throw rootError('description', "property isn't a string");
   delete config.description;
   if (config.version !== undefined && config.version !== null && !/^-?\d+$/.test(String(config.version))) throw rootError('version', `property cannot be converted to an int [${String(config.version)}]`);
@@ -100,7 +100,7 @@ export function compileSearchPipeline(id: string, body: unknown, version: Engine
         const factory = factories[type];
         if (!factory || !version.atLeast(factory.since[0], factory.since[1])) fail(illegalArgumentError(`Invalid processor type ${type}`));
         const values = clone((value ?? {}) as JsonObject);
-        const tag = new Config(undefined as unknown as string, undefined, values).string('tag', null);
+        const tag = new Config(undefined, undefined, values).string('tag', null);
         const processorConfig = new Config(type, tag, values);
         processorConfig.boolean('ignore_failure', false);
         processorConfig.string('description', null);
@@ -118,7 +118,6 @@ export function compileSearchPipeline(id: string, body: unknown, version: Engine
       }
     }
   }
-  void root;
   const leftover = Object.keys(config);
   if (leftover.length > 0) fail(osException('parse_exception', `pipeline [${id}] doesn't support one or more provided configuration parameters ${javaList(leftover)}`, 400));
   return {

@@ -17,8 +17,8 @@ const ID = '([^/]+)';
 const INDEX = '([^/_][^/]*)';
 const MEMORY = '/_plugins/_ml/memory';
 const ROLES = '/_plugins/_security/api/roles';
-/** Search pipelines are GA from OpenSearch 2.8; the memory API moved to /_plugins/_ml/memory in ml-commons 2.12. */
-const SEARCH_PIPELINES: [number, number] = [2, 8];
+/** Search pipelines are GA from OpenSearch 2.9 (experimental behind a feature flag in 2.8); the memory API moved to /_plugins/_ml/memory in ml-commons 2.12. */
+const SEARCH_PIPELINES: [number, number] = [2, 9];
 const MEMORY_API: [number, number] = [2, 12];
 
 const path = (template: string): RegExp => new RegExp(`^${template}/?$`);
