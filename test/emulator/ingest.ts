@@ -21,6 +21,7 @@ import { json } from './http';
 import { embedTexts, predictAs, sparseEncode } from './inference';
 import { errorOf, fail, illegalArgumentError, javaException, javaList, OsError, osException, OsFailure } from './os-exception';
 import { clone } from './store';
+import { storePipeline } from './stored-pipelines';
 import { EngineVersion } from './version';
 import { JsonObject, parseJsonBody, tokenOf } from './xcontent';
 
@@ -185,8 +186,8 @@ const NOT_RUN: Readonly<Record<string, readonly [number, number] | undefined>> =
 const FACTORIES: Readonly<Record<string, Factory>> = {
   set: { create: setProcessor },
   remove: { create: removeProcessor },
-  rename: { create: renameProcessor },
-  copy: { since: [2, 12], create: copyProcessor },
+  rename: { create: (config) => transferProcessor(config, 'rename') },
+  copy: { since: [2, 12], create: (config) => transferProcessor(config, 'copy') },
   lowercase: { create: (config) => stringProcessor(config, (value) => value.toLowerCase()) },
   uppercase: { create: (config) => stringProcessor(config, (value) => value.toUpperCase()) },
   trim: { create: (config) => stringProcessor(config, (value) => value.trim()) },
@@ -198,8 +199,11 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   drop: { create: () => () => false },
   fail: { create: failProcessor },
   pipeline: { create: pipelineProcessor },
-  text_embedding: { since: [2, 9], create: (config, version) => denseEmbeddingProcessor(config, version) },
-  sparse_encoding: { since: [2, 11], create: (config, version) => sparseEncodingProcessor(config, version) },
+  text_embedding: { since: [2, 9], create: (config, version) => fieldInferenceProcessor(config, version, (env, model, texts) => embedTexts(env.ctx, model, texts), 'knn') },
+  sparse_encoding: {
+    since: [2, 11],
+    create: (config, version) => fieldInferenceProcessor(config, version, (env, model, texts) => sparseEncode(env.ctx, model, texts), 'sparse_encoding'),
+  },
   text_image_embedding: { since: [2, 11], create: (config, version) => textImageEmbeddingProcessor(config, version) },
   text_chunking: { since: [2, 13], create: textChunkingProcessor },
   ml_inference: { since: [2, 14], create: mlInferenceProcessor },
@@ -351,49 +355,9 @@ export function putIngestPipeline(ctx: RequestContext): TransportPhase {
       // "Unsupported Machine Learning APIs and features": the ML inference processor only on NextGen vector collections.
       refuseOnServerless(ctx, 'The ml_inference ingest processor outside a NextGen collection group');
     }
-    ctx.emulator.cluster.ingestPipelines.set(id, { config: clone(body as JsonObject) });
-    ctx.emulator.cluster.ingestMetadata = true;
+    storePipeline(ctx, 'ingest', id, body);
     return json(200, { acknowledged: true });
   };
-}
-
-export function getIngestPipeline(ctx: RequestContext): TransportPhase {
-  return () => {
-    authorizeCollection(ctx, 'aoss:DescribeIndex');
-    authorize(ctx, 'cluster:admin/ingest/pipeline/get');
-    const result = matching(ctx.emulator.cluster.ingestPipelines, ctx.params[0]);
-    // GetPipelineResponse: 404 with an empty object when nothing matched.
-    return json(Object.keys(result).length === 0 && ctx.params[0] !== undefined ? 404 : 200, result);
-  };
-}
-
-export function deleteIngestPipeline(ctx: RequestContext): TransportPhase {
-  return () => {
-    authorizeCollection(ctx, 'aoss:DeleteIndex');
-    authorize(ctx, 'cluster:admin/ingest/pipeline/delete');
-    const { cluster } = ctx.emulator;
-    const id = ctx.params[0];
-    // IngestService.innerDelete: without any IngestMetadata yet, nothing is checked.
-    if (!cluster.ingestMetadata) return json(200, { acknowledged: true });
-    const ids = Object.keys(matching(cluster.ingestPipelines, id));
-    if (ids.length === 0 && id !== '*' && id !== '_all') fail(osException('resource_not_found_exception', `pipeline [${id}] is missing`, 404));
-    for (const name of ids) cluster.ingestPipelines.delete(name);
-    return json(200, { acknowledged: true });
-  };
-}
-
-/** Ids with simple wildcards, comma-separated (innerGetPipelines). */
-export function matching(store: ReadonlyMap<string, { config: JsonObject }>, ids: string | undefined): Record<string, unknown> {
-  const patterns = ids === undefined || ids === '_all' ? ['*'] : ids.split(',');
-  const result: Record<string, unknown> = {};
-  for (const [id, pipeline] of store) {
-    if (patterns.some((pattern) => new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`).test(id))) result[id] = clone(pipeline.config);
-  }
-  return result;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
 // ---- document field access (IngestDocument) --------------------------------------------------------------------
@@ -497,44 +461,30 @@ function removeProcessor(config: Config): Processor['execute'] {
   };
 }
 
-function renameProcessor(config: Config): Processor['execute'] {
-  const field = config.string('field');
+/** rename (field -> target_field, moved) and copy (source_field -> target_field, 2.12+, moved with remove_source). */
+function transferProcessor(config: Config, kind: 'rename' | 'copy'): Processor['execute'] {
+  const field = config.string(kind === 'rename' ? 'field' : 'source_field');
   const target = config.string('target_field');
   const ignoreMissing = config.boolean('ignore_missing', false);
   const override = config.boolean('override', false);
+  const move = kind === 'rename' || config.boolean('remove_source', false);
+  const [missing, exists] = kind === 'rename' ? ['field [%s] doesn\'t exist', 'field [%s] already exists'] : ['source field [%s] doesn\'t exist', 'target field [%s] already exists'];
   return (doc) => {
     const from = template(field, doc);
     const to = template(target, doc);
     if (!hasField(doc, from)) {
       if (ignoreMissing) return true;
-      fail(illegalArgumentError(`field [${from}] doesn't exist`));
+      fail(illegalArgumentError(missing.replace('%s', from)));
     }
-    if (hasField(doc, to) && !override) fail(illegalArgumentError(`field [${to}] already exists`));
-    const value = getField(doc, from);
-    removeField(doc, from);
+    if (hasField(doc, to) && !override) fail(illegalArgumentError(exists.replace('%s', to)));
+    const value = clone(getField(doc, from));
+    if (move) removeField(doc, from);
     setField(doc, to, value);
     return true;
   };
 }
 
-function copyProcessor(config: Config): Processor['execute'] {
-  const source = config.string('source_field');
-  const target = config.string('target_field');
-  const ignoreMissing = config.boolean('ignore_missing', false);
-  const override = config.boolean('override', false);
-  const removeSource = config.boolean('remove_source', false);
-  return (doc) => {
-    if (!hasField(doc, source)) {
-      if (ignoreMissing) return true;
-      fail(illegalArgumentError(`source field [${source}] doesn't exist`));
-    }
-    if (hasField(doc, target) && !override) fail(illegalArgumentError(`target field [${target}] already exists`));
-    setField(doc, target, clone(getField(doc, source)));
-    if (removeSource) removeField(doc, source);
-    return true;
-  };
-}
-
+/** AbstractStringProcessor: field, target_field, ignore_missing; each string (or each in a list) transformed. */
 function stringProcessor(config: Config, transform: (value: string) => string): Processor['execute'] {
   const field = config.string('field');
   const target = config.string('target_field', field)!;
@@ -638,21 +588,11 @@ function joinProcessor(config: Config): Processor['execute'] {
   };
 }
 
+/** gsub is one of OpenSearch's AbstractStringProcessors, like lowercase, uppercase and trim. */
 function gsubProcessor(config: Config): Processor['execute'] {
-  const field = config.string('field');
   const pattern = new RegExp(config.string('pattern'), 'g');
-  const replacement = config.string('replacement');
-  const target = config.string('target_field', field)!;
-  const ignoreMissing = config.boolean('ignore_missing', false);
-  return (doc) => {
-    const value = getField(doc, field);
-    if (value === undefined || value === null) {
-      if (ignoreMissing) return true;
-      fail(illegalArgumentError(`field [${field}] not present as part of path [${field}]`));
-    }
-    setField(doc, target, String(value).replace(pattern, replacement.replace(/\$(\d)/g, '$$$1')));
-    return true;
-  };
+  const replacement = config.string('replacement').replace(/\$(\d)/g, '$$$1');
+  return stringProcessor(config, (value) => value.replace(pattern, replacement));
 }
 
 function failProcessor(config: Config): Processor['execute'] {
@@ -727,35 +667,24 @@ function textsOf(doc: IngestDocument, entries: readonly FieldMapEntry[]): Array<
   return result;
 }
 
-function denseEmbeddingProcessor(config: Config, version: EngineVersion): Processor['execute'] {
+/**
+ * text_embedding and sparse_encoding: every mapped text of the document in one model call; a list input gives a list
+ * of objects ({"knn": vector} / {"sparse_encoding": weights}), as neural-search writes nested outputs.
+ */
+function fieldInferenceProcessor(
+  config: Config, version: EngineVersion, infer: (env: IngestEnv, modelId: string, texts: string[]) => unknown[], listKey: string,
+): Processor['execute'] {
   const { modelId, fieldMap } = inferenceConfig(config, version);
   const entries = fieldMapEntries(fieldMap);
   return (doc, env) => {
     const inputs = textsOf(doc, entries);
     if (inputs.length === 0) return true;
-    const vectors = embedTexts(env.ctx, modelId, inputs.flatMap((input) => input.texts));
+    const outputs = infer(env, modelId, inputs.flatMap((input) => input.texts));
     let next = 0;
     for (const input of inputs) {
-      const own = vectors.slice(next, next + input.texts.length);
+      const own = outputs.slice(next, next + input.texts.length);
       next += input.texts.length;
-      setField(doc, input.entry.target, input.list ? own.map((vector) => ({ knn: vector })) : own[0]);
-    }
-    return true;
-  };
-}
-
-function sparseEncodingProcessor(config: Config, version: EngineVersion): Processor['execute'] {
-  const { modelId, fieldMap } = inferenceConfig(config, version);
-  const entries = fieldMapEntries(fieldMap);
-  return (doc, env) => {
-    const inputs = textsOf(doc, entries);
-    if (inputs.length === 0) return true;
-    const maps = sparseEncode(env.ctx, modelId, inputs.flatMap((input) => input.texts));
-    let next = 0;
-    for (const input of inputs) {
-      const own = maps.slice(next, next + input.texts.length);
-      next += input.texts.length;
-      setField(doc, input.entry.target, input.list ? own.map((map) => ({ sparse_encoding: map })) : own[0]);
+      setField(doc, input.entry.target, input.list ? own.map((output) => ({ [listKey]: output })) : own[0]);
     }
     return true;
   };

@@ -1,13 +1,13 @@
 /**
  * Security roles: the predefined ones (permissions from opensearch-project/security config/roles.yml and
- * static_roles.yml, 2.19.0.0), custom roles created with the roles REST API (/_plugins/_security/api/roles[/{name}]),
- * and the privilege evaluation of cluster and index actions with the static action groups
- * (static_action_groups.yml). Messages: EndpointValidator ("role 'x' not found.", "Resource 'x' is static.",
+ * static_roles.yml, 2.19.0.0), custom roles created with the roles REST API (/_plugins/_security/api/roles[/{name}],
+ * behind the same REST admin gate as the roles-mapping API), and the privilege evaluation of cluster and index actions
+ * with the static action groups (static_action_groups.yml). Messages: EndpointValidator ("role 'x' not found.", "Resource 'x' is static.",
  * "Resource 'x' is reserved.", "Resource 'x' is not available."), RequestHandler ("'x' created." / updated / deleted),
  * RolesApiAction's allowed keys (cluster_permissions, index_permissions, tenant_permissions: arrays; description).
  */
-import { RequestContext, TransportPhase } from './context';
-import { noHandler, securityApiMessage } from './errors';
+import { RequestContext } from './context';
+import { securityApiMessage } from './errors';
 import { EmulatorResponse, HttpError, json } from './http';
 import { wildcardMatch } from './iam';
 import type { SecurityPlugin } from './security';
@@ -172,19 +172,6 @@ function expand(permissions: readonly string[], seen = new Set<string>()): strin
     }
   }
   return result;
-}
-
-type RoleHandler = (ctx: RequestContext, security: SecurityPlugin) => EmulatorResponse;
-
-/** Every method needs the plugin on and a REST admin (the master user or security_manager), as for roles mappings. */
-export function rolesApi(handler: RoleHandler): (ctx: RequestContext) => TransportPhase {
-  return (ctx) => () => {
-    const security = ctx.emulator.security;
-    if (!security.enabled) return noHandler(ctx.request.method, ctx.request.url);
-    const denial = security.restApiDenial(ctx.caller);
-    if (denial) return securityApiMessage(403, `No permission to access REST API: ${denial}`);
-    return handler(ctx, security);
-  };
 }
 
 export function getRoles(ctx: RequestContext, security: SecurityPlugin): EmulatorResponse {

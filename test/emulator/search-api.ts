@@ -17,7 +17,7 @@ import { authorize, authorizeCollection } from './authz';
 import { IndexedDoc, UserIndex } from './cluster-state';
 import { RequestContext, TransportPhase } from './context';
 import { parsingException } from './errors';
-import { EmulatorResponse, HttpError, json } from './http';
+import { EmulatorResponse, json } from './http';
 import { resolveIndices } from './indices';
 import { fail, illegalArgumentError, renderException } from './os-exception';
 import { evaluate, parseQuery, Query, rewrite, ShardEnv, ShardFailure, visit } from './query';
@@ -270,13 +270,18 @@ function totalOf(total: number, track: boolean | number): Record<string, unknown
   return { value: track, relation: 'gte' };
 }
 
+/** The indexes of the path (all without one), after the search privilege check (_count is a search too). */
+function searchedIndices(ctx: RequestContext): UserIndex[] {
+  const expression = ctx.params[0] ?? '_all';
+  authorize(ctx, 'indices:data/read/search', [expression]);
+  return resolveIndices(ctx, expression);
+}
+
 export function searchHandler(ctx: RequestContext): TransportPhase {
   authorizeCollection(ctx, 'aoss:ReadDocument', ctx.params[0] ?? '*');
   const request = parseBody(ctx, false);
   return () => {
-    const expression = ctx.params[0] ?? '_all';
-    authorize(ctx, 'indices:data/read/search', [expression]);
-    const indices = resolveIndices(ctx, expression);
+    const indices = searchedIndices(ctx);
     const pipeline = resolveSearchPipeline(ctx, indices.length === 1 ? indices[0].settings : undefined);
     applyRequestProcessors(pipeline, request);
     const vectors = new Map<Query, number[]>();
@@ -345,9 +350,7 @@ export function countHandler(ctx: RequestContext): TransportPhase {
   authorizeCollection(ctx, 'aoss:ReadDocument', ctx.params[0] ?? '*');
   const request = parseBody(ctx, true);
   return () => {
-    const expression = ctx.params[0] ?? '_all';
-    authorize(ctx, 'indices:data/read/search', [expression]);
-    const indices = resolveIndices(ctx, expression);
+    const indices = searchedIndices(ctx);
     const vectors = new Map<Query, number[]>();
     const sparse = new Map<Query, Record<string, number>>();
     rewrite(ctx, request.query, vectors, sparse);
@@ -357,7 +360,6 @@ export function countHandler(ctx: RequestContext): TransportPhase {
         count += evaluate(request.query, shardEnv(ctx, index, vectors, sparse)).size;
       } catch (error) {
         if (error instanceof ShardFailure) return shardFailureResponse(ctx, index, error);
-        if (error instanceof HttpError) throw error;
         throw error;
       }
     }

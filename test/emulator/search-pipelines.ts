@@ -18,10 +18,11 @@
 import { authorize, authorizeCollection, refuseOnServerless } from './authz';
 import { RequestContext, TransportPhase } from './context';
 import { json } from './http';
-import { Config, configurationError, matching } from './ingest';
+import { Config, configurationError } from './ingest';
 import { fail, illegalArgumentError, javaFloat, javaList, osException, OsFailure } from './os-exception';
 import { parseQuery, Query } from './query';
 import { clone } from './store';
+import { storePipeline } from './stored-pipelines';
 import { EngineVersion } from './version';
 import { JsonObject, parseJsonBody, tokenOf } from './xcontent';
 
@@ -218,34 +219,7 @@ export function putSearchPipeline(ctx: RequestContext): TransportPhase {
         refuseOnServerless(ctx, 'The ml_inference search processor outside a NextGen collection group');
       }
     }
-    ctx.emulator.cluster.searchPipelines.set(id, { config: clone(body as JsonObject) });
-    ctx.emulator.cluster.searchPipelineMetadata = true;
-    return json(200, { acknowledged: true });
-  };
-}
-
-export function getSearchPipeline(ctx: RequestContext): TransportPhase {
-  return () => {
-    authorizeCollection(ctx, 'aoss:DescribeIndex');
-    authorize(ctx, 'cluster:admin/search/pipeline/get');
-    const result = matching(ctx.emulator.cluster.searchPipelines, ctx.params[0]);
-    return json(Object.keys(result).length === 0 && ctx.params[0] !== undefined ? 404 : 200, result);
-  };
-}
-
-export function deleteSearchPipeline(ctx: RequestContext): TransportPhase {
-  return () => {
-    authorizeCollection(ctx, 'aoss:DeleteIndex');
-    authorize(ctx, 'cluster:admin/search/pipeline/delete');
-    const { cluster } = ctx.emulator;
-    const id = ctx.params[0];
-    if (!cluster.searchPipelineMetadata) return json(200, { acknowledged: true });
-    const ids = Object.keys(matching(cluster.searchPipelines, id));
-    if (ids.length === 0) {
-      if (id === '*' || id === '_all') return json(200, { acknowledged: true });
-      fail(osException('resource_not_found_exception', `pipeline [${id}] is missing`, 404));
-    }
-    for (const name of ids) cluster.searchPipelines.delete(name);
+    storePipeline(ctx, 'search', id, body);
     return json(200, { acknowledged: true });
   };
 }

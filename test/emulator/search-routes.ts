@@ -7,11 +7,13 @@
 import { Route } from './context';
 import { bulk, deleteDocument, getDocument, indexDocument } from './documents';
 import { deleteIndex, getIndex, getMapping, getSettings, headIndex, putIndex, putMapping, putSettings, refreshIndex } from './indices';
-import { deleteIngestPipeline, getIngestPipeline, putIngestPipeline } from './ingest';
+import { putIngestPipeline } from './ingest';
 import { createMemory, createMessage, deleteMemory, getMemory, listMemories, listMessages } from './memory';
-import { deleteRole, getRoles, putRole, rolesApi } from './roles';
+import { deleteRole, getRoles, putRole } from './roles';
+import { rolesMappingApi as securityApi } from './rolesmapping';
 import { countHandler, searchHandler } from './search-api';
-import { deleteSearchPipeline, getSearchPipeline, putSearchPipeline } from './search-pipelines';
+import { putSearchPipeline } from './search-pipelines';
+import { deletePipeline, getPipelines } from './stored-pipelines';
 
 const ID = '([^/]+)';
 const INDEX = '([^/_][^/]*)';
@@ -25,11 +27,11 @@ const path = (template: string): RegExp => new RegExp(`^${template}/?$`);
 
 export const SEARCH_ROUTES: readonly Route[] = [
   { method: 'PUT', pattern: path(`/_ingest/pipeline/${ID}`), handle: putIngestPipeline },
-  { method: 'GET', pattern: new RegExp(`^/_ingest/pipeline(?:/${ID})?/?$`), handle: getIngestPipeline },
-  { method: 'DELETE', pattern: path(`/_ingest/pipeline/${ID}`), handle: deleteIngestPipeline },
+  { method: 'GET', pattern: new RegExp(`^/_ingest/pipeline(?:/${ID})?/?$`), handle: getPipelines('ingest') },
+  { method: 'DELETE', pattern: path(`/_ingest/pipeline/${ID}`), handle: deletePipeline('ingest') },
   { method: 'PUT', pattern: path(`/_search/pipeline/${ID}`), since: SEARCH_PIPELINES, handle: putSearchPipeline },
-  { method: 'GET', pattern: new RegExp(`^/_search/pipeline(?:/${ID})?/?$`), since: SEARCH_PIPELINES, handle: getSearchPipeline },
-  { method: 'DELETE', pattern: path(`/_search/pipeline/${ID}`), since: SEARCH_PIPELINES, handle: deleteSearchPipeline },
+  { method: 'GET', pattern: new RegExp(`^/_search/pipeline(?:/${ID})?/?$`), since: SEARCH_PIPELINES, handle: getPipelines('search') },
+  { method: 'DELETE', pattern: path(`/_search/pipeline/${ID}`), since: SEARCH_PIPELINES, handle: deletePipeline('search') },
   { method: 'POST', pattern: path('/_bulk'), handle: bulk },
   { method: 'PUT', pattern: path('/_bulk'), handle: bulk },
   { method: 'POST', pattern: path(`/${INDEX}/_bulk`), handle: bulk },
@@ -66,7 +68,7 @@ export const SEARCH_ROUTES: readonly Route[] = [
   { method: 'POST', pattern: path(`${MEMORY}/${ID}/messages`), since: MEMORY_API, handle: createMessage },
   { method: 'GET', pattern: path(`${MEMORY}/${ID}`), since: MEMORY_API, handle: getMemory },
   { method: 'DELETE', pattern: path(`${MEMORY}/${ID}`), since: MEMORY_API, handle: deleteMemory },
-  { method: 'GET', pattern: new RegExp(`^${ROLES}(?:/${ID})?/?$`), handle: rolesApi(getRoles) },
-  { method: 'PUT', pattern: path(`${ROLES}/${ID}`), handle: rolesApi(putRole) },
-  { method: 'DELETE', pattern: path(`${ROLES}/${ID}`), handle: rolesApi(deleteRole) },
+  { method: 'GET', pattern: new RegExp(`^${ROLES}(?:/${ID})?/?$`), handle: securityApi(getRoles) },
+  { method: 'PUT', pattern: path(`${ROLES}/${ID}`), handle: securityApi(putRole) },
+  { method: 'DELETE', pattern: path(`${ROLES}/${ID}`), handle: securityApi(deleteRole) },
 ];
