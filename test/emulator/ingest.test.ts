@@ -79,6 +79,17 @@ describe('ingest pipelines', () => {
     expect(batch.json.error).toMatchObject({ reason: '[batch_size] batch size must be a positive integer', property_name: 'batch_size' });
   });
 
+  it('is authorized by IAM as es:ESHttpPut on the pipeline\'s path of the domain', async () => {
+    const domain = 'arn:aws:es:us-east-1:111122223333:domain/test-domain';
+    emulator.setPrincipalPolicy(PROVIDER.roleArn, [{ Effect: 'Allow', Action: 'es:ESHttp*', Resource: `${domain}/_plugins/_ml/*` }]);
+    const denied = await call('PUT', '/_ingest/pipeline/p', { processors: [] });
+    expect([denied.status, denied.json.Message]).toEqual([403,
+      'User: arn:aws:sts::111122223333:assumed-role/provider/AKIAPROVIDER is not authorized to perform: es:ESHttpPut because no identity-based policy allows the es:ESHttpPut action']);
+    emulator.setPrincipalPolicy(PROVIDER.roleArn, [{ Effect: 'Allow', Action: 'es:ESHttpPut', Resource: `${domain}/_ingest/pipeline/p` }]);
+    expect((await call('PUT', '/_ingest/pipeline/p', { processors: [] })).json).toEqual({ acknowledged: true });
+    expect((await call('PUT', '/docs', {})).status).toBe(403);
+  });
+
   it('does not look at the model when the pipeline is stored', async () => {
     const reply = await call('PUT', '/_ingest/pipeline/p', { processors: [{ text_embedding: { model_id: 'no-such-model', field_map: { a: 'b' } } }] });
     expect(reply.json).toEqual({ acknowledged: true });
