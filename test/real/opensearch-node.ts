@@ -44,6 +44,8 @@ export interface NodeInfo {
   readonly caPem?: string;
   /** the security plugin's admin user (security plugin nodes) */
   readonly admin?: { readonly username: string; readonly password: string };
+  /** the demo's super-admin client certificate (kirk), the only identity that may write system indices */
+  readonly superAdmin?: { readonly cert: string; readonly key: string };
   readonly security: boolean;
   readonly pid: number;
   readonly runDir: string;
@@ -382,9 +384,10 @@ export async function startNode(version: NodeVersion, log: (line: string) => voi
 
   const scheme = version.security ? 'https' : 'http';
   const url = `${scheme}://127.0.0.1:${httpPort}`;
-  const caPem = version.security ? fs.readFileSync(path.join(home, 'config', 'root-ca.pem'), 'utf8') : undefined;
+  const config = (name: string) => fs.readFileSync(path.join(home, 'config', name), 'utf8');
   const info: NodeInfo = {
-    id: version.id, coreVersion: version.coreVersion, url, caPem, admin: meta.admin, security: version.security, pid: child.pid!, runDir,
+    id: version.id, coreVersion: version.coreVersion, url, admin: meta.admin, security: version.security, pid: child.pid!, runDir,
+    ...(version.security ? { caPem: config('root-ca.pem'), superAdmin: { cert: config('kirk.pem'), key: config('kirk-key.pem') } } : {}),
   };
   const stop = () => stopNode(child, exited, runDir);
   try {
@@ -427,14 +430,16 @@ async function waitForHealth(node: NodeInfo, exited: Promise<number | null>, out
   throw new Error(`OpenSearch ${node.coreVersion} was not healthy after ${HEALTH_TIMEOUT_MS / 1000} s (last answer: ${last}):\n${output().slice(-4000)}`);
 }
 
-/** A request straight to the node (not through the front door), as its admin. */
-export function nodeRequest(node: NodeInfo, method: string, requestPath: string, body?: unknown): Promise<{ status: number; body: string }> {
+/** A request straight to the node (not through the front door), as its admin (or super admin: system indices). */
+export function nodeRequest(
+  node: NodeInfo, method: string, requestPath: string, body?: unknown, options: { superAdmin?: boolean } = {},
+): Promise<{ status: number; body: string }> {
   const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const headers: Record<string, string> = { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) };
-  if (node.admin) headers.authorization = `Basic ${Buffer.from(`${node.admin.username}:${node.admin.password}`).toString('base64')}`;
+  if (node.admin && !options.superAdmin) headers.authorization = `Basic ${Buffer.from(`${node.admin.username}:${node.admin.password}`).toString('base64')}`;
   const target = new URL(requestPath, node.url);
   return new Promise((resolve, reject) => {
-    const options = { method, hostname: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers, timeout: 30_000 };
+    const requestOptions = { method, hostname: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers, timeout: 30_000 };
     const onResponse = (res: http.IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -442,8 +447,11 @@ export function nodeRequest(node: NodeInfo, method: string, requestPath: string,
     };
     const req = node.url.startsWith('https')
       // The demo certificate names "node-0.example.com": the CA is checked, the host name is not.
-      ? https.request({ ...options, ca: node.caPem, checkServerIdentity: () => undefined }, onResponse)
-      : http.request(options, onResponse);
+      ? https.request({
+        ...requestOptions, ca: node.caPem, checkServerIdentity: () => undefined,
+        ...(options.superAdmin && node.superAdmin ? { cert: node.superAdmin.cert, key: node.superAdmin.key } : {}),
+      }, onResponse)
+      : http.request(requestOptions, onResponse);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(payload);

@@ -1,0 +1,232 @@
+/**
+ * What every real-tier test file shares: the running nodes (started once by global-setup.ts), and a
+ * "domain": the front door in front of one node, the Secrets Manager / CloudFormation stand-in, the loopback
+ * model endpoints and the shipped handler bundle run as Lambda would (test/handler/harness.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { FineGrainedAccess } from '../../src';
+import { AwsApisEmulator, StackResource } from '../emulator/aws-apis';
+import { PolicyStatement } from '../emulator/iam';
+import { EmulatorPrincipal } from '../emulator/types';
+import { ACCOUNT, createEvent, deleteEvent, SynthesizedStack, synthesizeStack, updateEvent } from '../handler/events';
+import { LambdaHarness } from '../handler/harness';
+import { FrontDoor } from './front-door';
+import { ModelEndpoints } from './model-endpoints';
+import { NodeInfo, nodeRequest } from './opensearch-node';
+
+export { ACCOUNT };
+export const NODES_ENV = 'REAL_OPENSEARCH_NODES';
+
+/** The nodes global-setup.ts started, as test.each rows: [coreVersion, node]. */
+export function nodes(): Array<[string, NodeInfo]> {
+  const text = process.env[NODES_ENV];
+  if (!text) throw new Error(`${NODES_ENV} is not set: run the real tier with \`npm run test:opensearch\` (its global setup starts the nodes)`);
+  return (JSON.parse(text) as NodeInfo[]).map((n) => [n.coreVersion, n]);
+}
+
+/** The provider role's logical ID in every synthesized test stack (a hash of its construct path). */
+export const PROVIDER_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/OpenSearchMlProviderRole2E8E49A4`;
+export const API_KEY = `sk-real-tier-${randomBytes(8).toString('hex')}`;
+export const API_KEY_SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:real-tier/model-api-key-AbCdEf`;
+export const STACK_NAME = 'HandlerTest';
+/** the domain's master user (the node's admin), in Secrets Manager as the construct expects it */
+export const MASTER_SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:real-tier/master-user-AbCdEf`;
+export const CONNECTOR = 'Custom::OpenSearchMlConnector';
+export const MODEL = 'Custom::OpenSearchMlModel';
+export const GROUP = 'Custom::OpenSearchMlModelGroup';
+export const MAPPING = 'Custom::OpenSearchMlRoleMapping';
+
+export interface DomainOptions {
+  /**
+   * the domain's resource-based access policy; default: anyone may reach the security plugin's REST API (where
+   * basic auth with the master user is checked), everything else is up to IAM identity policies
+   */
+  readonly accessPolicy?: ReadonlyArray<PolicyStatement>;
+  /** more secrets for the Secrets Manager stand-in: ARN → SecretString */
+  readonly secrets?: Record<string, string>;
+}
+
+/** A stand-in for one Amazon OpenSearch Service domain backed by a real node, and a provider Lambda calling it. */
+export class RealDomain {
+  public static async open(node: NodeInfo, options: DomainOptions = {}): Promise<RealDomain> {
+    const provider: EmulatorPrincipal = {
+      accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(20).toString('base64'),
+      sessionToken: randomBytes(32).toString('base64'),
+      roleArn: PROVIDER_ROLE_ARN,
+    };
+    const awsPrincipals: EmulatorPrincipal[] = [provider];
+    const aws = await AwsApisEmulator.start({
+      principals: awsPrincipals,
+      secrets: {
+        [API_KEY_SECRET_ARN]: JSON.stringify({ openAI_key: API_KEY, api_key: API_KEY }),
+        ...(node.admin ? { [MASTER_SECRET_ARN]: JSON.stringify(node.admin) } : {}),
+        ...options.secrets,
+      },
+      stacks: { [STACK_NAME]: [] },
+    });
+    const frontDoor = await FrontDoor.start({
+      node, principals: [provider], accessPolicy: options.accessPolicy ?? securityApiOpen(),
+      secretsManager: { url: aws.url, principals: awsPrincipals, ca: fs.readFileSync(path.join(__dirname, '..', 'emulator', 'tls', 'cert.pem'), 'utf8') },
+    });
+    const models = await ModelEndpoints.start({ frontDoor, apiKey: API_KEY });
+    const lambda = await LambdaHarness.start({
+      credentials: provider,
+      env: { PROVIDER_ROLE_ARN: provider.roleArn, AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url },
+    });
+    return new RealDomain(node, frontDoor, aws, models, lambda);
+  }
+
+  /** the stack's resources as CloudFormation lists them (the handler reads them to tell its models from others') */
+  public readonly stackResources: StackResource[] = [];
+  public readonly stackId: string;
+
+  private constructor(
+    public readonly node: NodeInfo,
+    public readonly frontDoor: FrontDoor,
+    public readonly aws: AwsApisEmulator,
+    public readonly models: ModelEndpoints,
+    public readonly lambda: LambdaHarness,
+  ) {
+    this.stackId = aws.stackId(STACK_NAME)!;
+  }
+
+  /**
+   * How the provider gets ML permissions here: on a node with the security plugin the handler maps it to
+   * `ml_full_access` with the master user from Secrets Manager (the provider itself is no master user, so
+   * every ML call proves that `ml_full_access` is enough); without the plugin there is nothing to map.
+   */
+  public fineGrainedAccess(stack: Stack): FineGrainedAccess {
+    return this.node.security
+      ? FineGrainedAccess.masterUserSecret(secretsmanager.Secret.fromSecretCompleteArn(stack, 'MasterUser', MASTER_SECRET_ARN))
+      : FineGrainedAccess.disabled();
+  }
+
+  /** Creates the stack's role mapping (if any) and returns its physical ID, for deleting it at the end. */
+  public async createMapping(synthesized: SynthesizedStack): Promise<{ id: string; properties: Record<string, unknown> } | undefined> {
+    const [properties] = synthesized.propertiesOf(MAPPING);
+    if (!properties) return undefined;
+    const response = await this.create(properties, MAPPING);
+    if (response.Status !== 'SUCCESS') throw new Error(`the ml_full_access mapping failed: ${response.Reason}`);
+    return { id: response.PhysicalResourceId, properties };
+  }
+
+  /** endpoint and ARN, as synthesizeStack() wants them */
+  public get domain() {
+    return { endpoint: this.frontDoor.endpoint, domainArn: this.frontDoor.domainArn };
+  }
+
+  /**
+   * Synthesizes `build` against this domain and gives IAM what the template declares: the provider
+   * role's statements (on the domain and on the other AWS APIs) and every role the service may assume.
+   */
+  public synth(build: (stack: Stack, domain: opensearch.IDomain) => void): SynthesizedStack {
+    const synthesized = synthesizeStack(this.domain, build);
+    const providerRole = synthesized.logicalIdOf('OpenSearchMlProviderRole');
+    if (`arn:aws:iam::${ACCOUNT}:role/${providerRole}` !== PROVIDER_ROLE_ARN) {
+      throw new Error(`the provider role is ${providerRole} now: update PROVIDER_ROLE_ARN in test/real/tier.ts`);
+    }
+    const statements = JSON.parse(JSON.stringify(synthesized.providerStatements).replace(/"AWS::StackId"/g, JSON.stringify(this.stackId)));
+    this.frontDoor.setPrincipalPolicy(PROVIDER_ROLE_ARN, statements);
+    this.aws.setPrincipalPolicy(PROVIDER_ROLE_ARN, statements);
+    for (const [logicalId, resource] of Object.entries(synthesized.resources)) {
+      if (resource.Type !== 'AWS::IAM::Role') continue;
+      const inline = (resource.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement);
+      const attached = Object.values(synthesized.resources)
+        .filter((r: any) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles ?? []).includes(`"${logicalId}"`))
+        .flatMap((r: any) => r.Properties.PolicyDocument.Statement);
+      this.frontDoor.defineRole(`arn:aws:iam::${ACCOUNT}:role/${logicalId}`, {
+        trust: synthesized.resolve(resource.Properties.AssumeRolePolicyDocument.Statement) as PolicyStatement[],
+        policy: synthesized.resolve([...inline, ...attached]) as PolicyStatement[],
+      });
+    }
+    return synthesized;
+  }
+
+  /** Sends a CloudFormation event to the handler, with this domain's stack ID; records what Create made. */
+  public async send(event: Record<string, any>, logicalId?: string): Promise<Record<string, any>> {
+    const { response } = await this.lambda.invoke({ ...event, StackId: this.stackId }, { remainingMs: 280_000 });
+    if (!response) throw new Error('the handler sent no response');
+    if (event.RequestType === 'Create' && response.Status === 'SUCCESS' && logicalId) {
+      this.stackResources.push({ logicalId, physicalId: response.PhysicalResourceId, type: event.ResourceType });
+      this.aws.setStack(STACK_NAME, this.stackResources);
+    }
+    return response;
+  }
+
+  public create(properties: Record<string, unknown>, type: string, logicalId?: string) {
+    return this.send(createEvent(properties, type), logicalId);
+  }
+
+  public update(physicalId: string, properties: Record<string, unknown>, old: Record<string, unknown>, type: string) {
+    return this.send(updateEvent(physicalId, properties, old, type));
+  }
+
+  public delete(physicalId: string, properties: Record<string, unknown>, type: string) {
+    return this.send(deleteEvent(physicalId, properties, type));
+  }
+
+  /** A request straight to the node as its admin (security plugin nodes) or unauthenticated (others). */
+  public async admin(method: string, path: string, body?: unknown, options: { superAdmin?: boolean } = {}): Promise<{ status: number; json: any; body: string }> {
+    const answer = await nodeRequest(this.node, method, path, body, options);
+    let json: any;
+    try {
+      json = JSON.parse(answer.body);
+    } catch {
+      json = undefined;
+    }
+    return { ...answer, json };
+  }
+
+  /** Sets the node's trusted connector endpoints (a dynamic cluster setting); undefined restores ml-commons' default. */
+  public async trustEndpoints(regexes: readonly string[] | undefined): Promise<void> {
+    const answer = await this.admin('PUT', '/_cluster/settings', { persistent: { 'plugins.ml_commons.trusted_connector_endpoints_regex': regexes ?? null } });
+    if (answer.status !== 200) throw new Error(`setting the trusted endpoints failed: ${answer.status} ${answer.body}`);
+  }
+
+  /** ml-commons' own default list of trusted connector endpoints, as the node reports it. */
+  public async defaultTrustedEndpoints(): Promise<string[]> {
+    const answer = await this.admin('GET', '/_cluster/settings?include_defaults=true&flat_settings=true');
+    const value = answer.json?.defaults?.['plugins.ml_commons.trusted_connector_endpoints_regex'];
+    if (!Array.isArray(value)) throw new Error(`the node reports no default trusted endpoints: ${answer.body.slice(0, 300)}`);
+    return value;
+  }
+
+  /**
+   * On a node with the security plugin, map an IAM role (as the front door hands it on: user and backend role
+   * = its ARN) to security roles, as the managed service does for the domain's IAM master user.
+   */
+  public async mapMasterUser(roleArn: string): Promise<void> {
+    if (!this.node.security) return;
+    for (const role of ['all_access', 'security_manager']) {
+      const current = await this.admin('GET', `/_plugins/_security/api/rolesmapping/${role}`);
+      const mapping = current.status === 200 ? current.json[role] : { backend_roles: [], users: [], hosts: [] };
+      if ((mapping.backend_roles ?? []).includes(roleArn)) continue;
+      const answer = await this.admin('PUT', `/_plugins/_security/api/rolesmapping/${role}`, {
+        backend_roles: [...(mapping.backend_roles ?? []), roleArn], users: mapping.users ?? [], hosts: mapping.hosts ?? [],
+      });
+      if (answer.status >= 300) throw new Error(`mapping ${roleArn} to ${role} failed: ${answer.status} ${answer.body}`);
+    }
+  }
+
+  public async close(): Promise<void> {
+    await this.lambda.stop();
+    await this.models.stop();
+    await this.frontDoor.stop();
+    await this.aws.stop();
+  }
+}
+
+function securityApiOpen(): PolicyStatement[] {
+  return [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'es:ESHttp*', Resource: 'arn:aws:es:us-east-1:111122223333:domain/real-tier/_plugins/_security/*' }];
+}
+
+/** An open-access policy (principal `*`), the one the service recommends with fine-grained access control. */
+export function openAccessPolicy(domainArn: string): PolicyStatement[] {
+  return [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'es:ESHttp*', Resource: `${domainArn}/*` }];
+}
