@@ -13,7 +13,7 @@ import { registerConnector } from './registry';
 import { MlTargetOptions, bindTarget, locateTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
-import { validateActions, validateName, validateRegexes } from './validation';
+import { validateActions, validateMlText, validateName, validateRegexes } from './validation';
 
 /**
  * An ML Commons connector: how an OpenSearch domain or serverless collection reaches a model.
@@ -154,6 +154,7 @@ export class MlConnector extends Resource implements IMlConnector {
     if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.trim().length === 0) {
       throw new MlValidationError(this, `description must not be empty (leave it out for the blueprint's description); received ${quote(props.description)}.`);
     }
+    validateMlText(this, 'description', props.description ?? config.defaultDescription);
     checkRoleAccount(this, props.role, location.account);
 
     // OpenSearch Serverless assumes connector roles as ml.opensearchservice.amazonaws.com.

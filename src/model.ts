@@ -11,7 +11,7 @@ import { SERVICE_TIMEOUT } from './provider';
 import { connectorRegistration } from './registry';
 import { MlTargetOptions, TargetBinding, bindTarget, sameTarget } from './target';
 import { typedValuePointers } from './typed-values';
-import { validateName } from './validation';
+import { validateMlText, validateName } from './validation';
 
 /** The longest embedding a k-NN vector field holds (`dimension` of `knn_vector`). */
 const MAX_EMBEDDING_DIMENSION = 16_000;
@@ -87,6 +87,7 @@ export class MlModelGroup extends Resource implements IMlModelGroup {
     super(scope, id);
     this.modelGroupName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     validateName(this, 'name', this.modelGroupName);
+    validateMlText(this, 'description', props.description);
     if (props.accessMode !== undefined && !Object.values(ModelGroupAccessMode).includes(props.accessMode)) {
       throw new MlValidationError(this,
         `accessMode must be one of ${Object.values(ModelGroupAccessMode).map(quote).join(', ')}; received ${quote(props.accessMode)}.`);
@@ -304,6 +305,7 @@ export class MlModel extends Resource implements IMlModel {
     const binding = registration.binding;
     this.modelName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     validateName(this, 'name', this.modelName);
+    validateMlText(this, 'description', props.description);
 
     if (props.modelGroup) {
       const groupBinding = groupBindings.get(props.modelGroup);

@@ -31,6 +31,9 @@ export type Difference = keyof typeof DIFFERENCES;
 
 /** Real values for the catalog's placeholders, shared by every body. */
 export const PLACEHOLDERS: Record<string, string> = {
+  // ml-commons 3.x refuses '<' and '>' in names and descriptions (and so does synth)
+  '<YOUR CONNECTOR NAME>': 'my connector',
+  '<YOUR CONNECTOR DESCRIPTION>': 'My connector to a model',
   '<PLEASE ADD YOUR AWS REGION HERE>': 'us-east-1',
   '<PLEASE ADD YOUR AWS REGION like us-west-2>': 'us-east-1',
   '<PLEASE ADD YOUR AWS REGION TOKEN HERE>': 'us-east-1',
