@@ -8,6 +8,7 @@ import {
 import { RequestContext, TransportPhase } from './context';
 import { javaList, openSearchError, statusException } from './errors';
 import { EmulatorResponse, HttpError, json } from './http';
+import { checkMlText } from './ml-input-3x';
 import { executeSearch, IndexMapping, parseSearchRequest } from './search';
 import { clone, StoredDoc } from './store';
 import { parseJsonBody } from './xcontent';
@@ -30,6 +31,7 @@ export function createConnector(ctx: RequestContext): TransportPhase {
   if (body === undefined) throw new HttpError(openSearchError(400, 'parse_exception', 'Create Connector request has empty body'));
   const input = parseConnectorInput(body, ctx.emulator.version);
   checkRequiredFields(input);
+  checkMlText(ctx.emulator.version, 'Model connector', input);
   return () => {
     const { version, trustedEndpoints, connectors } = ctx.emulator;
     validateProtocol(input.protocol!, input.credential, input.parameters, version);
