@@ -13,7 +13,7 @@ import { FineGrainedAccess } from '../../src';
 import { AwsApisEmulator, StackResource } from '../emulator/aws-apis';
 import { PolicyStatement } from '../emulator/iam';
 import { EmulatorPrincipal } from '../emulator/types';
-import { ACCOUNT, createEvent, deleteEvent, SynthesizedStack, synthesizeStack, updateEvent } from '../handler/events';
+import { ACCOUNT, createEvent, deleteEvent, stringifyScalars, SynthesizedStack, synthesizeStack, updateEvent } from '../handler/events';
 import { LambdaHarness } from '../handler/harness';
 import { FrontDoor } from './front-door';
 import { ModelEndpoints } from './model-endpoints';
@@ -230,3 +230,120 @@ function securityApiOpen(): PolicyStatement[] {
 export function openAccessPolicy(domainArn: string): PolicyStatement[] {
   return [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'es:ESHttp*', Resource: `${domainArn}/*` }];
 }
+
+const CREATE_ORDER = [MAPPING, CONNECTOR, GROUP, MODEL];
+
+/**
+ * One stack deployed through the handler as CloudFormation would: resources created in dependency order with
+ * Refs to created resources replaced by their physical IDs, updated with another synth of the same app, and
+ * deleted in reverse order. `transform` changes each resource's properties before they are sent (the tests
+ * point action URLs at the loopback model endpoints: a stand-in for DNS).
+ */
+export class Deployment {
+  public readonly physical = new Map<string, string>();
+  private readonly sent = new Map<string, Record<string, any>>();
+
+  constructor(
+    private readonly domain: RealDomain,
+    public synthesized: SynthesizedStack,
+    private readonly transform: (properties: Record<string, any>) => Record<string, any> = (p) => p,
+  ) {}
+
+  public logicalIds(type: string, synthesized = this.synthesized): string[] {
+    return Object.entries(synthesized.resources).filter(([, r]) => r.Type === type).map(([id]) => id);
+  }
+
+  public logicalId(type: string, prefix: string): string {
+    const id = this.logicalIds(type).find((l) => l.startsWith(prefix));
+    if (!id) throw new Error(`no ${type} ${prefix}* in the stack`);
+    return id;
+  }
+
+  /** The properties CloudFormation sends for `logicalId`, Refs to created resources resolved. */
+  public properties(logicalId: string, synthesized = this.synthesized): Record<string, any> {
+    const { ServiceToken, ...rest } = synthesized.resources[logicalId].Properties;
+    const properties = stringifyScalars({ ServiceToken: synthesized.resolve(ServiceToken), ...(synthesized.resolve(rest) as object) }) as Record<string, any>;
+    const text = JSON.stringify(properties).replace(/"([A-Za-z0-9]+)"/g, (whole, id: string) => (this.physical.has(id) ? JSON.stringify(this.physical.get(id)) : whole));
+    return this.transform(JSON.parse(text));
+  }
+
+  public async create(logicalId: string): Promise<Record<string, any>> {
+    const resource = this.synthesized.resources[logicalId];
+    const properties = this.properties(logicalId);
+    const response = await this.domain.create(properties, resource.Type, logicalId);
+    if (response.Status === 'SUCCESS') {
+      this.physical.set(logicalId, response.PhysicalResourceId);
+      this.sent.set(logicalId, properties);
+    }
+    return response;
+  }
+
+  /** Creates every custom resource of the stack in dependency order; throws on the first failure. */
+  public async createAll(): Promise<void> {
+    for (const type of CREATE_ORDER) {
+      for (const logicalId of this.logicalIds(type)) {
+        const response = await this.create(logicalId);
+        if (response.Status !== 'SUCCESS') throw new Error(`${logicalId}: ${response.Reason}`);
+      }
+    }
+  }
+
+  /** Sends an Update of `logicalId` from what was last sent to what `next` declares. */
+  public async update(logicalId: string, next: SynthesizedStack): Promise<Record<string, any>> {
+    const resource = next.resources[logicalId];
+    const old = this.sent.get(logicalId)!;
+    const properties = this.properties(logicalId, next);
+    const response = await this.domain.update(this.physical.get(logicalId)!, properties, old, resource.Type);
+    if (response.Status === 'SUCCESS') {
+      this.physical.set(logicalId, response.PhysicalResourceId);
+      this.sent.set(logicalId, properties);
+    }
+    return response;
+  }
+
+  public async delete(logicalId: string, physicalId = this.physical.get(logicalId)!): Promise<Record<string, any>> {
+    const type = this.synthesized.resources[logicalId].Type;
+    return this.domain.delete(physicalId, this.sent.get(logicalId) ?? this.properties(logicalId), type);
+  }
+
+  /** Deletes everything created, in reverse dependency order; returns the responses that were not SUCCESS. */
+  public async deleteAll(): Promise<string[]> {
+    const failures: string[] = [];
+    for (const type of [...CREATE_ORDER].reverse()) {
+      for (const logicalId of this.logicalIds(type).filter((id) => this.physical.has(id))) {
+        const response = await this.delete(logicalId);
+        if (response.Status !== 'SUCCESS') failures.push(`${logicalId}: ${response.Reason}`);
+        else this.physical.delete(logicalId);
+      }
+    }
+    return failures;
+  }
+}
+
+/** Hosts of the public model APIs the blueprints call, and the loopback stand-in's base URL in their place. */
+const PUBLIC_MODEL_HOSTS = [
+  'https://bedrock-runtime.${parameters.region}.amazonaws.com',
+  'https://runtime.sagemaker.${parameters.region}.amazonaws.com',
+  'https://api.openai.com',
+];
+
+/** Points every action of a connector's properties at `baseUrl` instead of the public model APIs. */
+export function toLoopback(baseUrl: string): (properties: Record<string, any>) => Record<string, any> {
+  return (properties) => {
+    if (!properties.connector) return properties;
+    const connector = properties.connector;
+    return {
+      ...properties,
+      connector: {
+        ...connector,
+        actions: connector.actions.map((action: any) => ({
+          ...action,
+          url: PUBLIC_MODEL_HOSTS.reduce((url: string, host) => (url.startsWith(host) ? baseUrl + url.slice(host.length) : url), action.url),
+        })),
+      },
+    };
+  };
+}
+
+/** The loopback model endpoints, in the form of a trusted-endpoint regex. */
+export const LOOPBACK_TRUST = '^http://127\\.0\\.0\\.1:[0-9]+/.*$';
