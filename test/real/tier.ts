@@ -5,8 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as https from 'node:https';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
+import * as aws4 from 'aws4';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { FineGrainedAccess } from '../../src';
@@ -79,7 +81,7 @@ export class RealDomain {
       credentials: provider,
       env: { PROVIDER_ROLE_ARN: provider.roleArn, AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url },
     });
-    return new RealDomain(node, frontDoor, aws, models, lambda);
+    return new RealDomain(node, frontDoor, aws, models, lambda, provider);
   }
 
   /** the stack's resources as CloudFormation lists them (the handler reads them to tell its models from others') */
@@ -92,6 +94,7 @@ export class RealDomain {
     public readonly aws: AwsApisEmulator,
     public readonly models: ModelEndpoints,
     public readonly lambda: LambdaHarness,
+    private readonly provider: EmulatorPrincipal,
   ) {
     this.stackId = aws.stackId(STACK_NAME)!;
   }
@@ -169,6 +172,34 @@ export class RealDomain {
 
   public delete(physicalId: string, properties: Record<string, unknown>, type: string) {
     return this.send(deleteEvent(physicalId, properties, type));
+  }
+
+  /** A request through the front door, SigV4-signed (service `es`) with the provider role's credentials. */
+  public async call(method: string, requestPath: string, body?: unknown): Promise<{ status: number; json: any; body: string }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const [host, port] = this.frontDoor.endpoint.split(':');
+    const signed = aws4.sign({
+      host: this.frontDoor.endpoint, path: requestPath, method, service: 'es', region: 'us-east-1', body: payload,
+      headers: payload ? { 'content-type': 'application/json' } : {},
+    }, this.provider);
+    return new Promise((resolve, reject) => {
+      const req = https.request({ hostname: host, port, path: requestPath, method, headers: signed.headers as Record<string, string>, ca: this.frontDoor.caPem }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: any;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, json, body: text });
+        });
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
   }
 
   /** A request straight to the node as its admin (security plugin nodes) or unauthenticated (others). */
