@@ -182,7 +182,13 @@ export function undeployModel(ctx: RequestContext): TransportPhase {
 }
 
 export function getModel(ctx: RequestContext): TransportPhase {
-  return () => json(200, clone(findModel(ctx).source));
+  return () => {
+    // 2.19 and 3.x name the ID when the model index exists (measured on real 2.19.6 and 3.6.0 in test/real).
+    if (ctx.emulator.version.atLeast(2, 19) && !ctx.emulator.models.get(ctx.params[0])) {
+      throw statusException(404, `Failed to find model with the provided model id: ${ctx.params[0]}`);
+    }
+    return json(200, clone(findModel(ctx).source));
+  };
 }
 
 export function searchModels(ctx: RequestContext): TransportPhase {
