@@ -228,23 +228,6 @@ export class RealDomain {
     return value;
   }
 
-  /**
-   * On a node with the security plugin, map an IAM role (as the front door hands it on: user and backend role
-   * = its ARN) to security roles, as the managed service does for the domain's IAM master user.
-   */
-  public async mapMasterUser(roleArn: string): Promise<void> {
-    if (!this.node.security) return;
-    for (const role of ['all_access', 'security_manager']) {
-      const current = await this.admin('GET', `/_plugins/_security/api/rolesmapping/${role}`);
-      const mapping = current.status === 200 ? current.json[role] : { backend_roles: [], users: [], hosts: [] };
-      if ((mapping.backend_roles ?? []).includes(roleArn)) continue;
-      const answer = await this.admin('PUT', `/_plugins/_security/api/rolesmapping/${role}`, {
-        backend_roles: [...(mapping.backend_roles ?? []), roleArn], users: mapping.users ?? [], hosts: mapping.hosts ?? [],
-      });
-      if (answer.status >= 300) throw new Error(`mapping ${roleArn} to ${role} failed: ${answer.status} ${answer.body}`);
-    }
-  }
-
   public async close(): Promise<void> {
     await this.lambda.stop();
     await this.models.stop();
