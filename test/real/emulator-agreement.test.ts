@@ -56,7 +56,7 @@ const CASES: Record<string, Step[]> = {
 
 /** What must agree: status, and for errors the type and the reason (IDs masked). */
 function essence(status: number, json: any): unknown {
-  const mask = (text: unknown) => (typeof text === 'string' ? text.replace(/\b[A-Za-z0-9_-]{20}\b/g, '<id>') : text);
+  const mask = (text: unknown) => (typeof text === 'string' ? text.replace(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])/g, '<id>') : text);
   if (status < 300) return { status, ...(json?.result ? { result: json.result } : {}) };
   const error = json?.error;
   return { status, type: typeof error === 'object' ? error.type : undefined, reason: mask(typeof error === 'object' ? error.reason : error) };
