@@ -3,7 +3,7 @@
  * test/real/versions.ts, in parallel, and hands their addresses to the test files through the environment.
  * The nodes are shared by every test file and stopped by global-teardown.ts.
  */
-import { javaHomeFor, requireMaven, RunningNode, startNode } from './opensearch-node';
+import { fetchArtifacts, javaHomeFor, requireMaven, RunningNode, startNode } from './opensearch-node';
 import { NODES_ENV } from './tier';
 import { NODE_VERSIONS } from './versions';
 
@@ -13,6 +13,8 @@ export default async function globalSetup(): Promise<void> {
   requireMaven();
   const started = Date.now();
   const log = (line: string) => process.stderr.write(`[real tier ${((Date.now() - started) / 1000).toFixed(0)} s] ${line}\n`);
+  // One Maven run fetches what the cache lacks for every version (nothing when it is warm).
+  fetchArtifacts(NODE_VERSIONS, log);
   const results = await Promise.allSettled(NODE_VERSIONS.map((version) => startNode(version, log)));
   const nodes = results.filter((r): r is PromiseFulfilledResult<RunningNode> => r.status === 'fulfilled').map((r) => r.value);
   (globalThis as any).__REAL_OPENSEARCH_NODES__ = nodes;

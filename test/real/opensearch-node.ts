@@ -146,10 +146,13 @@ export function fetchArtifacts(versions: readonly NodeVersion[], log: (line: str
   </plugin></plugins></build>
 </project>
 `;
-  fs.writeFileSync(path.join(work, 'pom.xml'), pom);
+  // One pom per run: two installs at once must not read each other's.
+  const pomFile = path.join(work, `pom-${process.pid}-${randomBytes(3).toString('hex')}.xml`);
+  fs.writeFileSync(pomFile, pom);
   const goals = missing.map((v) => `dependency:copy@node-${v.coreVersion}`);
   log(`fetching OpenSearch ${missing.map((v) => v.coreVersion).join(', ')} from Maven Central into ${cacheDir()}`);
-  const result = spawnSync('mvn', ['-B', '-q', `-Dmaven.repo.local=${path.join(cacheDir(), 'm2')}`, '-f', path.join(work, 'pom.xml'), ...goals], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync('mvn', ['-B', '-q', `-Dmaven.repo.local=${path.join(cacheDir(), 'm2')}`, '-f', pomFile, ...goals], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  fs.rmSync(pomFile, { force: true });
   if (result.status !== 0) {
     throw new Error(`mvn dependency:copy failed (exit ${result.status}):\n${(result.stdout + result.stderr).split('\n').filter((l) => /ERROR/.test(l)).slice(0, 10).join('\n')}`);
   }
@@ -346,8 +349,10 @@ export async function startNode(version: NodeVersion, log: (line: string) => voi
   const installed = installNode(version, log);
   const javaHome = javaHomeFor(version);
   const meta = JSON.parse(fs.readFileSync(path.join(installed, 'node.json'), 'utf8'));
+  sweepAbandonedRuns();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `cdk-opensearch-${version.coreVersion}-`));
   fs.chmodSync(runDir, 0o755);
+  fs.writeFileSync(path.join(runDir, 'owner.pid'), String(process.pid));
   const home = path.join(runDir, 'opensearch');
   // The tree is read-only at run time: hard links cost nothing. config/ is copied: the node may write there.
   run('cp', ['-al', path.join(installed, `opensearch-${version.coreVersion}`), home]);
@@ -398,6 +403,30 @@ export async function startNode(version: NodeVersion, log: (line: string) => voi
   }
   log(`OpenSearch ${version.coreVersion} is up at ${url}`);
   return { ...info, stop };
+}
+
+/** Run folders whose test process is gone (killed before it could stop its node) are removed. */
+function sweepAbandonedRuns(): void {
+  for (const name of fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('cdk-opensearch-'))) {
+    const dir = path.join(os.tmpdir(), name);
+    let owner: number;
+    try {
+      owner = Number(fs.readFileSync(path.join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      continue; // not ours, or still being set up
+    }
+    if (owner === process.pid || processAlive(owner)) continue;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function stopNode(child: ChildProcess, exited: Promise<number | null>, runDir: string): Promise<void> {
