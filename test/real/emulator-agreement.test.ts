@@ -5,8 +5,8 @@
  * wins); this file keeps them in step.
  */
 import { OpenSearchEmulator } from '../emulator';
-import { bedrockConnector, send } from '../emulator/test-client';
 import { nodes, PROVIDER_ROLE_ARN, RealDomain } from './tier';
+import { bedrockConnector, send } from '../emulator/test-client';
 
 const CONNECTOR_ROLE = 'arn:aws:iam::111122223333:role/connector';
 const ML = '/_plugins/_ml';
@@ -23,7 +23,8 @@ const CASES: Record<string, Step[]> = {
   'a connector without a name': [{ method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector({ name: undefined }) }],
   'a connector name and description with < > # &': [{ method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector({ name: '<YOUR CONNECTOR NAME>', description: 'a #1 & b' }) }],
   'an action URL no trusted endpoint matches': [{
-    method: 'POST', path: `${ML}/connectors/_create`,
+    method: 'POST',
+    path: `${ML}/connectors/_create`,
     body: bedrockConnector({ actions: [{ action_type: 'predict', method: 'POST', url: 'https://models.example.invalid/invoke', request_body: '{}' }] }),
   }],
   'access control fields while connector access control is off': [{ method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector({ access_mode: 'public' }) }],
@@ -40,11 +41,14 @@ const CASES: Record<string, Step[]> = {
   'a remote TEXT_EMBEDDING model without a space type, then with one; the connector in use cannot be deleted': [
     { method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector({ name: 'agreement' }), keep: ['connector', 'connector_id'] },
     {
-      method: 'POST', path: `${ML}/models/_register`,
+      method: 'POST',
+      path: `${ML}/models/_register`,
       body: (ids: Record<string, string>) => ({ name: 'agreement', function_name: 'remote', connector_id: ids.connector, model_config: { model_type: 'TEXT_EMBEDDING', embedding_dimension: 8, framework_type: 'SENTENCE_TRANSFORMERS' } }),
     },
     {
-      method: 'POST', path: `${ML}/models/_register`, keep: ['model', 'model_id'],
+      method: 'POST',
+      path: `${ML}/models/_register`,
+      keep: ['model', 'model_id'],
       body: (ids: Record<string, string>) => ({ name: 'agreement 2', function_name: 'remote', connector_id: ids.connector, model_config: { model_type: 'TEXT_EMBEDDING', embedding_dimension: 8, framework_type: 'SENTENCE_TRANSFORMERS', additional_config: { space_type: 'l2' } } }),
     },
     { method: 'DELETE', path: (ids) => `${ML}/connectors/${ids.connector}` },

@@ -6,8 +6,8 @@
  * the node is healthy; 3.6 makes it on first use), so this test proves the first create on a fresh node, and
  * test/handler covers the retry of that exact answer against the emulator.
  */
-import { ConnectorBlueprint, MlConnector } from '../../src';
 import { CONNECTOR, MAPPING, nodes, RealDomain } from './tier';
+import { ConnectorBlueprint, MlConnector } from '../../src';
 
 const MASTER_KEY = 'ML encryption master key has not been initialized yet';
 

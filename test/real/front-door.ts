@@ -35,12 +35,12 @@ import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as aws4 from 'aws4';
+import { NodeInfo } from './opensearch-node';
 import { awsAccessDenied, awsAuthError } from '../emulator/errors';
 import { EmulatorResponse, json } from '../emulator/http';
 import { accessDeniedMessage, assumedRoleArn, esHttpAction, evaluatePolicy, PolicyStatement, wildcardMatch } from '../emulator/iam';
 import { verifySigV4 } from '../emulator/sigv4';
 import { EmulatorPrincipal } from '../emulator/types';
-import { NodeInfo } from './opensearch-node';
 
 const TLS = path.join(__dirname, '..', 'emulator', 'tls');
 const SERVICE_PRINCIPALS = ['opensearchservice.amazonaws.com', 'es.amazonaws.com'];
@@ -181,7 +181,9 @@ export class FrontDoor {
       identity = { kind: 'anonymous', basic: user };
     } else {
       const verified = verifySigV4({ method, url, headers, body }, {
-        region: this.region, service: 'es', now: new Date(),
+        region: this.region,
+        service: 'es',
+        now: new Date(),
         lookup: (id) => this.options.principals.find((p) => p.accessKeyId === id),
       });
       if (!verified.ok && !verified.anonymous) {
@@ -284,7 +286,9 @@ export class FrontDoor {
       };
     }
     const keys = this.issue(roleArn);
-    const replaced: Record<string, string> = { ...credential, access_key: keys.accessKeyId, secret_key: keys.secretAccessKey, session_token: keys.sessionToken };
+    const replaced: Record<string, string> = {
+      ...credential, access_key: keys.accessKeyId, secret_key: keys.secretAccessKey, session_token: keys.sessionToken,
+    };
     if (typeof credential.secretArn === 'string') {
       const secret = await this.readSecret(credential.secretArn, keys);
       if ('response' in secret) return secret;
@@ -321,13 +325,20 @@ export class FrontDoor {
   }
 
   /** GetSecretValue, signed with the connector role's temporary credentials. */
-  private async readSecret(secretArn: string, keys: IssuedCredentials): Promise<{ fields: Record<string, unknown> } | { response: EmulatorResponse }> {
+  private async readSecret(
+    secretArn: string, keys: IssuedCredentials,
+  ): Promise<{ fields: Record<string, unknown> } | { response: EmulatorResponse }> {
     const sm = this.options.secretsManager;
     if (!sm) throw new Error('credential.secretArn needs the front door\'s secretsManager option');
     const target = new URL(sm.url);
     const payload = JSON.stringify({ SecretId: secretArn });
     const signed = aws4.sign({
-      host: target.host, path: '/', method: 'POST', service: 'secretsmanager', region: this.region, body: payload,
+      host: target.host,
+      path: '/',
+      method: 'POST',
+      service: 'secretsmanager',
+      region: this.region,
+      body: payload,
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
     }, keys);
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -4,10 +4,10 @@
  * with task polling, the predict smoke test (through the loopback Bedrock endpoint), undeploy and delete; and an
  * update of a connector whose model is deployed.
  */
-import { ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelVerification } from '../../src';
 import {
   CONNECTOR, Deployment, GROUP, LOOPBACK_TRUST, MODEL, nodes, RealDomain, toLoopback,
 } from './tier';
+import { ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelVerification } from '../../src';
 
 describe.each(nodes())('OpenSearch %s: lifecycle through the handler', (_version, node) => {
   let domain: RealDomain;
@@ -27,7 +27,8 @@ describe.each(nodes())('OpenSearch %s: lifecycle through the handler', (_version
   const app = (options: { description?: string; dimensions?: number; withModel?: boolean } = {}) => domain.synth((stack, d) => {
     const fineGrainedAccess = domain.fineGrainedAccess(stack);
     const connector = new MlConnector(stack, 'Titan', {
-      domain: d, fineGrainedAccess,
+      domain: d,
+      fineGrainedAccess,
       blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: options.dimensions ?? 256 }),
       ...(options.description ? { description: options.description } : {}),
     });
@@ -96,11 +97,14 @@ describe.each(nodes())('OpenSearch %s: lifecycle through the handler', (_version
 
   test('a replacement (a parameter removed: ml-commons merges parameters on update) creates a new connector', async () => {
     const withParameters = (parameters: Record<string, unknown>) => domain.synth((stack, d) => new MlConnector(stack, 'Custom', {
-      domain: d, fineGrainedAccess: domain.fineGrainedAccess(stack),
+      domain: d,
+      fineGrainedAccess: domain.fineGrainedAccess(stack),
       blueprint: ConnectorBlueprint.custom({
-        serviceName: 'sagemaker', parameters,
+        serviceName: 'sagemaker',
+        parameters,
         actions: [{ actionType: 'predict', url: 'https://runtime.sagemaker.${parameters.region}.amazonaws.com/endpoints/e/invocations', requestBody: '{"x": "${parameters.x:-a}"}' }],
-        invokeActions: ['sagemaker:InvokeEndpoint'], invokeResources: ['arn:aws:sagemaker:us-east-1:111122223333:endpoint/e'],
+        invokeActions: ['sagemaker:InvokeEndpoint'],
+        invokeResources: ['arn:aws:sagemaker:us-east-1:111122223333:endpoint/e'],
       }),
     }));
     const deployment = new Deployment(domain, withParameters({ x: 'b' }));

@@ -24,9 +24,9 @@
 import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { FrontDoor } from './front-door';
 import { assumedRoleArn, evaluatePolicy } from '../emulator/iam';
 import { verifySigV4 } from '../emulator/sigv4';
-import { FrontDoor } from './front-door';
 
 export interface ModelCall {
   readonly service: 'bedrock' | 'sagemaker' | 'openai';
@@ -88,9 +88,11 @@ export class ModelEndpoints {
       if (openai[1] === 'embeddings') {
         const inputs: string[] = ([] as string[]).concat(request.input ?? []);
         return {
-          status: 200, call,
+          status: 200,
+          call,
           body: JSON.stringify({
-            object: 'list', model: request.model,
+            object: 'list',
+            model: request.model,
             data: inputs.map((text, index) => ({ object: 'embedding', index, embedding: vector(text, 1536) })),
             usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
           }),
@@ -98,9 +100,13 @@ export class ModelEndpoints {
       }
       const last = (request.messages ?? []).slice(-1)[0]?.content ?? '';
       return {
-        status: 200, call,
+        status: 200,
+        call,
         body: JSON.stringify({
-          id: 'chatcmpl-real-tier', object: 'chat.completion', created: 1764633600, model: request.model,
+          id: 'chatcmpl-real-tier',
+          object: 'chat.completion',
+          created: 1764633600,
+          model: request.model,
           choices: [{ index: 0, message: { role: 'assistant', content: `echo: ${typeof last === 'string' ? last : JSON.stringify(last)}` }, finish_reason: 'stop' }],
           usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
         }),
@@ -161,8 +167,13 @@ function bedrockAnswer(modelId: string, operation: string, request: any): unknow
     const last = request?.messages?.slice(-1)[0]?.content;
     const text = typeof last === 'string' ? last : last?.[0]?.text ?? '';
     return {
-      id: 'msg_real_tier', type: 'message', role: 'assistant', model: modelId,
-      content: [{ type: 'text', text: `echo: ${text}` }], stop_reason: 'end_turn', stop_sequence: null,
+      id: 'msg_real_tier',
+      type: 'message',
+      role: 'assistant',
+      model: modelId,
+      content: [{ type: 'text', text: `echo: ${text}` }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
       usage: { input_tokens: 1, output_tokens: 1 },
     };
   }

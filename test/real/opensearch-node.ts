@@ -44,8 +44,6 @@ export interface NodeInfo {
   readonly caPem?: string;
   /** the security plugin's admin user (security plugin nodes) */
   readonly admin?: { readonly username: string; readonly password: string };
-  /** the demo's super-admin client certificate (kirk), the only identity that may write system indices */
-  readonly superAdmin?: { readonly cert: string; readonly key: string };
   readonly security: boolean;
   readonly pid: number;
   readonly runDir: string;
@@ -373,8 +371,11 @@ export async function startNode(version: NodeVersion, log: (line: string) => voi
     `-Ecluster.name=cdk-real-tier-${version.coreVersion}-${process.pid}`, `-Enode.name=node-${version.coreVersion}`,
   ];
   const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin', JAVA_HOME: javaHome, OPENSEARCH_JAVA_HOME: javaHome,
-    OPENSEARCH_TMPDIR: path.join(runDir, 'tmp'), OPENSEARCH_PATH_CONF: path.join(home, 'config'),
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    JAVA_HOME: javaHome,
+    OPENSEARCH_JAVA_HOME: javaHome,
+    OPENSEARCH_TMPDIR: path.join(runDir, 'tmp'),
+    OPENSEARCH_PATH_CONF: path.join(home, 'config'),
   };
   // setpriv execs (no extra process): the pid we hold is the node's, and it dies with us (pdeathsig).
   const command = user
@@ -391,8 +392,14 @@ export async function startNode(version: NodeVersion, log: (line: string) => voi
   const url = `${scheme}://127.0.0.1:${httpPort}`;
   const config = (name: string) => fs.readFileSync(path.join(home, 'config', name), 'utf8');
   const info: NodeInfo = {
-    id: version.id, coreVersion: version.coreVersion, url, admin: meta.admin, security: version.security, pid: child.pid!, runDir,
-    ...(version.security ? { caPem: config('root-ca.pem'), superAdmin: { cert: config('kirk.pem'), key: config('kirk-key.pem') } } : {}),
+    id: version.id,
+    coreVersion: version.coreVersion,
+    url,
+    admin: meta.admin,
+    security: version.security,
+    pid: child.pid!,
+    runDir,
+    ...(version.security ? { caPem: config('root-ca.pem') } : {}),
   };
   const stop = () => stopNode(child, exited, runDir);
   try {
@@ -459,13 +466,11 @@ async function waitForHealth(node: NodeInfo, exited: Promise<number | null>, out
   throw new Error(`OpenSearch ${node.coreVersion} was not healthy after ${HEALTH_TIMEOUT_MS / 1000} s (last answer: ${last}):\n${output().slice(-4000)}`);
 }
 
-/** A request straight to the node (not through the front door), as its admin (or super admin: system indices). */
-export function nodeRequest(
-  node: NodeInfo, method: string, requestPath: string, body?: unknown, options: { superAdmin?: boolean } = {},
-): Promise<{ status: number; body: string }> {
+/** A request straight to the node (not through the front door), as its admin. */
+export function nodeRequest(node: NodeInfo, method: string, requestPath: string, body?: unknown): Promise<{ status: number; body: string }> {
   const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const headers: Record<string, string> = { ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) };
-  if (node.admin && !options.superAdmin) headers.authorization = `Basic ${Buffer.from(`${node.admin.username}:${node.admin.password}`).toString('base64')}`;
+  if (node.admin) headers.authorization = `Basic ${Buffer.from(`${node.admin.username}:${node.admin.password}`).toString('base64')}`;
   const target = new URL(requestPath, node.url);
   return new Promise((resolve, reject) => {
     const requestOptions = { method, hostname: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers, timeout: 30_000 };
@@ -476,10 +481,7 @@ export function nodeRequest(
     };
     const req = node.url.startsWith('https')
       // The demo certificate names "node-0.example.com": the CA is checked, the host name is not.
-      ? https.request({
-        ...requestOptions, ca: node.caPem, checkServerIdentity: () => undefined,
-        ...(options.superAdmin && node.superAdmin ? { cert: node.superAdmin.cert, key: node.superAdmin.key } : {}),
-      }, onResponse)
+      ? https.request({ ...requestOptions, ca: node.caPem, checkServerIdentity: () => undefined }, onResponse)
       : http.request(requestOptions, onResponse);
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);

@@ -11,8 +11,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BedrockModel, ClaudeRequestFormat, ConnectorBlueprint, MlConnector, MlModel, ModelVerification } from '../../src';
 import { official } from '../conformance-cases';
-import { SynthesizedStack } from '../handler/events';
 import { API_KEY, API_KEY_SECRET_ARN, Deployment, LOOPBACK_TRUST, MODEL, nodes, RealDomain, toLoopback } from './tier';
+import { SynthesizedStack } from '../handler/events';
 
 const TITAN_PAINLESS = official('bedrock_connector_titan_embedding_blueprint__4.json').actions[0];
 
@@ -49,9 +49,11 @@ describe.each(nodes())('OpenSearch %s: predict through real pre- and post-proces
   const lastCall = () => domain.models.calls[domain.models.calls.length - 1];
 
   test('Bedrock embedding (Titan v2, built-in bedrock.embedding pre- and post-process): text_docs in, a vector of the declared length out', async () => {
-    await withModel(() => ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: 512 }), { verify: ModelVerification.predict() }, async (modelId) => {
+    const titan = () => ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: 512 });
+    await withModel(titan, { verify: ModelVerification.predict() }, async (modelId) => {
       const answer = await domain.call('POST', `/_plugins/_ml/_predict/text_embedding/${modelId}`, { text_docs: ['hello real tier'] });
-      expect({ status: answer.status, body: answer.status === 200 ? undefined : answer.body.slice(0, 2000) }).toEqual({ status: 200, body: undefined });
+      expect({ status: answer.status, body: answer.status === 200 ? undefined : answer.body.slice(0, 2000) })
+        .toEqual({ status: 200, body: undefined });
       // The pre-process made inputText of the text_docs ...
       expect(JSON.parse(lastCall().requestBody)).toMatchObject({ inputText: 'hello real tier', dimensions: 512 });
       expect(lastCall()).toMatchObject({ service: 'bedrock', status: 200, path: '/model/amazon.titan-embed-text-v2:0/invoke' });
@@ -73,7 +75,7 @@ describe.each(nodes())('OpenSearch %s: predict through real pre- and post-proces
       // ... but the Painless post-process's tensor has no dataAsMap, which the interface ml-commons attaches to
       // amazon.titan-embed-text-v1 models requires.
       expect(answer.status).toBe(400);
-      expect(answer.json.error.reason).toContain("Error validating output schema");
+      expect(answer.json.error.reason).toContain('Error validating output schema');
       expect(answer.json.error.reason).toContain("required property 'dataAsMap' not found");
     });
   });

@@ -5,8 +5,8 @@
  * provider (an IAM role, handed to the plugin by the front door's proxy authentication) creates a connector
  * with nothing but ml_full_access.
  */
-import { ConnectorBlueprint, MlConnector } from '../../src';
 import { CONNECTOR, Deployment, MAPPING, nodes, PROVIDER_ROLE_ARN, RealDomain } from './tier';
+import { ConnectorBlueprint, MlConnector } from '../../src';
 
 const OTHERS = {
   backend_roles: ['arn:aws:iam::111122223333:role/data-scientists', 'arn:aws:iam::111122223333:role/etl'],

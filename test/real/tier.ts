@@ -8,18 +8,18 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import * as aws4 from 'aws4';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as aws4 from 'aws4';
+import { FrontDoor } from './front-door';
+import { ModelEndpoints } from './model-endpoints';
+import { NodeInfo, nodeRequest } from './opensearch-node';
 import { FineGrainedAccess } from '../../src';
 import { AwsApisEmulator, StackResource } from '../emulator/aws-apis';
 import { PolicyStatement } from '../emulator/iam';
 import { EmulatorPrincipal } from '../emulator/types';
 import { ACCOUNT, createEvent, deleteEvent, stringifyScalars, SynthesizedStack, synthesizeStack, updateEvent } from '../handler/events';
 import { LambdaHarness } from '../handler/harness';
-import { FrontDoor } from './front-door';
-import { ModelEndpoints } from './model-endpoints';
-import { NodeInfo, nodeRequest } from './opensearch-node';
 
 export { ACCOUNT };
 export const NODES_ENV = 'REAL_OPENSEARCH_NODES';
@@ -73,7 +73,9 @@ export class RealDomain {
       stacks: { [STACK_NAME]: [] },
     });
     const frontDoor = await FrontDoor.start({
-      node, principals: [provider], accessPolicy: options.accessPolicy ?? securityApiOpen(),
+      node,
+      principals: [provider],
+      accessPolicy: options.accessPolicy ?? securityApiOpen(),
       secretsManager: { url: aws.url, principals: awsPrincipals, ca: fs.readFileSync(path.join(__dirname, '..', 'emulator', 'tls', 'cert.pem'), 'utf8') },
     });
     const models = await ModelEndpoints.start({ frontDoor, apiKey: API_KEY });
@@ -179,11 +181,18 @@ export class RealDomain {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const [host, port] = this.frontDoor.endpoint.split(':');
     const signed = aws4.sign({
-      host: this.frontDoor.endpoint, path: requestPath, method, service: 'es', region: 'us-east-1', body: payload,
+      host: this.frontDoor.endpoint,
+      path: requestPath,
+      method,
+      service: 'es',
+      region: 'us-east-1',
+      body: payload,
       headers: payload ? { 'content-type': 'application/json' } : {},
     }, this.provider);
     return new Promise((resolve, reject) => {
-      const req = https.request({ hostname: host, port, path: requestPath, method, headers: signed.headers as Record<string, string>, ca: this.frontDoor.caPem }, (res) => {
+      const headers = signed.headers as Record<string, string>;
+      const options = { hostname: host, port, path: requestPath, method, headers, ca: this.frontDoor.caPem };
+      const req = https.request(options, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -203,8 +212,8 @@ export class RealDomain {
   }
 
   /** A request straight to the node as its admin (security plugin nodes) or unauthenticated (others). */
-  public async admin(method: string, path: string, body?: unknown, options: { superAdmin?: boolean } = {}): Promise<{ status: number; json: any; body: string }> {
-    const answer = await nodeRequest(this.node, method, path, body, options);
+  public async admin(method: string, requestPath: string, body?: unknown): Promise<{ status: number; json: any; body: string }> {
+    const answer = await nodeRequest(this.node, method, requestPath, body);
     let json: any;
     try {
       json = JSON.parse(answer.body);
@@ -276,7 +285,8 @@ export class Deployment {
   /** The properties CloudFormation sends for `logicalId`, Refs to created resources resolved. */
   public properties(logicalId: string, synthesized = this.synthesized): Record<string, any> {
     const { ServiceToken, ...rest } = synthesized.resources[logicalId].Properties;
-    const properties = stringifyScalars({ ServiceToken: synthesized.resolve(ServiceToken), ...(synthesized.resolve(rest) as object) }) as Record<string, any>;
+    const resolved = { ServiceToken: synthesized.resolve(ServiceToken), ...(synthesized.resolve(rest) as object) };
+    const properties = stringifyScalars(resolved) as Record<string, any>;
     const text = JSON.stringify(properties).replace(/"([A-Za-z0-9]+)"/g, (whole, id: string) => (this.physical.has(id) ? JSON.stringify(this.physical.get(id)) : whole));
     return this.transform(JSON.parse(text));
   }
