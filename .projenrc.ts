@@ -121,6 +121,8 @@ new JsonFile(project, 'test/real/jest.config.json', {
     testSequencer: '<rootDir>/test/real/sequencer.js',
     testTimeout: 300_000,
     maxWorkers: 1,
+    // The nodes are stopped by the global teardown; a test that failed half-way must not keep the run open.
+    forceExit: true,
     reporters: ['default', '<rootDir>/test/real/summary-reporter.js'],
     transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
   },

@@ -8,12 +8,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { ConnectorBlueprint, ConnectorClientConfig, MlConnector } from '../src';
-import { parseConnectorProperties } from '../src/handler/properties';
-import { DEFAULT_TRUSTED_ENDPOINTS } from '../src/trusted-endpoints';
-import { fillParameters } from '../src/validation';
 import {
   AWS_FILES, CASES, CUSTOM_ONLY, Difference, DIR, HTTP_CASES, HTTP_FILES, HTTP_UNSUPPORTED, official, PLACEHOLDERS, SECRET_ARN,
 } from './conformance-cases';
+import { parseConnectorProperties } from '../src/handler/properties';
+import { DEFAULT_TRUSTED_ENDPOINTS } from '../src/trusted-endpoints';
+import { fillParameters } from '../src/validation';
 import { synthesizeConnector, synthesizeStack } from './handler/events';
 
 const DOMAIN = { endpoint: 'search-conformance-abc123.us-east-1.es.amazonaws.com', domainArn: 'arn:aws:es:us-east-1:111122223333:domain/conformance' };

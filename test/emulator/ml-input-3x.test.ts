@@ -30,7 +30,7 @@ describe.each([['3.6.0', true], ['2.19.0', false]] as const)('OpenSearch %s', (e
     expect(reply.json.error.reason).toBe(`Validation Failed: 1: Model connector description ${RULE};2: Model connector name ${RULE};`);
   });
 
-  test(`letters of any script, digits, whitespace and . , ! ? ( ) : @ - _ ' / " are accepted`, async () => {
+  test('letters of any script, digits, whitespace and . , ! ? ( ) : @ - _ \' / " are accepted', async () => {
     const reply = await call({ method: 'POST', path: `${ML}/connectors/_create`, body: { ...bedrockConnector(), name: "Titan v2: résumé 日本 (a/b) 'x' \"y\" @z_1-2.3, ok?!", description: 'tab\tand\nnewline' } });
     expect(reply.status).toBe(200);
   });
@@ -49,7 +49,8 @@ describe.each([['3.6.0', true], ['2.19.0', false]] as const)('OpenSearch %s', (e
       expect(without.json.error).toMatchObject({ type: 'illegal_argument_exception', reason: 'Space type must be provided in additional_config for remote text embedding model' });
     }
     const withSpace = await call({
-      method: 'POST', path: `${ML}/models/_register`,
+      method: 'POST',
+      path: `${ML}/models/_register`,
       body: { name: 'm2', function_name: 'remote', connector_id: connectorId, model_config: { ...EMBEDDING, additional_config: { space_type: 'l2' } } },
     });
     expect(withSpace.status).toBe(200);

@@ -119,7 +119,6 @@ describe.each(nodes())('OpenSearch %s: real _create accepts every typed blueprin
     })));
   });
   afterAll(async () => {
-    await domain?.trustEndpoints(undefined);
     if (mapping) await domain.delete(mapping.id, mapping.properties, MAPPING);
     await domain?.close();
   });

@@ -5,20 +5,16 @@
  * update of a connector whose model is deployed.
  */
 import {
-  CONNECTOR, Deployment, GROUP, LOOPBACK_TRUST, MODEL, nodes, RealDomain, toLoopback,
+  CONNECTOR, Deployment, GROUP, MODEL, nodes, RealDomain, toLoopback,
 } from './tier';
 import { ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelVerification } from '../../src';
 
 describe.each(nodes())('OpenSearch %s: lifecycle through the handler', (_version, node) => {
   let domain: RealDomain;
   beforeAll(async () => {
-    domain = await RealDomain.open(node);
-    await domain.trustEndpoints([...await domain.defaultTrustedEndpoints(), LOOPBACK_TRUST]);
+    domain = await RealDomain.open(node, { trustLoopback: true });
   });
-  afterAll(async () => {
-    await domain?.trustEndpoints(undefined);
-    await domain?.close();
-  });
+  afterAll(async () => domain?.close());
 
   let groupCount = 0;
   beforeEach(() => {

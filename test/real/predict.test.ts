@@ -11,7 +11,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BedrockModel, ClaudeRequestFormat, ConnectorBlueprint, MlConnector, MlModel, ModelVerification } from '../../src';
 import { official } from '../conformance-cases';
-import { API_KEY, API_KEY_SECRET_ARN, Deployment, LOOPBACK_TRUST, MODEL, nodes, RealDomain, toLoopback } from './tier';
+import { API_KEY, API_KEY_SECRET_ARN, Deployment, MODEL, nodes, RealDomain, toLoopback } from './tier';
 import { SynthesizedStack } from '../handler/events';
 
 const TITAN_PAINLESS = official('bedrock_connector_titan_embedding_blueprint__4.json').actions[0];
@@ -20,13 +20,9 @@ describe.each(nodes())('OpenSearch %s: predict through real pre- and post-proces
   let domain: RealDomain;
   let count = 0;
   beforeAll(async () => {
-    domain = await RealDomain.open(node);
-    await domain.trustEndpoints([...await domain.defaultTrustedEndpoints(), LOOPBACK_TRUST]);
+    domain = await RealDomain.open(node, { trustLoopback: true });
   });
-  afterAll(async () => {
-    await domain?.trustEndpoints(undefined);
-    await domain?.close();
-  });
+  afterAll(async () => domain?.close());
 
   /** Deploys a connector and a model through the handler, runs `check` with the model ID, and removes both. */
   async function withModel(

@@ -51,6 +51,8 @@ export interface DomainOptions {
   readonly accessPolicy?: ReadonlyArray<PolicyStatement>;
   /** more secrets for the Secrets Manager stand-in: ARN → SecretString */
   readonly secrets?: Record<string, string>;
+  /** the node trusts the loopback model endpoints besides ml-commons' defaults until close() */
+  readonly trustLoopback?: boolean;
 }
 
 /** A stand-in for one Amazon OpenSearch Service domain backed by a real node, and a provider Lambda calling it. */
@@ -83,7 +85,14 @@ export class RealDomain {
       credentials: provider,
       env: { PROVIDER_ROLE_ARN: provider.roleArn, AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url },
     });
-    return new RealDomain(node, frontDoor, aws, models, lambda, provider);
+    const domain = new RealDomain(node, frontDoor, aws, models, lambda, provider);
+    try {
+      if (options.trustLoopback) await domain.trustEndpoints([...await domain.defaultTrustedEndpoints(), LOOPBACK_TRUST]);
+    } catch (e) {
+      await domain.close().catch(() => undefined);
+      throw e;
+    }
+    return domain;
   }
 
   /** the stack's resources as CloudFormation lists them (the handler reads them to tell its models from others') */
@@ -237,11 +246,13 @@ export class RealDomain {
     return value;
   }
 
+  /** Stops the stand-ins; the node's trusted endpoints go back to ml-commons' default. */
   public async close(): Promise<void> {
-    await this.lambda.stop();
-    await this.models.stop();
-    await this.frontDoor.stop();
-    await this.aws.stop();
+    try {
+      await this.trustEndpoints(undefined);
+    } finally {
+      await Promise.allSettled([this.lambda.stop(), this.models.stop(), this.frontDoor.stop(), this.aws.stop()]);
+    }
   }
 }
 
