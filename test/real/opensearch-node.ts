@@ -376,6 +376,8 @@ export async function startNode(version: NodeVersion, log: (line: string) => voi
     OPENSEARCH_JAVA_HOME: javaHome,
     OPENSEARCH_TMPDIR: path.join(runDir, 'tmp'),
     OPENSEARCH_PATH_CONF: path.join(home, 'config'),
+    // no /tmp/hsperfdata_<user> left behind
+    OPENSEARCH_JAVA_OPTS: '-XX:-UsePerfData',
   };
   // setpriv execs (no extra process): the pid we hold is the node's, and it dies with us (pdeathsig).
   const command = user
