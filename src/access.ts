@@ -1,10 +1,7 @@
-import { Annotations, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Stack } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { IConstruct, IDependable } from 'constructs';
-import { CONTRACT_VERSION, ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties } from './contract';
-import { MlValidationError } from './errors';
-import { MlCommonsProvider, SERVICE_TIMEOUT } from './provider';
+import { IConstruct } from 'constructs';
 
 /**
  * How the provider gets the permissions of the `ml_full_access` role on a domain with
@@ -101,101 +98,8 @@ export function detectFineGrainedAccess(scope: IConstruct, domain: opensearch.ID
 }
 
 /** The fine-grained access control settings of an L2 domain; undefined for an imported one. */
-function securityOptionsOf(domain: opensearch.IDomain): AdvancedSecurityOptions | undefined {
+export function securityOptionsOf(domain: opensearch.IDomain): AdvancedSecurityOptions | undefined {
   const cfn = domain.node.defaultChild;
   if (!cfn || !CfnResource.isCfnResource(cfn) || cfn.cfnResourceType !== 'AWS::OpenSearchService::Domain') return undefined;
   return (Stack.of(domain).resolve((cfn as opensearch.CfnDomain).advancedSecurityOptions) ?? {}) as AdvancedSecurityOptions;
-}
-
-/** What a stack's role mappings are, per domain: one mapping however many connectors. */
-const mappingsByProvider = new WeakMap<MlCommonsProvider, Map<string, { mode: FineGrainedAccessMode; resource?: CustomResource }>>();
-
-/** The security role connectors need. */
-export const ML_FULL_ACCESS = 'ml_full_access';
-
-export interface RoleMappingOptions {
-  readonly domain: opensearch.IDomain;
-  readonly endpoint: string;
-  readonly region: string;
-  readonly serviceToken: string;
-}
-
-/**
- * Makes sure the provider role is mapped to ml_full_access on the domain before connectors
- * are created: a `Custom::OpenSearchMlRoleMapping` (one per domain in the stack, shared by
- * its connectors), nothing for a domain without fine-grained access control, and for a
- * manual mapping, a stable role name and a warning that names it. Returns what connectors
- * must wait for.
- */
-export function roleMappingFor(
-  scope: IConstruct, provider: MlCommonsProvider, access: FineGrainedAccess, options: RoleMappingOptions,
-): IDependable | undefined {
-  let mappings = mappingsByProvider.get(provider);
-  if (!mappings) mappingsByProvider.set(provider, mappings = new Map());
-  const key = JSON.stringify(Stack.of(provider).resolve(options.domain.domainArn));
-  const existing = mappings.get(key);
-  if (existing) {
-    if (existing.mode !== access.mode) {
-      throw new MlValidationError(scope,
-        `fineGrainedAccess is '${access.mode}' here but '${existing.mode}' for another connector of the same domain in this stack; connectors of one domain share one mapping: use '${existing.mode}' for every connector of the domain.`);
-    }
-    return existing.resource;
-  }
-
-  const imported = !CfnResource.isCfnResource(options.domain.node.defaultChild);
-  let resource: CustomResource | undefined;
-  switch (access.mode) {
-    case FineGrainedAccessMode.DISABLED:
-      break;
-    case FineGrainedAccessMode.MANUAL: {
-      const arn = provider.useStableRoleName();
-      Annotations.of(scope).addWarningV2('cdk-opensearch-ml:mapProviderRoleByHand',
-        `Map the IAM role ${arn} as a backend role of the ${ML_FULL_ACCESS} role on the domain (Dashboards > Security > Roles > ${ML_FULL_ACCESS} > Mapped users) ` +
-        'before the connectors are created: this stack will not map it.');
-      break;
-    }
-    case FineGrainedAccessMode.PROVIDER_IS_MASTER_USER:
-      if (imported) {
-        const arn = provider.useStableRoleName();
-        Annotations.of(scope).addInfoV2('cdk-opensearch-ml:providerMasterUser', `The imported domain's IAM master user must be ${arn}, the provider role.`);
-      }
-      provider.grantSecurityApi(options.domain.domainArn, ML_FULL_ACCESS);
-      resource = mappingResource(provider, options, { auth: 'sigv4' });
-      break;
-    case FineGrainedAccessMode.MASTER_USER_SECRET: {
-      const settings = imported ? undefined : securityOptionsOf(options.domain);
-      if (settings && !(settings.enabled && settings.internalUserDatabaseEnabled)) {
-        throw new MlValidationError(scope,
-          'fineGrainedAccess \'masterUserSecret\' needs the domain to use the internal user database (fineGrainedAccessControl: { masterUserName }); ' +
-          `the domain has ${settings.enabled ? 'an IAM master user' : 'no fine-grained access control'}. Leave fineGrainedAccess out to use what the domain's settings say.`);
-      }
-      const secret = access.secret!;
-      resource = mappingResource(provider, options, { auth: 'masterUserSecret', masterUserSecretArn: secret.secretArn });
-      secret.grantRead(provider.role).applyBefore(resource);
-      break;
-    }
-  }
-  mappings.set(key, { mode: access.mode, resource });
-  return resource;
-}
-
-function mappingResource(provider: MlCommonsProvider, options: RoleMappingOptions, auth: Pick<RoleMappingResourceProperties, 'auth' | 'masterUserSecretArn'>): CustomResource {
-  const properties: RoleMappingResourceProperties = {
-    contractVersion: CONTRACT_VERSION,
-    endpoint: options.endpoint,
-    region: options.region,
-    signingService: 'es',
-    role: ML_FULL_ACCESS,
-    backendRole: provider.role.roleArn,
-    ...auth,
-  };
-  const id = `MlFullAccess${options.domain.node.path.replace(/[^A-Za-z0-9]/g, '')}`;
-  const resource = new CustomResource(provider, id, {
-    serviceToken: options.serviceToken,
-    resourceType: ROLE_MAPPING_RESOURCE_TYPE,
-    properties: { ...properties },
-    serviceTimeout: SERVICE_TIMEOUT,
-  });
-  resource.node.addDependency(provider.grants);
-  return resource;
 }

@@ -1,4 +1,3 @@
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { alephAlphaEmbeddingConfig, AlephAlphaEmbeddingOptions } from './blueprints/aleph-alpha';
 import {
@@ -13,6 +12,7 @@ import {
 } from './blueprints/bedrock-text';
 import { cohereChatConfig, CohereChatOptions, cohereEmbedConfig as cohereApiEmbedConfig, CohereEmbedOptions } from './blueprints/cohere';
 import { comprehendConfig, ComprehendOptions } from './blueprints/comprehend';
+import type { BlueprintContext } from './blueprints/context';
 import { customConfig, CustomConnectorOptions } from './blueprints/custom';
 import { customHttpConfig, CustomHttpConnectorOptions } from './blueprints/custom-http';
 import { deepSeekChatConfig, DeepSeekChatOptions } from './blueprints/deepseek';
@@ -29,177 +29,9 @@ import {
   sageMakerEndpointConfig, SageMakerEndpointOptions, sageMakerSemanticHighlighterConfig, SageMakerSemanticHighlighterOptions,
 } from './blueprints/sagemaker';
 import { textractDetectDocumentTextConfig, TextractDetectDocumentTextOptions } from './blueprints/textract';
+import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from './blueprints/types';
 import { yandexCloudEmbeddingConfig, YandexCloudEmbeddingOptions } from './blueprints/yandex-cloud';
-
-/**
- * One action of a connector: how OpenSearch calls the model for one kind of request.
- * The fields are those of an ml-commons connector action, in camelCase.
- */
-export interface ConnectorAction {
-  /**
-   * The action type: `predict`; `execute` (OpenSearch 2.15+); `batch_predict`,
-   * `cancel_batch_predict` or `batch_predict_status` (2.17+). Case-insensitive.
-   */
-  readonly actionType: string;
-
-  /**
-   * The HTTP method OpenSearch uses to call the model.
-   *
-   * @default 'POST'
-   */
-  readonly method?: string;
-
-  /**
-   * The URL OpenSearch calls. It may contain `${parameters.<name>}` placeholders, and
-   * once they are filled it must match one of the domain's trusted connector endpoints.
-   */
-  readonly url: string;
-
-  /**
-   * HTTP headers OpenSearch sends to the model.
-   *
-   * @default - no headers
-   */
-  readonly headers?: { [name: string]: string };
-
-  /**
-   * The request body template, usually JSON with `${parameters.<name>}` placeholders.
-   *
-   * @default - no body
-   */
-  readonly requestBody?: string;
-
-  /**
-   * A built-in pre-process function (for example `connector.pre_process.default.embedding`)
-   * or a Painless script.
-   *
-   * @default - none
-   */
-  readonly preProcessFunction?: string;
-
-  /**
-   * A built-in post-process function (for example `connector.post_process.default.embedding`)
-   * or a Painless script.
-   *
-   * @default - none
-   */
-  readonly postProcessFunction?: string;
-
-  /**
-   * Marks an action whose model can answer in a JSON schema the caller gives
-   * (`supports_structured_output`, read by recent ml-commons versions, as in the Converse blueprint).
-   *
-   * @default - not sent
-   */
-  readonly supportsStructuredOutput?: boolean;
-}
-
-/**
- * What a blueprint learns about the connector it is bound to.
- */
-export interface ConnectorBlueprintBindOptions {
-  /** The region of the OpenSearch domain (may be a token). */
-  readonly domainRegion: string;
-
-  /**
-   * The domain's OpenSearch version as 'major.minor', when the domain is defined in this app.
-   *
-   * @default - unknown (an imported domain)
-   */
-  readonly engineVersion?: string;
-}
-
-/**
- * What a blueprint knows about a model that returns embeddings: `MlModel` uses it for the
- * model's `model_config` and for its deploy-time smoke test.
- */
-export interface EmbeddingModelInfo {
-  /** The length of the vectors the model returns. */
-  readonly dimension: number;
-
-  /**
-   * Parameters of a `_predict` call that embeds a short text, for example
-   * `{ inputText: 'hello world' }`.
-   */
-  readonly probeParameters: { [key: string]: any };
-}
-
-/**
- * Everything a blueprint decides about a connector: its body and the permissions
- * OpenSearch needs to call the model.
- */
-export interface ConnectorBlueprintConfig {
-  /**
-   * The SigV4 signing name of the model's service, for example `sagemaker`. Not sent for an
-   * `http` connector (third-party blueprints give the provider's name, for example `openai`).
-   */
-  readonly serviceName: string;
-
-  /** The region of the model. Not sent for an `http` connector (third-party blueprints give the domain's region). */
-  readonly region: string;
-
-  /** Connector name used when the connector's props give none. */
-  readonly defaultName: string;
-
-  /** Connector description used when the connector's props give none. */
-  readonly defaultDescription: string;
-
-  /**
-   * The connector's parameters other than `region` and `service_name`, which are
-   * added from `region` and `serviceName`.
-   */
-  readonly parameters: { [key: string]: any };
-
-  /** The connector's actions. */
-  readonly actions: ConnectorAction[];
-
-  /** What the connector role may do: exactly the invoke actions on exactly the model's resources. */
-  readonly policyStatements: iam.PolicyStatement[];
-
-  /**
-   * A role in the model's account that the connector role assumes to call the model
-   * (`credential.externalAccountRoleArn`, OpenSearch 2.15+).
-   *
-   * @default - the model is called with the connector role itself
-   */
-  readonly externalAccountRoleArn?: string;
-
-  /**
-   * Why a policy statement needs a wildcard (for example the foundation model in every
-   * region a cross-region inference profile may route to). Recorded on the connector role
-   * as the reason of a cdk-nag AwsSolutions-IAM5 suppression.
-   *
-   * @default - the statements hold no wildcard
-   */
-  readonly wildcardReason?: string;
-
-  /**
-   * The embedding dimension and a probe input, for a model that returns embeddings.
-   *
-   * @default - not an embedding model, or its dimension is not known
-   */
-  readonly embedding?: EmbeddingModelInfo;
-
-  /**
-   * How OpenSearch calls the model: `aws_sigv4` (an AWS service, signed with the connector
-   * role; `region` and `serviceName` are sent as parameters) or `http` (a third-party API whose
-   * key is read from AWS Secrets Manager: `secretArn` is required, and `region` and
-   * `serviceName` are not sent).
-   *
-   * @default 'aws_sigv4'
-   */
-  readonly protocol?: string;
-
-  /**
-   * For an `http` connector: the ARN of the AWS Secrets Manager secret whose JSON holds the
-   * API key (`credential.secretArn`). Headers read a field of it as
-   * `${credential.secretArn.<field>}`, and `policyStatements` must allow the connector role
-   * `secretsmanager:GetSecretValue` on it.
-   *
-   * @default - no secret (an `aws_sigv4` connector)
-   */
-  readonly secretArn?: string;
-}
+import { formatVersion, parseVersion } from './engine-version';
 
 /**
  * A kind of model that a connector can call, with the connector body and the IAM
@@ -517,17 +349,33 @@ export abstract class ConnectorBlueprint {
    * Decides the connector body and permissions for a connector in `scope`.
    */
   public abstract bind(scope: Construct, options: ConnectorBlueprintBindOptions): ConnectorBlueprintConfig;
+
+  /**
+   * @internal What `MlConnector` calls: `bind()` with the domain's version spelled 'major.minor',
+   * as the public options carry it. The factories' blueprints take the version as numbers.
+   */
+  public _bindTo(scope: Construct, context: BlueprintContext): ConnectorBlueprintConfig {
+    return this.bind(scope, {
+      domainRegion: context.domainRegion,
+      engineVersion: context.engineVersion ? formatVersion(context.engineVersion) : undefined,
+    });
+  }
 }
 
 /** A blueprint whose configuration is computed by a function of one service's module. */
 class FactoryBlueprint extends ConnectorBlueprint {
   constructor(
-    private readonly produce: (scope: Construct, options: ConnectorBlueprintBindOptions) => ConnectorBlueprintConfig,
+    private readonly produce: (scope: Construct, context: BlueprintContext) => ConnectorBlueprintConfig,
   ) {
     super();
   }
 
   public bind(scope: Construct, options: ConnectorBlueprintBindOptions): ConnectorBlueprintConfig {
-    return this.produce(scope, options);
+    return this.produce(scope, { domainRegion: options.domainRegion, engineVersion: parseVersion(options.engineVersion) });
+  }
+
+  /** @internal */
+  public _bindTo(scope: Construct, context: BlueprintContext): ConnectorBlueprintConfig {
+    return this.produce(scope, context);
   }
 }

@@ -138,9 +138,6 @@ export class CollectionDataAccess {
   ) {}
 }
 
-/** The data access of each collection of a stack: one policy however many connectors. */
-const accessByProvider = new WeakMap<MlCommonsProvider, Map<string, { access: CollectionDataAccess; policy?: aoss.CfnAccessPolicy }>>();
-
 /**
  * Makes sure the provider role may manage ML resources on the collection before connectors are
  * created: an `AWS::OpenSearchServerless::AccessPolicy` (shared by the collection's connectors in the
@@ -150,45 +147,44 @@ const accessByProvider = new WeakMap<MlCommonsProvider, Map<string, { access: Co
 export function collectionDataAccessFor(
   scope: IConstruct, provider: MlCommonsProvider, access: CollectionDataAccess, collection: ServerlessCollection,
 ): IDependable | undefined {
-  let known = accessByProvider.get(provider);
-  if (!known) accessByProvider.set(provider, known = new Map());
-  const stack = Stack.of(provider);
-  const key = JSON.stringify(stack.resolve(collection.collectionName));
-  const existing = known.get(key);
-  if (existing) {
-    if (existing.access.mode !== access.mode || existing.access.policyName !== access.policyName) {
-      throw new MlValidationError(scope,
-        `collectionDataAccess is ${describe(access)} here but ${describe(existing.access)} for another connector of the same collection in this stack; connectors of one collection share one data access policy.`);
-    }
-    return existing.policy;
+  const collectionKey = JSON.stringify(Stack.of(provider).resolve(collection.collectionName));
+  const known = provider.perTargetState(`dataAccess ${collectionKey}`, () => ({ access, policy: createDataAccess(scope, provider, access, collection, collectionKey) }));
+  if (known.access.mode !== access.mode || known.access.policyName !== access.policyName) {
+    throw new MlValidationError(scope,
+      `collectionDataAccess is ${describe(access)} here but ${describe(known.access)} for another connector of the same collection in this stack; connectors of one collection share one data access policy.`);
   }
+  return known.policy;
+}
 
+/** What the first resource on a collection sets up: the data access policy, or a stable role name and a warning. */
+function createDataAccess(
+  scope: IConstruct, provider: MlCommonsProvider, access: CollectionDataAccess, collection: ServerlessCollection, collectionKey: string,
+): aoss.CfnAccessPolicy | undefined {
+  const stack = Stack.of(provider);
   const resource = `model/${collection.collectionName}/*`;
-  let policy: aoss.CfnAccessPolicy | undefined;
   if (access.mode === CollectionDataAccessMode.MANUAL) {
     const arn = provider.useStableRoleName();
     Annotations.of(scope).addWarningV2('cdk-opensearch-ml:collectionDataAccessByHand',
       `Add the IAM role ${arn} as a principal of a data access policy of the collection '${collection.collectionName}' with the rule ` +
       `{"ResourceType":"model","Resource":["${resource}"],"Permission":${JSON.stringify(ML_RESOURCE_PERMISSIONS)}} ` +
       'before the connectors are created: this stack will not change the collection\'s data access policies.');
-  } else {
-    const name = access.policyName ?? defaultPolicyName(stack, key);
-    if (!Token.isUnresolved(name) && !SERVERLESS_NAME.test(name)) {
-      throw new MlValidationError(scope,
-        `collectionDataAccess policyName must be 3 to 32 characters, a lower-case letter followed by lower-case letters, digits or hyphens; received ${quote(name)}.`);
-    }
-    policy = new aoss.CfnAccessPolicy(provider, `MlDataAccess${hash(key).slice(0, 8).toUpperCase()}`, {
-      name,
-      type: 'data',
-      description: `cdk-opensearch-ml: lets the provider of stack ${stack.stackName} manage ML Commons resources of the collection`,
-      policy: stack.toJsonString([{
-        Rules: [{ ResourceType: 'model', Resource: [resource], Permission: [...ML_RESOURCE_PERMISSIONS] }],
-        Principal: [provider.role.roleArn],
-      }]),
-    });
-    if (collection._resource) policy.addDependency(collection._resource);
+    return undefined;
   }
-  known.set(key, { access, policy });
+  const name = access.policyName ?? defaultPolicyName(stack, collectionKey);
+  if (!Token.isUnresolved(name) && !SERVERLESS_NAME.test(name)) {
+    throw new MlValidationError(scope,
+      `collectionDataAccess policyName must be 3 to 32 characters, a lower-case letter followed by lower-case letters, digits or hyphens; received ${quote(name)}.`);
+  }
+  const policy = new aoss.CfnAccessPolicy(provider, `MlDataAccess${hash(collectionKey).slice(0, 8).toUpperCase()}`, {
+    name,
+    type: 'data',
+    description: `cdk-opensearch-ml: lets the provider of stack ${stack.stackName} manage ML Commons resources of the collection`,
+    policy: stack.toJsonString([{
+      Rules: [{ ResourceType: 'model', Resource: [resource], Permission: [...ML_RESOURCE_PERMISSIONS] }],
+      Principal: [provider.role.roleArn],
+    }]),
+  });
+  if (collection._resource) policy.addDependency(collection._resource);
   return policy;
 }
 

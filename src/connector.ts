@@ -1,16 +1,18 @@
-import { Annotations, Arn, ArnFormat, CustomResource, IResource, Resource, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, IResource, Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
-import { ConnectorBlueprint, ConnectorAction } from './blueprint';
+import { Construct, IConstruct } from 'constructs';
+import { ConnectorBlueprint } from './blueprint';
 import { credentialOf } from './blueprints/api-key';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './blueprints/types';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
-import { CONNECTOR_RESOURCE_TYPE, CONTRACT_VERSION, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
-import { formatVersion } from './engine-version';
+import { CONNECTOR_RESOURCE_TYPE, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
+import { createMlResource } from './custom-resource';
 import { MlValidationError, quote } from './errors';
-import { MlCommonsProvider, SERVICE_TIMEOUT, suppressNag } from './provider';
-import { registerConnector } from './registry';
-import { MlTargetOptions, bindTarget, locateTarget } from './target';
+import { CONNECTOR, IMPORTED_CONNECTOR, isMarked, mark } from './markers';
+import { suppressNag } from './nag';
+import { MlCommonsProvider } from './provider';
+import { MlTargetOptions, TargetBinding, TargetLocation, bindTarget, locateTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
 import { validateActions, validateMlText, validateName, validateRegexes } from './validation';
@@ -94,21 +96,21 @@ export interface MlConnectorAttributes extends MlTargetOptions {
  */
 export class MlConnector extends Resource implements IMlConnector {
   /**
-   * Refers to a connector that exists already, by its ID.
+   * Whether `x` is an `MlConnector` of this app (made by whichever copy of this library the app loaded).
+   *
+   * @param x any object
    */
-  public static fromConnectorId(scope: Construct, id: string, connectorId: string): IMlConnector {
-    return new ImportedConnector(scope, id, connectorId);
+  public static isMlConnector(x: any): x is MlConnector {
+    return isMarked(x, CONNECTOR);
   }
 
   /**
-   * Refers to a connector that exists already, on a domain this stack can reach: models
-   * (`MlModel`) can then be registered on it. The provider gets the same grants, placement
-   * and role mapping as for a connector the stack creates.
+   * Refers to a connector that exists already, on a domain or collection this stack can reach,
+   * so that models (`MlModel`) can be registered on it. Creates nothing: a model on it gets the
+   * provider the same grants, placement and role mapping as a model on a connector the stack creates.
    */
   public static fromConnectorAttributes(scope: Construct, id: string, attrs: MlConnectorAttributes): IMlConnector {
-    const connector = new ImportedConnector(scope, id, attrs.connectorId);
-    registerConnector(connector, { binding: bindTarget(connector, attrs) });
-    return connector;
+    return new ImportedConnector(scope, id, attrs);
   }
 
   /**
@@ -120,6 +122,17 @@ export class MlConnector extends Resource implements IMlConnector {
     return MlCommonsProvider.of(scope).role;
   }
 
+  /**
+   * @internal What a resource in `scope` on `connector` needs: where the connector is and how the
+   * provider reaches it (bound in `scope` for an imported connector), and the blueprint's
+   * embedding facts. Undefined for a connector that is not one of this library's.
+   */
+  public static _registrationOf(connector: IConstruct, scope: IConstruct): { binding: TargetBinding; embedding?: EmbeddingModelInfo } | undefined {
+    if (MlConnector.isMlConnector(connector)) return { binding: connector._binding, embedding: connector._embedding };
+    if (isMarked(connector, IMPORTED_CONNECTOR)) return { binding: bindTarget(scope, (connector as ImportedConnector).attributes) };
+    return undefined;
+  }
+
   public readonly connectorId: string;
 
   /** The role OpenSearch assumes to call the model. */
@@ -128,27 +141,17 @@ export class MlConnector extends Resource implements IMlConnector {
   /** The connector's name in OpenSearch. */
   public readonly connectorName: string;
 
+  /** @internal The connector's domain or collection, and how the provider reaches it: what its models use. */
+  public readonly _binding: TargetBinding;
+
+  /** @internal The blueprint's embedding dimension and probe, when it has them. */
+  public readonly _embedding?: EmbeddingModelInfo;
+
   constructor(scope: Construct, id: string, props: MlConnectorProps) {
     super(scope, id);
-
+    mark(this, CONNECTOR);
     const location = locateTarget(this, props);
-    const engineVersion = location.engineVersion;
-
-    const trustedEndpoints = props.trustedEndpoints ?? DEFAULT_TRUSTED_ENDPOINTS;
-    if (trustedEndpoints.length === 0) {
-      throw new MlValidationError(this, 'trustedEndpoints must list at least one pattern (leave it out for ml-commons\' defaults); received [].');
-    }
-    validateRegexes(this, 'trustedEndpoints', trustedEndpoints);
-
-    const config = props.blueprint.bind(this, {
-      domainRegion: location.region,
-      engineVersion: engineVersion ? formatVersion(engineVersion) : undefined,
-    });
-    // Everything but the role is known now: check the body before creating anything.
-    const { parameters } = credentialOf(this, config, '');
-    validateActions(this, config.actions, { parameters, trustedEndpoints });
-    if (location.collection) warnUnsupportedOnServerless(this, config.actions);
-
+    const config = bindBlueprint(this, props, location);
     this.connectorName = props.name ?? config.defaultName;
     validateName(this, 'name', this.connectorName);
     if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.trim().length === 0) {
@@ -156,24 +159,10 @@ export class MlConnector extends Resource implements IMlConnector {
     }
     validateMlText(this, 'description', props.description ?? config.defaultDescription);
     checkRoleAccount(this, props.role, location.account);
-
-    // OpenSearch Serverless assumes connector roles as ml.opensearchservice.amazonaws.com.
-    this.role = props.role ?? new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal(location.domain ? 'opensearchservice.amazonaws.com' : 'ml.opensearchservice.amazonaws.com').withConditions({
-        StringEquals: { 'aws:SourceAccount': location.account },
-        ArnLike: { 'aws:SourceArn': location.arn },
-      }),
-      description: `Assumed by Amazon OpenSearch ${location.domain ? 'Service' : 'Serverless'} to call the model of ML connector ${this.node.path}`,
-      inlinePolicies: { Invoke: new iam.PolicyDocument({ statements: config.policyStatements }) },
-    });
-    if (props.role) {
-      config.policyStatements.forEach((statement) => props.role!.addToPrincipalPolicy(statement));
-    } else if (config.wildcardReason) {
-      suppressNag(this.role, [{ id: 'AwsSolutions-IAM5', reason: config.wildcardReason }]);
-    }
-
+    this.role = connectorRole(this, props.role, config, location);
     MlCommonsProvider.of(this).grantPassRole(this.role);
-    const binding = bindTarget(this, props, location);
+    this._binding = bindTarget(this, props, location);
+    this._embedding = config.embedding;
 
     const body: ConnectorBody = {
       name: this.connectorName,
@@ -181,28 +170,59 @@ export class MlConnector extends Resource implements IMlConnector {
       version: '1',
       ...credentialOf(this, config, this.role.roleArn),
       actions: config.actions.map(toActionBody),
-      ...(props.clientConfig ? { client_config: clientConfigBody(this, props.clientConfig, engineVersion) } : {}),
+      ...(props.clientConfig ? { client_config: clientConfigBody(this, props.clientConfig, location.engineVersion) } : {}),
     };
     const typedValues = typedValuePointers(body);
-    const properties: ConnectorResourceProperties = {
-      contractVersion: CONTRACT_VERSION,
-      ...binding.target,
+    const resource = createMlResource<ConnectorResourceProperties>(this, 'Resource', CONNECTOR_RESOURCE_TYPE, this._binding, {
       connector: body,
       ...(typedValues.length > 0 ? { typedValues } : {}),
       creationToken: this.node.addr,
-    };
-
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: binding.serviceToken,
-      resourceType: CONNECTOR_RESOURCE_TYPE,
-      properties: { ...properties },
-      serviceTimeout: SERVICE_TIMEOUT,
     });
-    // The provider must be allowed to pass the role and call the domain before it creates the connector.
-    resource.node.addDependency(...binding.dependencies);
     this.connectorId = resource.ref;
-    registerConnector(this, { binding, embedding: config.embedding });
   }
+}
+
+/**
+ * Checks the trusted endpoints, binds the blueprint to the target and checks the body it
+ * decides, all before anything is created.
+ */
+function bindBlueprint(scope: Construct, props: MlConnectorProps, location: TargetLocation): ConnectorBlueprintConfig {
+  const trustedEndpoints = props.trustedEndpoints ?? DEFAULT_TRUSTED_ENDPOINTS;
+  if (trustedEndpoints.length === 0) {
+    throw new MlValidationError(scope, 'trustedEndpoints must list at least one pattern (leave it out for ml-commons\' defaults); received [].');
+  }
+  validateRegexes(scope, 'trustedEndpoints', trustedEndpoints);
+  const config = props.blueprint._bindTo(scope, { domainRegion: location.region, engineVersion: location.engineVersion });
+  // Everything but the role is known now: check the body before creating anything.
+  const { parameters } = credentialOf(scope, config, '');
+  validateActions(scope, config.actions, { parameters, trustedEndpoints });
+  if (location.collection) warnUnsupportedOnServerless(scope, config.actions);
+  return config;
+}
+
+/**
+ * The role OpenSearch assumes to call the model: the given one, with the blueprint's statements
+ * added when it is mutable, or one trusted by the domain's (or collection's) service principal
+ * for that domain only.
+ */
+function connectorRole(scope: Construct, given: iam.IRole | undefined, config: ConnectorBlueprintConfig, location: TargetLocation): iam.IRole {
+  if (given) {
+    config.policyStatements.forEach((statement) => given.addToPrincipalPolicy(statement));
+    return given;
+  }
+  // OpenSearch Serverless assumes connector roles as ml.opensearchservice.amazonaws.com.
+  const role = new iam.Role(scope, 'Role', {
+    assumedBy: new iam.ServicePrincipal(location.domain ? 'opensearchservice.amazonaws.com' : 'ml.opensearchservice.amazonaws.com').withConditions({
+      StringEquals: { 'aws:SourceAccount': location.account },
+      ArnLike: { 'aws:SourceArn': location.arn },
+    }),
+    description: `Assumed by Amazon OpenSearch ${location.domain ? 'Service' : 'Serverless'} to call the model of ML connector ${scope.node.path}`,
+    inlinePolicies: { Invoke: new iam.PolicyDocument({ statements: config.policyStatements }) },
+  });
+  if (config.wildcardReason) {
+    suppressNag(role, [{ id: 'AwsSolutions-IAM5', reason: config.wildcardReason }]);
+  }
+  return role;
 }
 
 function toActionBody(action: ConnectorAction): ConnectorActionBody {
@@ -229,9 +249,14 @@ function warnUnsupportedOnServerless(scope: Construct, actions: readonly Connect
   }
 }
 
+/** A connector made elsewhere: its ID, and where it is, for the models that sit on it. */
 class ImportedConnector extends Resource implements IMlConnector {
-  constructor(scope: Construct, id: string, public readonly connectorId: string) {
+  public readonly connectorId: string;
+
+  constructor(scope: Construct, id: string, public readonly attributes: MlConnectorAttributes) {
     super(scope, id);
+    mark(this, IMPORTED_CONNECTOR);
+    this.connectorId = attributes.connectorId;
   }
 }
 

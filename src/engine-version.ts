@@ -26,3 +26,9 @@ export function atLeast(version: EngineVersionNumber, minimum: EngineVersionNumb
 export function formatVersion(version: EngineVersionNumber): string {
   return `${version[0]}.${version[1]}`;
 }
+
+/** 'major.minor' (as `ConnectorBlueprintBindOptions.engineVersion` spells it) → [major, minor]; undefined for anything else. */
+export function parseVersion(text: string | undefined): EngineVersionNumber | undefined {
+  const match = text === undefined ? null : /^(\d+)\.(\d+)/.exec(text);
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}

@@ -1,10 +1,12 @@
 export * from './connector';
 export * from './model';
+export * from './model-group';
 export type { MlTargetOptions } from './target';
 export { FineGrainedAccess, FineGrainedAccessMode } from './access';
 export { ServerlessCollection, CollectionDataAccess, CollectionDataAccessMode } from './collection';
 export type { ServerlessCollectionAttributes } from './collection';
 export * from './blueprint';
+export * from './blueprints/types';
 export * from './client-config';
 export type { SageMakerEndpointOptions } from './blueprints/sagemaker';
 export type { CustomConnectorOptions } from './blueprints/custom';

@@ -1,126 +1,18 @@
-import { CustomResource, IResource, Names, Resource, Token } from 'aws-cdk-lib';
+import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { EmbeddingModelInfo } from './blueprint';
-import { IMlConnector } from './connector';
-import {
-  CONTRACT_VERSION, MODEL_GROUP_RESOURCE_TYPE, MODEL_RESOURCE_TYPE, ModelBody, ModelGroupResourceProperties, ModelResourceProperties,
-  ModelVerificationSpec,
-} from './contract';
+import type { EmbeddingModelInfo } from './blueprints/types';
+import { IMlConnector, MlConnector } from './connector';
+import { MODEL_RESOURCE_TYPE, ModelBody, ModelResourceProperties, ModelVerificationSpec } from './contract';
+import { createMlResource } from './custom-resource';
 import { MlValidationError, quote } from './errors';
-import { SERVICE_TIMEOUT } from './provider';
-import { connectorRegistration } from './registry';
-import { MlTargetOptions, TargetBinding, bindTarget, sameTarget } from './target';
+import { MODEL, isMarked, mark } from './markers';
+import { IMlModelGroup, MlModelGroup } from './model-group';
+import { TargetBinding, sameTarget } from './target';
 import { typedValuePointers } from './typed-values';
 import { validateMlText, validateName } from './validation';
 
 /** The longest embedding a k-NN vector field holds (`dimension` of `knn_vector`). */
 const MAX_EMBEDDING_DIMENSION = 16_000;
-
-/**
- * Who may use the models of a model group, when the domain has model access control
- * enabled (`plugins.ml_commons.model_access_control_enabled`).
- */
-export enum ModelGroupAccessMode {
-  /** every user who may use models */
-  PUBLIC = 'public',
-  /** only the owner and admins */
-  PRIVATE = 'private',
-  /** the owner, admins, and users who share a backend role with the group */
-  RESTRICTED = 'restricted',
-}
-
-/**
- * An ML Commons model group: a named set of model versions.
- */
-export interface IMlModelGroup extends IResource {
-  /**
-   * The model group ID that OpenSearch generated.
-   *
-   * @attribute
-   */
-  readonly modelGroupId: string;
-}
-
-/**
- * Properties of an `MlModelGroup`.
- */
-export interface MlModelGroupProps extends MlTargetOptions {
-  /**
-   * The group's name, unique on the domain.
-   *
-   * @default - a name derived from the construct path
-   */
-  readonly name?: string;
-
-  /**
-   * The group's description.
-   *
-   * @default - none
-   */
-  readonly description?: string;
-
-  /**
-   * Who may use the group's models. Only accepted by domains with model access control enabled.
-   *
-   * @default - not sent: the domain's default
-   */
-  readonly accessMode?: ModelGroupAccessMode;
-}
-
-/**
- * An ML Commons model group, created, renamed and deleted with the stack.
- *
- * @resource Custom::OpenSearchMlModelGroup
- */
-export class MlModelGroup extends Resource implements IMlModelGroup {
-  /** Refers to a model group that exists already, by its ID. */
-  public static fromModelGroupId(scope: Construct, id: string, modelGroupId: string): IMlModelGroup {
-    return new ImportedModelGroup(scope, id, modelGroupId);
-  }
-
-  public readonly modelGroupId: string;
-
-  /** The group's name in OpenSearch. */
-  public readonly modelGroupName: string;
-
-  constructor(scope: Construct, id: string, props: MlModelGroupProps) {
-    super(scope, id);
-    this.modelGroupName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
-    validateName(this, 'name', this.modelGroupName);
-    validateMlText(this, 'description', props.description);
-    if (props.accessMode !== undefined && !Object.values(ModelGroupAccessMode).includes(props.accessMode)) {
-      throw new MlValidationError(this,
-        `accessMode must be one of ${Object.values(ModelGroupAccessMode).map(quote).join(', ')}; received ${quote(props.accessMode)}.`);
-    }
-    const binding = bindTarget(this, props);
-    const properties: ModelGroupResourceProperties = {
-      contractVersion: CONTRACT_VERSION,
-      ...binding.target,
-      modelGroup: {
-        name: this.modelGroupName,
-        ...(props.description !== undefined ? { description: props.description } : {}),
-        ...(props.accessMode !== undefined ? { access_mode: props.accessMode } : {}),
-      },
-    };
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: binding.serviceToken,
-      resourceType: MODEL_GROUP_RESOURCE_TYPE,
-      properties: { ...properties },
-      serviceTimeout: SERVICE_TIMEOUT,
-    });
-    resource.node.addDependency(...binding.dependencies);
-    this.modelGroupId = resource.ref;
-    groupBindings.set(this, binding);
-  }
-}
-
-class ImportedModelGroup extends Resource implements IMlModelGroup {
-  constructor(scope: Construct, id: string, public readonly modelGroupId: string) {
-    super(scope, id);
-  }
-}
-
-const groupBindings = new WeakMap<IMlModelGroup, TargetBinding>();
 
 /** Types of ml-commons model frameworks (`model_config.framework_type`). */
 export enum ModelFrameworkType {
@@ -287,6 +179,15 @@ export interface MlModelProps {
  * @resource Custom::OpenSearchMlModel
  */
 export class MlModel extends Resource implements IMlModel {
+  /**
+   * Whether `x` is an `MlModel` of this app (made by whichever copy of this library the app loaded).
+   *
+   * @param x any object
+   */
+  public static isMlModel(x: any): x is MlModel {
+    return isMarked(x, MODEL);
+  }
+
   /** Refers to a model that exists already, by its ID. */
   public static fromModelId(scope: Construct, id: string, modelId: string): IMlModel {
     return new ImportedModel(scope, id, modelId);
@@ -297,25 +198,26 @@ export class MlModel extends Resource implements IMlModel {
   /** The model's name in OpenSearch. */
   public readonly modelName: string;
 
+  /** @internal The model's domain or collection (its connector's), and how the provider reaches it. */
+  public readonly _binding: TargetBinding;
+
   constructor(scope: Construct, id: string, props: MlModelProps) {
     super(scope, id);
-    const registration = connectorRegistration(props.connector);
+    mark(this, MODEL);
+    const registration = MlConnector._registrationOf(props.connector, this);
     if (!registration) {
       throw new MlValidationError(this,
-        `connector ${props.connector.node.path} does not say which domain it is on (it was imported with MlConnector.fromConnectorId()); ` +
+        `connector ${props.connector.node.path} is not a connector of cdk-opensearch-ml, so it does not say which domain it is on; ` +
         'import it with MlConnector.fromConnectorAttributes({ connectorId, domain }) instead.');
     }
-    const binding = registration.binding;
+    const binding = this._binding = registration.binding;
     this.modelName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     validateName(this, 'name', this.modelName);
     validateMlText(this, 'description', props.description);
 
-    if (props.modelGroup) {
-      const groupBinding = groupBindings.get(props.modelGroup);
-      if (groupBinding && !sameTarget(groupBinding, binding)) {
-        throw new MlValidationError(this,
-          `modelGroup ${props.modelGroup.node.path} is on another domain or collection than connector ${props.connector.node.path}; a model and its group must be on one.`);
-      }
+    if (MlModelGroup.isMlModelGroup(props.modelGroup) && !sameTarget(props.modelGroup._binding, binding)) {
+      throw new MlValidationError(this,
+        `modelGroup ${props.modelGroup.node.path} is on another domain or collection than connector ${props.connector.node.path}; a model and its group must be on one.`);
     }
 
     const modelConfig = modelConfigBody(this, props.modelConfig, registration.embedding);
@@ -332,22 +234,13 @@ export class MlModel extends Resource implements IMlModel {
       ...(props.modelGroup ? { model_group_id: props.modelGroup.modelGroupId } : {}),
       ...(modelConfig ? { model_config: modelConfig } : {}),
     };
-    const properties: Omit<ModelResourceProperties, 'typedValues'> = {
-      contractVersion: CONTRACT_VERSION,
-      ...binding.target,
+    const deploy = props.deploy ?? true;
+    const resource = createMlResource<ModelResourceProperties>(this, 'Resource', MODEL_RESOURCE_TYPE, binding, {
       model,
-      deploy: props.deploy ?? true,
+      deploy,
       ...(verify ? { verify } : {}),
-    };
-    const typedValues = typedValuePointers({ model: properties.model, deploy: properties.deploy, verify: properties.verify });
-
-    const resource = new CustomResource(this, 'Resource', {
-      serviceToken: binding.serviceToken,
-      resourceType: MODEL_RESOURCE_TYPE,
-      properties: { ...properties, typedValues },
-      serviceTimeout: SERVICE_TIMEOUT,
+      typedValues: typedValuePointers({ model, deploy, verify }),
     });
-    resource.node.addDependency(...binding.dependencies);
     binding.provider.grantListOwnStack();
     this.modelId = resource.ref;
   }

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Aws, CfnResource, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { MlCommonsFunction } from './handler/ml-commons-function';
+import { PROVIDER, isMarked, mark } from './markers';
+import { suppressNag } from './nag';
 
 /**
  * The construct ID of the provider in its stack. Part of the public contract: the
@@ -40,14 +42,19 @@ export interface NetworkPlacement {
  * grow with their number.
  */
 export class MlCommonsProvider extends Construct {
-  /** The stack's provider, created on first use. */
+  /** Whether `x` is a provider (made by whichever copy of this library the app loaded). */
+  public static isMlCommonsProvider(x: unknown): x is MlCommonsProvider {
+    return isMarked(x, PROVIDER);
+  }
+
+  /** The stack's provider, found by its construct ID, created on first use. */
   public static of(scope: IConstruct): MlCommonsProvider {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(PROVIDER_ID);
     if (existing === undefined) {
       return new MlCommonsProvider(stack, PROVIDER_ID);
     }
-    if (!(existing instanceof MlCommonsProvider)) {
+    if (!MlCommonsProvider.isMlCommonsProvider(existing)) {
       throw new Error(`${stack.node.path}/${PROVIDER_ID} is not an ML Commons provider: that construct ID is reserved by cdk-opensearch-ml.`);
     }
     return existing;
@@ -65,10 +72,15 @@ export class MlCommonsProvider extends Construct {
   private vpcAccess?: iam.Policy;
   /** one statement per list of actions, whose resources grow as connectors are added */
   private readonly statements = new Map<string, iam.PolicyStatement>();
+  /** what the stack's resources share per domain or collection (its role mapping, its data access policy) */
+  private readonly perTarget = new Map<string, unknown>();
+  /** the role, as the grantee of statements that go to the `grants` policy */
+  private readonly grantee: iam.IPrincipal;
   private stableRoleName?: string;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
+    mark(this, PROVIDER);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -90,6 +102,7 @@ export class MlCommonsProvider extends Construct {
     });
 
     this.grants = new iam.Policy(this, 'Grants', { roles: [this.role] });
+    this.grantee = new GrantsPolicyPrincipal(this.role, this.grants, (statement) => this.allow(statement.actions, statement.resources));
     suppressNag(this.grants, [{
       id: 'AwsSolutions-IAM5',
       reason: 'The ML Commons API addresses connectors by IDs that OpenSearch generates at create time, so the grant covers the _plugins/_ml/ paths of each domain, and nothing else of it.',
@@ -144,7 +157,7 @@ export class MlCommonsProvider extends Construct {
     worker.node.addDependency(this.vpcAccessPolicy());
     const relay = this.handlerFunction(`Relay${suffix}`, { environment: { ML_PROVIDER_WORKER: worker.functionName } });
     configureAsync(relay);
-    this.allow(['lambda:InvokeFunction'], worker.functionArn);
+    this.grant(['lambda:InvokeFunction'], worker.functionArn);
     return relay.functionArn;
   }
 
@@ -178,51 +191,67 @@ export class MlCommonsProvider extends Construct {
   }
 
   /** Lets the handler pass `role` to OpenSearch (the connector's credential). */
-  public grantPassRole(role: iam.IRole): void {
-    this.allow(['iam:PassRole'], role.roleArn);
+  public grantPassRole(role: iam.IRole): iam.Grant {
+    return this.grant(['iam:PassRole'], role.roleArn);
   }
 
   /**
    * Lets the handler call the ML Commons API of the domain `domainArn`, and read the
    * domain's version (GET /) to explain a missing ML Commons plugin; nothing else of it.
    */
-  public grantMlApi(domainArn: string): void {
-    this.allow(['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete'], `${domainArn}/_plugins/_ml/*`);
-    this.allow(['es:ESHttpGet'], `${domainArn}/`);
+  public grantMlApi(domainArn: string): iam.Grant {
+    return this.grant(['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete'], `${domainArn}/_plugins/_ml/*`)
+      .combine(this.grant(['es:ESHttpGet'], `${domainArn}/`));
   }
 
   /**
    * Lets the handler call the collection `collectionArn`. OpenSearch Serverless has one IAM action for
    * its whole data plane; what the caller may do is decided by the collection's data access policies.
    */
-  public grantCollectionApi(collectionArn: string): void {
-    this.allow(['aoss:APIAccessAll'], collectionArn);
+  public grantCollectionApi(collectionArn: string): iam.Grant {
+    return this.grant(['aoss:APIAccessAll'], collectionArn);
   }
 
   /** Lets the handler (as the domain's IAM master user) change one role mapping, and nothing else of the security API. */
-  public grantSecurityApi(domainArn: string, role: string): void {
-    this.allow(['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPatch', 'es:ESHttpDelete'], `${domainArn}/_plugins/_security/api/rolesmapping/${role}`);
+  public grantSecurityApi(domainArn: string, role: string): iam.Grant {
+    return this.grant(['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPatch', 'es:ESHttpDelete'], `${domainArn}/_plugins/_security/api/rolesmapping/${role}`);
   }
 
   /**
    * Lets the handler list the resources of its own stack: when a connector changes while
    * models use it, the stack's own models are undeployed and deployed again, and no others.
    */
-  public grantListOwnStack(): void {
-    this.allow(['cloudformation:ListStackResources'], Aws.STACK_ID);
+  public grantListOwnStack(): iam.Grant {
+    return this.grant(['cloudformation:ListStackResources'], Aws.STACK_ID);
   }
 
-  /** Adds `resource` to the statement that allows exactly `actions`, creating it on first use. */
-  private allow(actions: string[], resource: string): void {
+  /**
+   * What the stack's resources share for one domain or collection (`key`): made by `create` for
+   * the first of them, returned as it is to the others. Kept here, on the provider that every copy
+   * of the library finds by its construct ID, rather than in module state.
+   */
+  public perTargetState<T>(key: string, create: () => T): T {
+    if (!this.perTarget.has(key)) this.perTarget.set(key, create());
+    return this.perTarget.get(key) as T;
+  }
+
+  /** Allows `actions` on `resource` in the `grants` policy, as an `iam.Grant` that resources can depend on. */
+  private grant(actions: string[], resource: string): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee: this.grantee, actions, resourceArns: [resource] });
+  }
+
+  /** Adds `resources` to the statement that allows exactly `actions`, creating it on first use. */
+  private allow(actions: string[], resources: string[]): void {
     const key = actions.join(' ');
     const statement = this.statements.get(key);
     if (!statement) {
-      const created = new iam.PolicyStatement({ actions, resources: [resource] });
+      const created = new iam.PolicyStatement({ actions, resources });
       this.statements.set(key, created);
       this.grants.addStatements(created);
-    } else if (!statement.resources.includes(resource)) {
-      statement.addResources(resource);
+      return;
     }
+    const missing = resources.filter((r) => !statement.resources.includes(r));
+    if (missing.length > 0) statement.addResources(...missing);
   }
 
   /**
@@ -244,6 +273,42 @@ export class MlCommonsProvider extends Construct {
   }
 }
 
+/**
+ * The provider role as the principal of grants whose statements go to the provider's `Grants`
+ * policy, one statement per list of actions (so that the policy does not grow with every
+ * resource), and whose `iam.Grant` depends on that policy.
+ */
+class GrantsPolicyPrincipal implements iam.IPrincipal {
+  public readonly grantPrincipal: iam.IPrincipal = this;
+
+  constructor(
+    private readonly role: iam.Role,
+    private readonly policy: iam.Policy,
+    private readonly add: (statement: iam.PolicyStatement) => void,
+  ) {}
+
+  public get assumeRoleAction(): string {
+    return this.role.assumeRoleAction;
+  }
+
+  public get policyFragment(): iam.PrincipalPolicyFragment {
+    return this.role.policyFragment;
+  }
+
+  public get principalAccount(): string | undefined {
+    return this.role.principalAccount;
+  }
+
+  public addToPolicy(statement: iam.PolicyStatement): boolean {
+    return this.addToPrincipalPolicy(statement).statementAdded;
+  }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    this.add(statement);
+    return { statementAdded: true, policyDependable: this.policy };
+  }
+}
+
 /** CloudFormation invokes ServiceToken functions asynchronously. */
 function configureAsync(fn: lambda.Function): lambda.Function {
   // A retry of a create that crashed could create a second connector, and an event that
@@ -254,27 +319,4 @@ function configureAsync(fn: lambda.Function): lambda.Function {
     maxEventAge: SERVICE_TIMEOUT.minus(HANDLER_TIMEOUT),
   });
   return fn;
-}
-
-interface NagSuppression {
-  readonly id: string;
-  readonly reason: string;
-  readonly appliesTo?: Array<string | { regex: string }>;
-}
-
-/**
- * Records a cdk-nag suppression in the resource's template metadata, where cdk-nag looks
- * for it, without making cdk-nag a dependency of this library.
- */
-export function suppressNag(construct: IConstruct, suppressions: NagSuppression[]): void {
-  const resource = construct.node.defaultChild as CfnResource | undefined;
-  if (!resource || !CfnResource.isCfnResource(resource)) return;
-  const existing = resource.getMetadata('cdk_nag') as { rules_to_suppress?: NagSuppression[] } | undefined;
-  resource.addMetadata('cdk_nag', {
-    rules_to_suppress: [...(existing?.rules_to_suppress ?? []), ...suppressions.map((s) => ({
-      id: s.id,
-      reason: s.reason,
-      applies_to: s.appliesTo,
-    }))],
-  });
 }

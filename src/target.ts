@@ -2,13 +2,14 @@ import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct, IDependable } from 'constructs';
-import { FineGrainedAccess, detectFineGrainedAccess, roleMappingFor } from './access';
+import { FineGrainedAccess, detectFineGrainedAccess } from './access';
 import { CollectionDataAccess, ServerlessCollection, collectionDataAccessFor, collectionEnvironment, validateCollection } from './collection';
 import { DomainTarget } from './contract';
 import { EngineVersionNumber, atLeast, engineOf, formatVersion } from './engine-version';
 import { MlValidationError, quote } from './errors';
 import { networkPlacement } from './network';
 import { MlCommonsProvider } from './provider';
+import { roleMappingFor } from './role-mapping';
 
 /** Remote connectors and models need ML Commons 2.9 on Amazon OpenSearch Service. */
 const MIN_ENGINE_VERSION: EngineVersionNumber = [2, 9];

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction } from './blueprint';
+import type { ConnectorAction } from './blueprints/types';
+import type { EngineVersionNumber } from './engine-version';
 import { MlValidationError, quote } from './errors';
 
 /*
@@ -9,12 +10,12 @@ import { MlValidationError, quote } from './errors';
  */
 
 /** Action types ml-commons knows, with the OpenSearch version that introduced each. */
-export const ACTION_TYPES: Readonly<Record<string, string>> = {
-  predict: '2.9',
-  execute: '2.15',
-  batch_predict: '2.17',
-  cancel_batch_predict: '2.17',
-  batch_predict_status: '2.17',
+export const ACTION_TYPES: Readonly<Record<string, EngineVersionNumber>> = {
+  predict: [2, 9],
+  execute: [2, 15],
+  batch_predict: [2, 17],
+  cancel_batch_predict: [2, 17],
+  batch_predict_status: [2, 17],
 };
 
 /** HTTP methods the AWS SDK request builder of ml-commons accepts. */

@@ -4,16 +4,21 @@
  * each fails at synth with all three in its message, and that docs/bad-input-catalog.md is
  * this table. To add a row: append to BAD_INPUTS, then `UPDATE_CATALOG=1 npx jest test/bad-input.test.ts`.
  */
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Resource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BedrockModel, CollectionDataAccess, ComprehendApi, ConnectorAction, ConnectorBlueprint, FineGrainedAccess, MlConnector, MlConnectorProps,
-  MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification, MlModelProps, ServerlessCollection,
+  BedrockModel, CollectionDataAccess, ComprehendApi, ConnectorAction, ConnectorBlueprint, FineGrainedAccess, IMlConnector, MlConnector,
+  MlConnectorProps, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification, MlModelProps, ServerlessCollection,
 } from '../src';
 import { testDomain } from './util';
+
+/** An IMlConnector that is not one of this library's: it does not say which domain it is on. */
+class ForeignConnector extends Resource implements IMlConnector {
+  public readonly connectorId = 'abc';
+}
 
 export interface BadInput {
   /** the construct, blueprint factory or struct the input belongs to */
@@ -495,7 +500,7 @@ export const BAD_INPUTS: BadInput[] = [
     property: 'connector',
     value: 'C',
     valid: 'import it with MlConnector.fromConnectorAttributes({ connectorId, domain })',
-    build: (s) => new MlModel(s, 'M', { connector: MlConnector.fromConnectorId(s, 'C', 'abc') }),
+    build: (s) => new MlModel(s, 'M', { connector: new ForeignConnector(s, 'C') }),
   },
   {
     input: 'MlModel',

@@ -6,10 +6,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { Construct } from 'constructs';
 import {
-  BedrockEmbeddingType, BedrockModel, ComprehendApi, ConnectorBlueprint, MlConnector, MlConnectorProps, NovaEmbeddingModality, NovaTruncationMode,
+  BedrockEmbeddingType, BedrockModel, ComprehendApi, ConnectorBlueprint, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig, MlConnector,
+  MlConnectorProps, NovaEmbeddingModality, NovaTruncationMode,
 } from '../src';
-import { resourcesOfType, testStack } from './util';
+import { resourcesOfType, testDomain, testStack } from './util';
 
 const PROFILE = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
 const PROFILE_ARN = `arn:aws:bedrock:us-east-1:111122223333:inference-profile/${PROFILE}`;
@@ -309,5 +311,40 @@ describe('a model in another account (externalAccountRoleArn)', () => {
     });
     new MlConnector(stack, 'C', { domain, blueprint: ConnectorBlueprint.textractDetectDocumentText({ externalAccountRoleArn: external }) });
     Template.fromStack(stack).hasResourceProperties('Custom::OpenSearchMlConnector', { connector: { credential: { externalAccountRoleArn: external } } });
+  });
+});
+
+describe('the domain\'s version, as blueprints receive it', () => {
+  const batch = () => ConnectorBlueprint.sageMakerBatchTransform({
+    endpointName: 'embed', modelName: 'm', transformJobName: 'job', inputS3Uri: 's3://b/in/', outputS3Uri: 's3://b/out/', instanceType: 'ml.m5.xlarge',
+  });
+
+  test('a blueprint of its own gets \'major.minor\' from an L2 domain, and nothing from an imported one', () => {
+    const received: ConnectorBlueprintBindOptions[] = [];
+    class Own extends ConnectorBlueprint {
+      public bind(scope: Construct, options: ConnectorBlueprintBindOptions): ConnectorBlueprintConfig {
+        received.push(options);
+        return ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }).bind(scope, options);
+      }
+    }
+    const stack = testStack();
+    new MlConnector(stack, 'OnL2', { domain: testDomain(stack, opensearch.EngineVersion.OPENSEARCH_2_15, 'L2'), blueprint: new Own() });
+    synth(new Own(), stack);
+    expect(received).toEqual([{ domainRegion: 'us-east-1', engineVersion: '2.15' }, { domainRegion: 'us-east-1', engineVersion: undefined }]);
+  });
+
+  test('a typed blueprint bound by hand reads the \'major.minor\' it is given', () => {
+    const stack = testStack();
+    expect(() => batch().bind(stack, { domainRegion: 'us-east-1', engineVersion: '2.11' }))
+      .toThrow(/blueprint sageMakerBatchTransform \(the batch_predict action\) needs OpenSearch 2\.17 or later; the domain runs 2\.11/);
+    expect(batch().bind(stack, { domainRegion: 'us-east-1', engineVersion: '2.17' }).actions.map((a) => a.actionType))
+      .toEqual(['predict', 'batch_predict', 'batch_predict_status', 'cancel_batch_predict']);
+    expect(batch().bind(stack, { domainRegion: 'us-east-1' }).actions).toHaveLength(4);
+  });
+
+  test('through a connector on an L2 domain, the same check names the domain\'s version', () => {
+    const stack = testStack();
+    expect(() => new MlConnector(stack, 'C', { domain: testDomain(stack, opensearch.EngineVersion.OPENSEARCH_2_13), blueprint: batch() }))
+      .toThrow(/needs OpenSearch 2\.17 or later; the domain runs 2\.13/);
   });
 });

@@ -11,7 +11,6 @@ import {
   CollectionDataAccess, ConnectorBlueprint, FineGrainedAccess, MlConnector, MlConnectorProps, ServerlessCollection,
 } from '../src';
 import { resourcesOfType, testDomain, testStack } from './util';
-import { connectorRegistration } from '../src/registry';
 
 const ML_PERMISSIONS = ['aoss:CreateMLResource', 'aoss:UpdateMLResource', 'aoss:DeleteMLResource', 'aoss:DescribeMLResource', 'aoss:ExecuteMLResource'];
 const IMPORTED_ARN = 'arn:aws:aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g';
@@ -79,7 +78,7 @@ describe('connector role', () => {
   test('without an ARN, the ARN is built from the collection ID in the stack; with one, its region and account win', () => {
     const stack = testStack();
     const derived = connector(stack, 'Derived', { collection: imported({ collectionArn: undefined }) });
-    expect(stack.resolve(connectorRegistration(derived)!.binding.arn)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g']] });
+    expect(stack.resolve(derived._binding.arn)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g']] });
     const other = connector(stack, 'Other', {
       collection: imported({ collectionName: 'other', collectionArn: 'arn:aws:aoss:eu-west-1:444455556666:collection/abc123' }),
     });
@@ -118,7 +117,7 @@ describe('the connector resource', () => {
   test('exposes its target for models on the same collection', () => {
     const stack = testStack();
     const c = connector(stack, 'QA', { collection: imported() });
-    const binding = connectorRegistration(c)!.binding;
+    const binding = c._binding;
     expect(binding.target).toEqual({
       signingService: 'aoss',
       endpoint: 'https://1tg2xudton46knx2a95g.us-east-1.aoss.amazonaws.com',
@@ -128,7 +127,7 @@ describe('the connector resource', () => {
     expect(binding.collection).toBeDefined();
     expect(binding.dependencies).toHaveLength(2);
     const onDomain = connector(stack, 'OnDomain', { domain: testDomain(stack) });
-    expect(connectorRegistration(onDomain)!.binding.target.signingService).toBe('es');
+    expect(onDomain._binding.target.signingService).toBe('es');
   });
 });
 

@@ -11,7 +11,7 @@ import { ConnectorBlueprint, ConnectorClientConfig, MlConnector } from '../src';
 import {
   AWS_FILES, CASES, CUSTOM_ONLY, Difference, DIR, HTTP_CASES, HTTP_FILES, HTTP_UNSUPPORTED, official, PLACEHOLDERS, SECRET_ARN,
 } from './conformance-cases';
-import { parseConnectorProperties } from '../src/handler/properties';
+import { parseConnectorProperties } from '../src/handler/resources/connector';
 import { DEFAULT_TRUSTED_ENDPOINTS } from '../src/trusted-endpoints';
 import { fillParameters } from '../src/validation';
 import { synthesizeConnector, synthesizeStack } from './handler/events';

@@ -1,10 +1,11 @@
-import { App, CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import { App, CfnOutput, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { ConnectorBlueprint, MlConnector } from '../src';
 import { resourcesOfType, testDomain, testStack } from './util';
+import { MlCommonsProvider } from '../src/provider';
 
 const QA_BODY = '{ "inputs": { "question": "${parameters.question}", "context": "${parameters.context}" } }';
 
@@ -194,11 +195,13 @@ describe('connector resource', () => {
     });
   });
 
-  test('fromConnectorId refers to an existing connector', () => {
+  test('fromConnectorAttributes refers to an existing connector and creates nothing', () => {
     const stack = testStack();
-    const imported = MlConnector.fromConnectorId(stack, 'Existing', 'aBcD1234efGH5678ijKL');
+    const domain = opensearch.Domain.fromDomainEndpoint(stack, 'Imported', 'https://search-imported-abc123.us-east-1.es.amazonaws.com');
+    const imported = MlConnector.fromConnectorAttributes(stack, 'Existing', { connectorId: 'aBcD1234efGH5678ijKL', domain });
     expect(imported.connectorId).toBe('aBcD1234efGH5678ijKL');
-    expect(resourcesOfType(stack, 'Custom::OpenSearchMlConnector')).toHaveLength(0);
+    expect(MlConnector.isMlConnector(imported)).toBe(false);
+    expect(Template.fromStack(stack).toJSON().Resources ?? {}).toEqual({});
   });
 
   test('an imported domain in another region: its region signs the requests and is the model region by default', () => {
@@ -289,6 +292,26 @@ describe('provider', () => {
     new Construct(stack, 'OpenSearchMlProvider');
     expect(() => new MlConnector(stack, 'QA', { domain: importedDomain(stack), blueprint: sageMaker() }))
       .toThrow(/OpenSearchMlProvider is not an ML Commons provider/);
+  });
+
+  test('its grants are iam.Grants on the shared Grants policy: what depends on one waits for that policy', () => {
+    const stack = testStack();
+    const provider = MlCommonsProvider.of(stack);
+    const role = new iam.Role(stack, 'ConnectorRole', { assumedBy: new iam.ServicePrincipal('opensearchservice.amazonaws.com') });
+    const grants = [provider.grantPassRole(role), provider.grantMlApi('arn:aws:es:us-east-1:111122223333:domain/a'), provider.grantListOwnStack()];
+    expect(grants.map((g) => g.success)).toEqual([true, true, true]);
+    const waiting = new CfnResource(stack, 'Waiting', { type: 'Test::Waiting' });
+    grants[0].applyBefore(waiting);
+    const template = Template.fromStack(stack).toJSON();
+    const [policyId] = Object.keys(template.Resources).filter((id) => template.Resources[id].Type === 'AWS::IAM::Policy');
+    expect(template.Resources.Waiting.DependsOn).toEqual([policyId]);
+    // One statement per list of actions, however many grants: the two es:ESHttpGet grants of grantMlApi are two lists.
+    expect(template.Resources[policyId].Properties.PolicyDocument.Statement.map((st: any) => st.Action)).toEqual([
+      'iam:PassRole',
+      ['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete'],
+      'es:ESHttpGet',
+      'cloudformation:ListStackResources',
+    ]);
   });
 });
 

@@ -1,9 +1,9 @@
-import { CfnOutput, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Resource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BedrockModel, ConnectorBlueprint, MlConnector, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification,
+  BedrockModel, ConnectorBlueprint, IMlConnector, MlConnector, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification,
   ServerlessCollection,
 } from '../src';
 import { resourcesOfType, testDomain, testStack } from './util';
@@ -152,11 +152,14 @@ describe('MlModel', () => {
     expect(() => new MlModel(stack, 'M', { connector: titan(stack), ...props })).toThrow(message);
   });
 
-  test('a connector imported by ID alone cannot carry a model; by attributes it can', () => {
+  test('a connector that is not this library\'s cannot carry a model; one imported by attributes can, and the model creates what it needs', () => {
     const stack = testStack();
-    const byId = MlConnector.fromConnectorId(stack, 'ById', 'abc');
-    expect(() => new MlModel(stack, 'A', { connector: byId })).toThrow(/fromConnectorAttributes/);
+    class Foreign extends Resource implements IMlConnector {
+      public readonly connectorId = 'abc';
+    }
+    expect(() => new MlModel(stack, 'A', { connector: new Foreign(stack, 'ById') })).toThrow(/fromConnectorAttributes/);
     const byAttributes = MlConnector.fromConnectorAttributes(stack, 'ByAttributes', { connectorId: 'abc', domain: importedDomain(stack) });
+    expect(stack.node.tryFindChild('OpenSearchMlProvider')).toBeUndefined();
     new MlModel(stack, 'B', { connector: byAttributes, modelConfig: { embeddingDimension: 384 } });
     const props = modelProperties(stack);
     expect(props.model.connector_id).toBe('abc');

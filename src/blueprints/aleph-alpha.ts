@@ -1,9 +1,10 @@
 import { IConstruct } from 'constructs';
-import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
-import { apiKey, ApiKeyOptions, checkHost, checkName, httpConfig } from './api-key';
-import { processFunctions, ProcessFunctionOptions } from './aws-model';
-import { checkEnum } from './bedrock-embedding';
+import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
+import { ProcessFunctionOptions, processFunctions } from './aws-model';
+import { checkEnum, checkHost, checkName } from './checks';
+import type { BlueprintContext } from './context';
 import { AlephAlphaRepresentation } from './third-party-enums';
+import type { ConnectorBlueprintConfig } from './types';
 
 /*
  * Aleph Alpha semantic embeddings (`/semantic_embed`), as ml-commons' luminous-base blueprint
@@ -77,7 +78,7 @@ export interface AlephAlphaEmbeddingOptions extends ApiKeyOptions, ProcessFuncti
 }
 
 export function alephAlphaEmbeddingConfig(
-  scope: IConstruct, options: AlephAlphaEmbeddingOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: AlephAlphaEmbeddingOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, 'AlephAlpha_API_Token');
   const endpoint = options.endpoint ?? 'api.aleph-alpha.com';
@@ -86,7 +87,7 @@ export function alephAlphaEmbeddingConfig(
   checkName(scope, 'model', model, 'luminous-base');
   const representation = options.representation ?? AlephAlphaRepresentation.DOCUMENT;
   checkEnum(scope, 'representation', representation, AlephAlphaRepresentation);
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'aleph-alpha',
     defaultName: `Aleph Alpha: ${model}, representation: ${representation}`,
     defaultDescription: `Aleph Alpha ${model} semantic embeddings`,

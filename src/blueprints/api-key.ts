@@ -2,8 +2,8 @@ import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './types';
 
 /*
  * Third-party model APIs (protocol `http`): the API key stays in AWS Secrets Manager. The
@@ -176,30 +176,4 @@ function validateCredentialPlaceholders(scope: IConstruct, actions: readonly Con
       }
     }
   });
-}
-
-const HOST = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d{1,5})?\/?$/;
-
-/** Rejects an endpoint that is not a host name (with an optional port), as the `endpoint` parameter of ml-commons' blueprints is. */
-export function checkHost(scope: IConstruct, property: string, value: string, example: string): void {
-  if (Token.isUnresolved(value)) return;
-  if (!HOST.test(value)) {
-    throw new MlValidationError(scope, `blueprint ${property} must be a host name without scheme or path, such as '${example}'; received ${quote(value)}.`);
-  }
-}
-
-/** Rejects an empty value, or one that would break out of a URL path segment or a JSON string. */
-export function checkName(scope: IConstruct, property: string, value: string, example: string): void {
-  if (Token.isUnresolved(value)) return;
-  if (value.length === 0 || /[\s"\\/?#{}]/.test(value)) {
-    throw new MlValidationError(scope,
-      `blueprint ${property} must be a non-empty name without spaces, quotes, '/', '?', '#' or braces, such as '${example}'; received ${quote(value)}.`);
-  }
-}
-
-/** Rejects an option that the chosen format does not use. */
-export function rejectUnused(scope: IConstruct, property: string, value: unknown, why: string): void {
-  if (value !== undefined) {
-    throw new MlValidationError(scope, `blueprint ${property} is not used ${why}; received ${quote(value)}.`);
-  }
 }

@@ -1,8 +1,10 @@
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
+import { EngineVersionNumber } from '../engine-version';
 import { MlValidationError, quote } from '../errors';
+import { BlueprintContext, requireEngine } from './context';
+import type { ConnectorBlueprintConfig } from './types';
 
 /**
  * Where the model runs, for every blueprint of an AWS model service.
@@ -56,7 +58,7 @@ export interface ProcessFunctionOptions {
 }
 
 /** `credential.externalAccountRoleArn` needs OpenSearch 2.15. */
-export const EXTERNAL_ACCOUNT_SINCE = '2.15';
+export const EXTERNAL_ACCOUNT_SINCE: EngineVersionNumber = [2, 15];
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
@@ -79,29 +81,13 @@ export function processFunctions(
   };
 }
 
-/** Whether the domain's known version ('major.minor') is at least `minimum`; true when unknown. */
-export function engineAtLeast(bind: ConnectorBlueprintBindOptions, minimum: string): boolean {
-  if (bind.engineVersion === undefined) return true;
-  const [major, minor] = bind.engineVersion.split('.').map(Number);
-  const [wantMajor, wantMinor] = minimum.split('.').map(Number);
-  return major > wantMajor || (major === wantMajor && minor >= wantMinor);
-}
-
-/** Rejects a feature the domain's known OpenSearch version does not have. */
-export function requireEngine(scope: IConstruct, bind: ConnectorBlueprintBindOptions, minimum: string, feature: string): void {
-  if (!engineAtLeast(bind, minimum)) {
-    throw new MlValidationError(scope,
-      `${feature} needs OpenSearch ${minimum} or later; the domain runs ${bind.engineVersion}. Upgrade the domain or choose another blueprint option.`);
-  }
-}
-
 /**
  * The blueprint configuration for a model in this account, or, with `externalAccountRoleArn`,
  * for a model in another account: the connector role may then only assume that role, which
  * holds the invoke permissions in the model's account.
  */
 export function withAccount(
-  scope: IConstruct, bind: ConnectorBlueprintBindOptions, options: AwsModelOptions, config: ConnectorBlueprintConfig,
+  scope: IConstruct, context: BlueprintContext, options: AwsModelOptions, config: ConnectorBlueprintConfig,
 ): ConnectorBlueprintConfig {
   const external = options.externalAccountRoleArn;
   if (external === undefined) return config;
@@ -109,7 +95,7 @@ export function withAccount(
     throw new MlValidationError(scope,
       `blueprint externalAccountRoleArn must be an IAM role ARN such as 'arn:aws:iam::444455556666:role/opensearch-model-access'; received ${quote(external)}.`);
   }
-  requireEngine(scope, bind, EXTERNAL_ACCOUNT_SINCE, `blueprint externalAccountRoleArn (${quote(external)})`);
+  requireEngine(scope, context, EXTERNAL_ACCOUNT_SINCE, `blueprint externalAccountRoleArn (${quote(external)})`);
   return {
     ...config,
     policyStatements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [external] })],

@@ -1,12 +1,13 @@
-import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
-import { MlValidationError, quote } from '../errors';
+import { quote } from '../errors';
 import { AwsModelOptions, ProcessFunctionOptions, processFunctions } from './aws-model';
-import { bedrockConfig, bedrockHeaders, bedrockModelUrl, checkOneOf, ModelFamily } from './bedrock';
+import { bedrockConfig, bedrockHeaders, bedrockModelUrl, ModelFamily } from './bedrock';
 import { BedrockEmbeddingType, CohereInputType, CohereTruncate } from './bedrock-enums';
 import { BedrockModel } from './bedrock-model';
+import { checkEnum, checkOneOf } from './checks';
+import type { BlueprintContext } from './context';
 import { embeddingOf, PROBE_TEXT } from './embedding';
+import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
 
 /*
  * Amazon Bedrock embedding models: Amazon Titan Text Embeddings (G1 and V2), Amazon Titan
@@ -152,11 +153,11 @@ const BEDROCK_COHERE_DIMENSIONS: Record<string, number> = {
 };
 
 export function titanTextEmbeddingV1Config(
-  scope: IConstruct, options: BedrockTitanTextEmbeddingV1Options, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockTitanTextEmbeddingV1Options, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   const model = options.model ?? BedrockModel.foundationModel('amazon.titan-embed-text-v1');
-  return bedrockConfig(scope, bind, options, {
+  return bedrockConfig(scope, context, options, {
     model,
     family: TITAN_TEXT_V1,
     defaultDescription: 'Amazon Bedrock: Amazon Titan Text Embeddings G1',
@@ -168,16 +169,16 @@ export function titanTextEmbeddingV1Config(
 }
 
 export function titanTextEmbeddingV2Config(
-  scope: IConstruct, options: BedrockTitanTextEmbeddingV2Options, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockTitanTextEmbeddingV2Options, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   const model = options.model ?? BedrockModel.foundationModel('amazon.titan-embed-text-v2:0');
   const dimensions = options.dimensions ?? 1024;
   const embeddingType = options.embeddingType ?? BedrockEmbeddingType.FLOAT;
   checkOneOf(scope, 'dimensions', dimensions, TITAN_TEXT_V2_DIMENSIONS, `for Titan Text Embeddings V2 (${quote(model.id)})`);
   checkOneOf(scope, 'embeddingType', embeddingType, TITAN_TEXT_V2_EMBEDDING_TYPES, `for Titan Text Embeddings V2 (${quote(model.id)})`);
   const post = embeddingType === BedrockEmbeddingType.BINARY ? 'connector.post_process.bedrock_v2.embedding.binary' : BEDROCK_EMBEDDING_POST;
-  return bedrockConfig(scope, bind, options, {
+  return bedrockConfig(scope, context, options, {
     model,
     family: TITAN_TEXT_V2,
     defaultDescription: 'Amazon Bedrock: Amazon Titan Text Embeddings V2',
@@ -190,16 +191,16 @@ export function titanTextEmbeddingV2Config(
 }
 
 export function titanMultimodalEmbeddingConfig(
-  scope: IConstruct, options: BedrockTitanMultimodalEmbeddingOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockTitanMultimodalEmbeddingOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   const model = options.model ?? BedrockModel.foundationModel('amazon.titan-embed-image-v1');
   checkOneOf(scope, 'dimensions', options.dimensions, TITAN_MULTIMODAL_DIMENSIONS, `for Titan Multimodal Embeddings (${quote(model.id)})`);
   const withDimensions = options.dimensions !== undefined;
   const body = withDimensions
     ? '{"inputText": "${parameters.inputText:-null}", "inputImage": "${parameters.inputImage:-null}", "embeddingConfig": {"outputEmbeddingLength": ${parameters.dimensions}}}'
     : '{"inputText": "${parameters.inputText:-null}", "inputImage": "${parameters.inputImage:-null}"}';
-  return bedrockConfig(scope, bind, options, {
+  return bedrockConfig(scope, context, options, {
     model,
     family: TITAN_MULTIMODAL,
     defaultDescription: 'Amazon Bedrock: Amazon Titan Multimodal Embeddings G1',
@@ -212,9 +213,9 @@ export function titanMultimodalEmbeddingConfig(
 }
 
 export function cohereEmbedConfig(
-  scope: IConstruct, options: BedrockCohereEmbedOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockCohereEmbedOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   const model = options.model ?? BedrockModel.foundationModel('cohere.embed-english-v3');
   checkOneOf(scope, 'embeddingType', options.embeddingType, COHERE_EMBEDDING_TYPES, `for Cohere Embed (${quote(model.id)})`);
   checkEnum(scope, 'inputType', options.inputType, CohereInputType);
@@ -223,7 +224,7 @@ export function cohereEmbedConfig(
   const body = type === undefined
     ? '{ "texts": ${parameters.texts}, "truncate": "${parameters.truncate}", "input_type": "${parameters.input_type}" }'
     : '{ "texts": ${parameters.texts}, "truncate": "${parameters.truncate}", "input_type": "${parameters.input_type}", "embedding_types": ${parameters.embedding_types} }';
-  return bedrockConfig(scope, bind, options, {
+  return bedrockConfig(scope, context, options, {
     model,
     family: COHERE_EMBED,
     defaultDescription: 'Amazon Bedrock: Cohere Embed',
@@ -246,13 +247,4 @@ export function cohereEmbedConfig(
       }),
     }],
   });
-}
-
-/** Rejects a value that is not a member of a string enum (callers from other jsii languages can pass anything). */
-export function checkEnum(scope: IConstruct, property: string, value: string | undefined, enumeration: Record<string, string>): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  const allowed = Object.values(enumeration);
-  if (!allowed.includes(value)) {
-    throw new MlValidationError(scope, `blueprint ${property} must be one of ${allowed.map((a) => quote(a)).join(', ')}; received ${quote(value)}.`);
-  }
 }

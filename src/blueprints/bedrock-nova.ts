@@ -1,14 +1,16 @@
 import { IConstruct } from 'constructs';
-import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
+import { EngineVersionNumber } from '../engine-version';
 import { MlValidationError, quote } from '../errors';
-import { ProcessFunctionOptions, processFunctions, requireEngine, AwsModelOptions } from './aws-model';
-import { bedrockConfig, bedrockHeaders, bedrockModelUrl, checkOneOf, ModelFamily } from './bedrock';
-import { checkEnum } from './bedrock-embedding';
+import { AwsModelOptions, ProcessFunctionOptions, processFunctions } from './aws-model';
+import { bedrockConfig, bedrockHeaders, bedrockModelUrl, ModelFamily } from './bedrock';
 import {
   NovaAudioFormat, NovaEmbeddingModality, NovaImageDetailLevel, NovaImageFormat, NovaTruncationMode, NovaVideoEmbeddingMode, NovaVideoFormat,
 } from './bedrock-enums';
 import { BedrockModel } from './bedrock-model';
+import { checkEnum, checkOneOf } from './checks';
+import { BlueprintContext, requireEngine } from './context';
 import { PROBE_TEXT } from './embedding';
+import type { ConnectorBlueprintConfig } from './types';
 
 /*
  * Amazon Nova Multimodal Embeddings: one connector for every modality, or one per modality,
@@ -89,7 +91,7 @@ export const NOVA_EMBEDDINGS: ModelFamily = {
 export const NOVA_DIMENSIONS: readonly number[] = [256, 384, 1024, 3072];
 
 /** The unified connector's pre-process function needs OpenSearch 3.5 (ml-commons' Nova blueprint, option A). */
-export const NOVA_ALL_MODALITIES_SINCE = '3.5';
+export const NOVA_ALL_MODALITIES_SINCE: EngineVersionNumber = [3, 5];
 
 const M = NovaEmbeddingModality;
 
@@ -120,14 +122,14 @@ const PRE_PROCESS: Record<NovaEmbeddingModality, string> = {
 };
 
 export function novaMultimodalEmbeddingConfig(
-  scope: IConstruct, options: BedrockNovaMultimodalEmbeddingOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockNovaMultimodalEmbeddingOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   const model = options.model ?? BedrockModel.foundationModel('amazon.nova-2-multimodal-embeddings-v1:0');
   const modality = options.modality;
   checkEnum(scope, 'modality', modality, NovaEmbeddingModality);
   if (modality === M.ALL) {
-    requireEngine(scope, bind, NOVA_ALL_MODALITIES_SINCE, 'blueprint modality NovaEmbeddingModality.ALL (connector.pre_process.bedrock.nova.embedding)');
+    requireEngine(scope, context, NOVA_ALL_MODALITIES_SINCE, 'blueprint modality NovaEmbeddingModality.ALL (connector.pre_process.bedrock.nova.embedding)');
   }
   const dimensions = options.dimensions ?? 1024;
   checkOneOf(scope, 'dimensions', dimensions, NOVA_DIMENSIONS, `for Nova Multimodal Embeddings (${quote(model.id)})`);
@@ -161,7 +163,7 @@ export function novaMultimodalEmbeddingConfig(
   };
 
   const probe = modality === M.TEXT ? { inputText: PROBE_TEXT } : modality === M.ALL ? { text: PROBE_TEXT } : undefined;
-  return bedrockConfig(scope, bind, options, {
+  return bedrockConfig(scope, context, options, {
     model,
     family: NOVA_EMBEDDINGS,
     ...(probe ? { embedding: { dimension: dimensions, probeParameters: probe } } : {}),

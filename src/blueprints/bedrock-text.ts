@@ -1,12 +1,14 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
 import { AwsModelOptions } from './aws-model';
-import { bedrockConfig, bedrockHeaders, bedrockModelUrl, checkInteger, checkRange, ModelFamily } from './bedrock';
-import { checkEnum } from './bedrock-embedding';
+import { bedrockConfig, bedrockHeaders, bedrockModelUrl, ModelFamily } from './bedrock';
 import { ClaudeRequestFormat, ConverseRequestFormat } from './bedrock-enums';
 import { BedrockModel } from './bedrock-model';
+import { JUDGMENT_POST_PROCESS } from './chat';
+import { checkEnum, checkInteger, checkRange } from './checks';
+import type { BlueprintContext } from './context';
+import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
 import { runtimeUrl } from './urls';
 
 /*
@@ -17,13 +19,6 @@ import { runtimeUrl } from './urls';
 
 /** The `anthropic_version` of Claude on Bedrock's Messages API. */
 export const ANTHROPIC_VERSION = 'bedrock-2023-05-31';
-
-/**
- * Turns the answer of an LLM into the `response` that the Search Relevance Workbench reads
- * (ml-commons' llm_judgment blueprints).
- */
-export const JUDGMENT_POST_PROCESS = (path: string) =>
-  `def text = ${path}; return '{"name":"response","dataAsMap":{"response":"' + escape(text) + '"}}'`;
 
 /**
  * Options for `ConnectorBlueprint.bedrockAnthropicClaude()`.
@@ -212,28 +207,14 @@ function predict(url: string, requestBody: string, extra: Partial<ConnectorActio
 }
 
 export function anthropicClaudeConfig(
-  scope: IConstruct, options: BedrockAnthropicClaudeOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockAnthropicClaudeOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   const format = options.requestFormat ?? ClaudeRequestFormat.MESSAGES;
-  checkEnum(scope, 'requestFormat', format, ClaudeRequestFormat);
   const maxTokens = options.maxTokens ?? 8000;
-  checkInteger(scope, 'maxTokens', maxTokens, 1);
-  checkRange(scope, 'temperature', options.temperature, 0, 1);
+  checkClaude(scope, options, format, maxTokens);
   const version = options.anthropicVersion ?? ANTHROPIC_VERSION;
-  if (format !== ClaudeRequestFormat.MESSAGES) {
-    for (const option of ['temperature', 'thinkingBudgetTokens'] as const) {
-      if (options[option] !== undefined) {
-        throw new MlValidationError(scope,
-          `blueprint ${option} applies to requestFormat ${ClaudeRequestFormat.MESSAGES} only; received ${quote(options[option])} with requestFormat ${format}.`);
-      }
-    }
-  }
   const budget = options.thinkingBudgetTokens;
-  checkInteger(scope, 'thinkingBudgetTokens', budget, 1);
-  if (budget !== undefined && !Token.isUnresolved(budget) && !Token.isUnresolved(maxTokens) && budget >= maxTokens) {
-    throw new MlValidationError(scope, `blueprint thinkingBudgetTokens must be less than maxTokens (${maxTokens}); received ${quote(budget)}.`);
-  }
 
   const url = bedrockModelUrl(region, 'invoke');
   let parameters: Record<string, unknown>;
@@ -267,7 +248,7 @@ export function anthropicClaudeConfig(
       action = predict(url, `{ ${fields.join(', ')} }`);
     }
   }
-  return bedrockConfig(scope, bind, options, {
+  return bedrockConfig(scope, context, options, {
     model: options.model,
     family: CLAUDE,
     defaultDescription: 'Amazon Bedrock: Anthropic Claude (Messages API)',
@@ -276,10 +257,30 @@ export function anthropicClaudeConfig(
   });
 }
 
+/** Rejects Claude options the request format does not use, or that Bedrock would refuse. */
+function checkClaude(scope: IConstruct, options: BedrockAnthropicClaudeOptions, format: ClaudeRequestFormat, maxTokens: number): void {
+  checkEnum(scope, 'requestFormat', format, ClaudeRequestFormat);
+  checkInteger(scope, 'maxTokens', maxTokens, 1);
+  checkRange(scope, 'temperature', options.temperature, 0, 1);
+  if (format !== ClaudeRequestFormat.MESSAGES) {
+    for (const option of ['temperature', 'thinkingBudgetTokens'] as const) {
+      if (options[option] !== undefined) {
+        throw new MlValidationError(scope,
+          `blueprint ${option} applies to requestFormat ${ClaudeRequestFormat.MESSAGES} only; received ${quote(options[option])} with requestFormat ${format}.`);
+      }
+    }
+  }
+  const budget = options.thinkingBudgetTokens;
+  checkInteger(scope, 'thinkingBudgetTokens', budget, 1);
+  if (budget !== undefined && !Token.isUnresolved(budget) && !Token.isUnresolved(maxTokens) && budget >= maxTokens) {
+    throw new MlValidationError(scope, `blueprint thinkingBudgetTokens must be less than maxTokens (${maxTokens}); received ${quote(budget)}.`);
+  }
+}
+
 export function anthropicClaudeTextCompletionConfig(
-  scope: IConstruct, options: BedrockAnthropicClaudeTextCompletionOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockAnthropicClaudeTextCompletionOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   checkInteger(scope, 'maxTokensToSample', options.maxTokensToSample, 1);
   checkRange(scope, 'temperature', options.temperature, 0, 1);
   checkInteger(scope, 'topK', options.topK, 0);
@@ -292,7 +293,7 @@ export function anthropicClaudeTextCompletionConfig(
     top_p: options.topP ?? 1,
     stop_sequences: options.stopSequences ?? ['\n\nHuman:'],
   });
-  return bedrockConfig(scope, bind, options, {
+  return bedrockConfig(scope, context, options, {
     model: options.model ?? BedrockModel.foundationModel('anthropic.claude-v2'),
     family: CLAUDE_TEXT_COMPLETION,
     defaultDescription: 'Amazon Bedrock: Anthropic Claude (Text Completions API)',
@@ -302,9 +303,9 @@ export function anthropicClaudeTextCompletionConfig(
 }
 
 export function converseConfig(
-  scope: IConstruct, options: BedrockConverseOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockConverseOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   const format = options.requestFormat ?? ConverseRequestFormat.SYSTEM_AND_USER_PROMPT;
   checkEnum(scope, 'requestFormat', format, ConverseRequestFormat);
   checkInteger(scope, 'maxTokens', options.maxTokens, 1);
@@ -326,7 +327,7 @@ export function converseConfig(
       supportsStructuredOutput: true,
     };
   }
-  return bedrockConfig(scope, bind, options, {
+  return bedrockConfig(scope, context, options, {
     model: options.model,
     defaultDescription: 'Amazon Bedrock: Converse API',
     parameters,
@@ -335,9 +336,9 @@ export function converseConfig(
 }
 
 export function ai21JurassicConfig(
-  scope: IConstruct, options: BedrockAi21JurassicOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockAi21JurassicOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   checkInteger(scope, 'maxTokens', options.maxTokens, 1);
   checkRange(scope, 'temperature', options.temperature, 0, 1);
   checkRange(scope, 'topP', options.topP, 0, 1);
@@ -351,7 +352,7 @@ export function ai21JurassicConfig(
     presencePenalty: { scale: 0 },
     frequencyPenalty: { scale: 0 },
   });
-  return bedrockConfig(scope, bind, options, {
+  return bedrockConfig(scope, context, options, {
     model: options.model ?? BedrockModel.foundationModel('ai21.j2-mid-v1'),
     family: JURASSIC,
     defaultDescription: 'Amazon Bedrock: AI21 Labs Jurassic-2',
@@ -361,10 +362,10 @@ export function ai21JurassicConfig(
 }
 
 export function openAiChatCompletionsConfig(
-  scope: IConstruct, options: BedrockOpenAiChatCompletionsOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: BedrockOpenAiChatCompletionsOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
-  return bedrockConfig(scope, bind, options, {
+  const region = options.region ?? context.domainRegion;
+  return bedrockConfig(scope, context, options, {
     model: options.model ?? BedrockModel.foundationModel('openai.gpt-oss-120b-1:0'),
     family: OPENAI,
     defaultDescription: 'Amazon Bedrock: OpenAI Chat Completions API',

@@ -1,11 +1,12 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig, EmbeddingModelInfo } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
 import { validateRegion } from '../validation';
 import { AwsModelOptions, withAccount } from './aws-model';
 import { BedrockModel, GEOGRAPHIES, geographyOf } from './bedrock-model';
+import type { BlueprintContext } from './context';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './types';
 import { partitionOf, runtimeUrl } from './urls';
 
 /*
@@ -184,14 +185,14 @@ export interface BedrockParts {
 
 /** Assembles a Bedrock blueprint: checks the model, adds the `model` parameter and the IAM statements. */
 export function bedrockConfig(
-  scope: IConstruct, bind: ConnectorBlueprintBindOptions, options: AwsModelOptions, parts: BedrockParts,
+  scope: IConstruct, context: BlueprintContext, options: AwsModelOptions, parts: BedrockParts,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   validateRegion(scope, 'blueprint region', region);
   checkModel(scope, region, parts.model, parts.family);
   const { statements, wildcardReason } = bedrockStatements(scope, parts.model, region);
   const id = parts.model.id;
-  return withAccount(scope, bind, options, {
+  return withAccount(scope, context, options, {
     serviceName: 'bedrock',
     region,
     defaultName: Token.isUnresolved(id) ? 'bedrock model' : `bedrock: ${id}`.slice(0, 256),
@@ -207,30 +208,4 @@ export function bedrockConfig(
 /** The content type header every Bedrock runtime call sends; most blueprints add the SHA-256 payload header. */
 export function bedrockHeaders(sha256 = false): { [name: string]: string } {
   return sha256 ? { 'content-type': 'application/json', 'x-amz-content-sha256': 'required' } : { 'content-type': 'application/json' };
-}
-
-/** Rejects a value that is not one of `allowed`, naming the model the rule comes from. */
-export function checkOneOf<T>(scope: IConstruct, property: string, value: T | undefined, allowed: readonly T[], why: string): void {
-  if (value === undefined || (typeof value !== 'object' && Token.isUnresolved(value))) return;
-  if (!allowed.includes(value)) {
-    throw new MlValidationError(scope,
-      `blueprint ${property} must be one of ${allowed.map((a) => (typeof a === 'number' ? `${a}` : quote(a))).join(', ')} ${why}; received ${quote(value)}.`);
-  }
-}
-
-/** Rejects a number that is not a whole number in [min, max]. */
-export function checkInteger(scope: IConstruct, property: string, value: number | undefined, min: number, max?: number): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
-    throw new MlValidationError(scope,
-      `blueprint ${property} must be a whole number from ${min}${max !== undefined ? ` to ${max}` : ' up'}; received ${quote(value)}.`);
-  }
-}
-
-/** Rejects a number outside [min, max]. */
-export function checkRange(scope: IConstruct, property: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!(value >= min && value <= max)) {
-    throw new MlValidationError(scope, `blueprint ${property} must be from ${min} to ${max}; received ${quote(value)}.`);
-  }
 }

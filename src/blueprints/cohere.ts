@@ -1,11 +1,12 @@
 import { IConstruct } from 'constructs';
-import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
-import { apiKey, ApiKeyOptions, checkName, httpConfig, rejectUnused } from './api-key';
-import { processFunctions, ProcessFunctionOptions } from './aws-model';
-import { checkEnum } from './bedrock-embedding';
+import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
+import { ProcessFunctionOptions, processFunctions } from './aws-model';
 import { CohereInputType, CohereTruncate } from './bedrock-enums';
+import { checkEnum, checkName, rejectUnused } from './checks';
+import type { BlueprintContext } from './context';
 import { embeddingOf, PROBE_TEXT } from './embedding';
 import { CohereChatApi, CohereEmbedInput } from './third-party-enums';
+import type { ConnectorBlueprintConfig } from './types';
 
 /*
  * Cohere's own API (api.cohere.ai, trusted by ml-commons by default; the v2 Chat API's
@@ -60,7 +61,7 @@ export interface CohereChatOptions extends ApiKeyOptions {
   readonly api?: CohereChatApi;
 }
 
-export function cohereEmbedConfig(scope: IConstruct, options: CohereEmbedOptions, bind: ConnectorBlueprintBindOptions): ConnectorBlueprintConfig {
+export function cohereEmbedConfig(scope: IConstruct, options: CohereEmbedOptions, context: BlueprintContext): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, COHERE_KEY);
   checkName(scope, 'model', options.model, 'embed-english-v3.0');
   const input = options.input ?? CohereEmbedInput.TEXTS;
@@ -71,7 +72,7 @@ export function cohereEmbedConfig(scope: IConstruct, options: CohereEmbedOptions
   const images = input === CohereEmbedInput.IMAGES;
   if (images) rejectUnused(scope, 'inputType', options.inputType, "with input IMAGES (its input_type is 'image')");
   const field = images ? 'images' : 'texts';
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'cohere',
     defaultName: `Cohere: ${options.model}`,
     defaultDescription: images ? 'Cohere Embed API: images' : 'Cohere Embed API',
@@ -91,13 +92,13 @@ export function cohereEmbedConfig(scope: IConstruct, options: CohereEmbedOptions
   });
 }
 
-export function cohereChatConfig(scope: IConstruct, options: CohereChatOptions, bind: ConnectorBlueprintBindOptions): ConnectorBlueprintConfig {
+export function cohereChatConfig(scope: IConstruct, options: CohereChatOptions, context: BlueprintContext): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, COHERE_KEY);
   checkName(scope, 'model', options.model, 'command-r-plus');
   const api = options.api ?? CohereChatApi.V2;
   checkEnum(scope, 'api', api, CohereChatApi);
   const headers = { 'Authorization': `Bearer ${key.placeholder}`, 'Request-Source': REQUEST_SOURCE };
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'cohere',
     defaultName: `Cohere: ${options.model}`,
     defaultDescription: `Cohere Chat API ${api.toLowerCase()}`,

@@ -1,10 +1,11 @@
 import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
 import { validateJsonTemplate, validateRegion } from '../validation';
 import { AwsModelOptions, withAccount } from './aws-model';
+import type { BlueprintContext } from './context';
+import type { ConnectorBlueprintConfig } from './types';
 import { runtimeUrl } from './urls';
 
 /*
@@ -80,8 +81,8 @@ export interface ComprehendOptions extends AwsModelOptions {
 export const COMPREHEND_WILDCARD_REASON =
   'Amazon Comprehend\'s real-time analysis actions on its built-in models have no resource type in IAM, so they can only be allowed on "*"; the role gets exactly the one action the connector calls.';
 
-export function comprehendConfig(scope: IConstruct, options: ComprehendOptions, bind: ConnectorBlueprintBindOptions): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+export function comprehendConfig(scope: IConstruct, options: ComprehendOptions, context: BlueprintContext): ConnectorBlueprintConfig {
+  const region = options.region ?? context.domainRegion;
   validateRegion(scope, 'blueprint region', region);
   const api = options.api;
   if (!Token.isUnresolved(api.apiName) && !API_NAME.test(api.apiName)) {
@@ -93,7 +94,7 @@ export function comprehendConfig(scope: IConstruct, options: ComprehendOptions, 
       `blueprint languageCode is not used by ${api.apiName}, whose request body has no \${parameters.LanguageCode}; received ${quote(options.languageCode)}. ` +
       'Leave it out, or choose an API that takes one, such as ComprehendApi.DETECT_ENTITIES.');
   }
-  return withAccount(scope, bind, options, {
+  return withAccount(scope, context, options, {
     serviceName: 'comprehend',
     region,
     defaultName: `comprehend: ${api.apiName}`,

@@ -1,8 +1,9 @@
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError } from '../errors';
 import { HTTP_PROTOCOL, secretReadStatements } from './api-key';
+import type { BlueprintContext } from './context';
+import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
 
 /**
  * Options for `ConnectorBlueprint.customHttp()`.
@@ -40,7 +41,7 @@ export interface CustomHttpConnectorOptions {
 }
 
 export function customHttpConfig(
-  scope: IConstruct, options: CustomHttpConnectorOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: CustomHttpConnectorOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const readsKey = options.actions.some((action) => Object.values(action.headers ?? {}).some((value) => value.includes('${credential.secretArn.')));
   if (options.actions.length > 0 && !readsKey) {
@@ -50,7 +51,7 @@ export function customHttpConfig(
   return {
     protocol: HTTP_PROTOCOL,
     serviceName: 'http',
-    region: bind.domainRegion,
+    region: context.domainRegion,
     defaultName: options.defaultName ?? 'HTTP connector',
     defaultDescription: options.defaultDescription ?? 'Connector to a third-party model API',
     parameters: { ...options.parameters },

@@ -1,9 +1,10 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
 import { validateRegion } from '../validation';
+import type { BlueprintContext } from './context';
+import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
 
 const SERVICE_NAME = /^[a-z0-9][a-z0-9-]*$/;
 const IAM_ACTION = /^[a-z0-9-]+:[A-Za-z0-9*?]+$/;
@@ -54,12 +55,12 @@ export interface CustomConnectorOptions {
   readonly defaultDescription?: string;
 }
 
-export function customConfig(scope: Construct, options: CustomConnectorOptions, bind: ConnectorBlueprintBindOptions): ConnectorBlueprintConfig {
+export function customConfig(scope: Construct, options: CustomConnectorOptions, context: BlueprintContext): ConnectorBlueprintConfig {
   const service = options.serviceName;
   if (!Token.isUnresolved(service) && !SERVICE_NAME.test(service)) {
     throw new MlValidationError(scope, `blueprint serviceName must be a SigV4 signing name such as 'bedrock'; received ${quote(service)}.`);
   }
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   validateRegion(scope, 'blueprint region', region);
 
   for (const reserved of ['region', 'service_name']) {

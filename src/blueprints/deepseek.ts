@@ -1,9 +1,10 @@
 import { IConstruct } from 'constructs';
-import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
-import { apiKey, ApiKeyOptions, checkHost, checkName, httpConfig } from './api-key';
-import { checkEnum } from './bedrock-embedding';
-import { MESSAGES_BODY, openAiCompatibleChat } from './openai';
+import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
+import { MESSAGES_BODY, openAiCompatibleChat } from './chat';
+import { checkEnum, checkHost, checkName } from './checks';
+import type { BlueprintContext } from './context';
 import { ChatRequestFormat } from './third-party-enums';
+import type { ConnectorBlueprintConfig } from './types';
 
 /*
  * DeepSeek's OpenAI-compatible Chat Completions API (api.deepseek.com, trusted by ml-commons
@@ -36,7 +37,7 @@ export interface DeepSeekChatOptions extends ApiKeyOptions {
   readonly endpoint?: string;
 }
 
-export function deepSeekChatConfig(scope: IConstruct, options: DeepSeekChatOptions, bind: ConnectorBlueprintBindOptions): ConnectorBlueprintConfig {
+export function deepSeekChatConfig(scope: IConstruct, options: DeepSeekChatOptions, context: BlueprintContext): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, 'deepSeek_key');
   const endpoint = options.endpoint ?? 'api.deepseek.com';
   checkHost(scope, 'endpoint', endpoint, 'api.deepseek.com');
@@ -44,7 +45,7 @@ export function deepSeekChatConfig(scope: IConstruct, options: DeepSeekChatOptio
   checkName(scope, 'model', model, 'deepseek-chat');
   const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
   checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'deepseek',
     defaultName: `DeepSeek: ${model}`,
     defaultDescription: 'DeepSeek Chat Completions API',

@@ -1,5 +1,5 @@
 import { Token } from 'aws-cdk-lib';
-import type { EmbeddingModelInfo } from '../blueprint';
+import type { EmbeddingModelInfo } from './types';
 
 /** A short text to embed in a deploy-time smoke test (`ModelVerification.predict()`). */
 export const PROBE_TEXT = 'cdk-opensearch-ml smoke test';

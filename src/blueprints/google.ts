@@ -1,12 +1,12 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
-import { apiKey, ApiKeyOptions, checkName, httpConfig } from './api-key';
-import { checkEnum } from './bedrock-embedding';
-import { JUDGMENT_POST_PROCESS } from './bedrock-text';
-import { JSON_CONTENT } from './openai';
+import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
+import { JSON_CONTENT, JUDGMENT_POST_PROCESS } from './chat';
+import { checkEnum, checkName } from './checks';
+import type { BlueprintContext } from './context';
 import { ChatRequestFormat } from './third-party-enums';
+import type { ConnectorBlueprintConfig } from './types';
 
 /*
  * Google: the Gemini API (generativelanguage.googleapis.com) and Vertex AI text embeddings
@@ -53,14 +53,14 @@ const GEMINI_JUDGMENT_BODY =
   '{"systemInstruction":{"parts":[{"text":"${parameters.system_prompt}"}]},"contents":[{"role":"user","parts":[{"text":"${parameters.user_prompt}"}]}]}';
 
 export function googleGeminiChatConfig(
-  scope: IConstruct, options: GoogleGeminiChatOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: GoogleGeminiChatOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, 'gemini_key');
   checkName(scope, 'model', options.model, 'gemini-2.0-flash');
   const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
   checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
   const judgment = format === ChatRequestFormat.LLM_JUDGMENT;
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'google',
     defaultName: `Google Gemini: ${options.model}`,
     defaultDescription: 'Google Gemini generateContent API',
@@ -81,7 +81,7 @@ const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const LOCATION = /^[a-z]+-[a-z]+\d+$/;
 
 export function googleVertexAiEmbeddingConfig(
-  scope: IConstruct, options: GoogleVertexAiEmbeddingOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: GoogleVertexAiEmbeddingOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, 'vertexAI_token');
   if (!Token.isUnresolved(options.project) && !PROJECT.test(options.project)) {
@@ -93,7 +93,7 @@ export function googleVertexAiEmbeddingConfig(
   if (!Token.isUnresolved(location) && !LOCATION.test(location)) {
     throw new MlValidationError(scope, `blueprint location must be a Vertex AI location such as 'us-central1' or 'europe-west4'; received ${quote(location)}.`);
   }
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'google',
     defaultName: `Vertex AI: ${options.modelId}`,
     defaultDescription: 'Google Vertex AI text embeddings',

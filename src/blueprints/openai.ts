@@ -1,14 +1,17 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
-import { apiKey, ApiKeyOptions, checkHost, checkName, httpConfig, rejectUnused } from './api-key';
-import { processFunctions, ProcessFunctionOptions, requireEngine } from './aws-model';
-import { checkInteger, checkRange } from './bedrock';
-import { checkEnum } from './bedrock-embedding';
-import { JUDGMENT_POST_PROCESS } from './bedrock-text';
+import { ACTION_TYPES } from '../validation';
+import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
+import { ProcessFunctionOptions, processFunctions } from './aws-model';
+import {
+  CHAT_COMPLETION_TEXT, JSON_CONTENT, JUDGMENT_MESSAGES, JUDGMENT_POST_PROCESS, openAiCompatibleChat, OpenAiCompatibleFlavor,
+} from './chat';
+import { checkEnum, checkHost, checkInteger, checkName, checkRange, rejectUnused } from './checks';
+import { BlueprintContext, requireEngine } from './context';
 import { embeddingOf, PROBE_TEXT } from './embedding';
 import { ChatRequestFormat } from './third-party-enums';
+import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
 
 /*
  * OpenAI (api.openai.com, trusted by ml-commons by default) and Azure OpenAI
@@ -20,14 +23,6 @@ import { ChatRequestFormat } from './third-party-enums';
 const OPENAI_KEY = 'openAI_key';
 const OPENAI_HOST = 'api.openai.com';
 const OPENAI_EMBEDDING_PROCESS = { pre: 'connector.pre_process.openai.embedding', post: 'connector.post_process.openai.embedding' };
-export const JSON_CONTENT = { 'Content-Type': 'application/json' };
-/** `batch_predict` needs OpenSearch 2.17. */
-const BATCH_SINCE = '2.17';
-
-/** The two prompts of an LLM judgment, as OpenAI's Chat Completions API takes them. */
-const JUDGMENT_MESSAGES = '[{"role":"system","content":"${parameters.system_prompt}"},{"role":"user","content":"${parameters.user_prompt}"}]';
-/** Where an OpenAI-compatible chat answer's text is. */
-const CHAT_COMPLETION_TEXT = 'params.choices[0].message.content';
 
 /**
  * Options for `ConnectorBlueprint.openAiChatCompletions()`.
@@ -161,7 +156,7 @@ export interface AzureOpenAiDeploymentOptions {
 }
 
 export function openAiChatCompletionsConfig(
-  scope: IConstruct, options: OpenAiChatCompletionsOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: OpenAiChatCompletionsOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, OPENAI_KEY);
   const endpoint = options.endpoint ?? OPENAI_HOST;
@@ -169,7 +164,7 @@ export function openAiChatCompletionsConfig(
   checkName(scope, 'model', options.model, 'gpt-4o');
   const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
   checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'openai',
     defaultName: `OpenAI: ${options.model}`,
     defaultDescription: 'OpenAI Chat Completions API',
@@ -178,52 +173,14 @@ export function openAiChatCompletionsConfig(
   });
 }
 
-/** How ml-commons' blueprints of one OpenAI-compatible provider spell the chat action. */
-export interface OpenAiCompatibleFlavor {
-  /** send `Content-Type: application/json` with every format, not only with LLM judgments */
-  readonly contentTypeAlways: boolean;
-  /** the request body of an LLM judgment */
-  readonly judgmentBody: string;
-}
-
 /** OpenAI's blueprints: the judgment sends the two prompts as messages. */
 const OPENAI_FLAVOR: OpenAiCompatibleFlavor = {
   contentTypeAlways: false,
   judgmentBody: `{"model":"\${parameters.model}","messages":${JUDGMENT_MESSAGES}}`,
 };
 
-/** The `messages` body of the Chat Completions API, sent as it is. */
-export const MESSAGES_BODY = '{ "model": "${parameters.model}", "messages": ${parameters.messages} }';
-
-/**
- * The Chat Completions action of ml-commons' OpenAI-compatible blueprints (OpenAI, DeepSeek):
- * `messages` sent as they are, or an LLM judgment whose answer becomes `response`.
- */
-export function openAiCompatibleChat(placeholder: string, format: ChatRequestFormat, flavor: OpenAiCompatibleFlavor): ConnectorAction {
-  const authorization = { Authorization: `Bearer ${placeholder}` };
-  const url = 'https://${parameters.endpoint}/v1/chat/completions';
-  if (format === ChatRequestFormat.LLM_JUDGMENT) {
-    return {
-      actionType: 'predict',
-      method: 'POST',
-      url,
-      headers: { ...JSON_CONTENT, ...authorization },
-      requestBody: flavor.judgmentBody,
-      postProcessFunction: JUDGMENT_POST_PROCESS(CHAT_COMPLETION_TEXT),
-    };
-  }
-  return {
-    actionType: 'predict',
-    method: 'POST',
-    url,
-    supportsStructuredOutput: true,
-    headers: flavor.contentTypeAlways ? { ...JSON_CONTENT, ...authorization } : authorization,
-    requestBody: MESSAGES_BODY,
-  };
-}
-
 export function openAiCompletionsConfig(
-  scope: IConstruct, options: OpenAiCompletionsOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: OpenAiCompletionsOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, OPENAI_KEY);
   const endpoint = options.endpoint ?? OPENAI_HOST;
@@ -231,7 +188,7 @@ export function openAiCompletionsConfig(
   checkName(scope, 'model', options.model, 'gpt-3.5-turbo-instruct');
   checkInteger(scope, 'maxTokens', options.maxTokens, 1);
   checkRange(scope, 'temperature', options.temperature, 0, 2);
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'openai',
     defaultName: `OpenAI: ${options.model}`,
     defaultDescription: 'OpenAI Completions API',
@@ -247,14 +204,14 @@ export function openAiCompletionsConfig(
 }
 
 export function openAiEmbeddingConfig(
-  scope: IConstruct, options: OpenAiEmbeddingOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: OpenAiEmbeddingOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, OPENAI_KEY);
   checkName(scope, 'model', options.model, 'text-embedding-3-small');
   if (!options.batchPredict) {
     rejectUnused(scope, 'batchInputFileId', options.batchInputFileId, 'without batchPredict: true');
   } else {
-    requireEngine(scope, bind, BATCH_SINCE, 'blueprint batchPredict (the batch_predict action)');
+    requireEngine(scope, context, ACTION_TYPES.batch_predict, 'blueprint batchPredict (the batch_predict action)');
     if (options.batchInputFileId !== undefined) checkName(scope, 'batchInputFileId', options.batchInputFileId, 'file-abc123');
   }
   const authorization = { Authorization: `Bearer ${key.placeholder}` };
@@ -275,7 +232,7 @@ export function openAiEmbeddingConfig(
       requestBody: '{ "input_file_id": "${parameters.input_file_id}", "endpoint": "${parameters.endpoint}", "completion_window": "24h" }',
     });
   }
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'openai',
     defaultName: `OpenAI: ${options.model}`,
     defaultDescription: 'OpenAI Embeddings API',
@@ -311,7 +268,7 @@ const AZURE_URL = (operation: string) =>
   `https://\${parameters.endpoint}/openai/deployments/\${parameters.deploy-name}/${operation}?api-version=\${parameters.api-version}`;
 
 export function azureOpenAiChatCompletionsConfig(
-  scope: IConstruct, options: AzureOpenAiChatCompletionsOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: AzureOpenAiChatCompletionsOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, OPENAI_KEY);
   const deployment = azureDeployment(scope, options);
@@ -327,7 +284,7 @@ export function azureOpenAiChatCompletionsConfig(
   if (format === ChatRequestFormat.LLM_JUDGMENT) {
     rejectUnused(scope, 'temperature', options.temperature, 'with requestFormat LLM_JUDGMENT');
     if (options.model !== undefined) checkName(scope, 'model', options.model, 'gpt-4o');
-    return httpConfig(bind.domainRegion, key, {
+    return httpConfig(context.domainRegion, key, {
       ...common,
       parameters: { ...deployment, ...(options.model !== undefined ? { model: options.model } : {}), 'api-version': options.apiVersion },
       actions: [{
@@ -342,7 +299,7 @@ export function azureOpenAiChatCompletionsConfig(
   }
   const model = options.model ?? 'gpt-4';
   checkName(scope, 'model', model, 'gpt-4o');
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     ...common,
     parameters: { ...deployment, model, 'api-version': options.apiVersion, 'temperature': options.temperature ?? 0.7 },
     actions: [{
@@ -357,14 +314,14 @@ export function azureOpenAiChatCompletionsConfig(
 }
 
 export function azureOpenAiEmbeddingConfig(
-  scope: IConstruct, options: AzureOpenAiEmbeddingOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: AzureOpenAiEmbeddingOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, OPENAI_KEY);
   const deployment = azureDeployment(scope, options);
   const model = options.model ?? 'text-embedding-ada-002';
   checkName(scope, 'model', model, 'text-embedding-3-small');
   const functions = processFunctions(scope, options, OPENAI_EMBEDDING_PROCESS);
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     provider: 'azure-openai',
     defaultName: `Azure OpenAI: ${options.deploymentName}`,
     defaultDescription: 'Azure OpenAI Embeddings API',

@@ -1,14 +1,13 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { ConnectorAction, ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
 import { ACTION_TYPES, validateRegion } from '../validation';
-import { AwsModelOptions, requireEngine, withAccount } from './aws-model';
-import { checkEnum } from './bedrock-embedding';
-import {
-  TransformAssembleWith, TransformBatchStrategy, TransformDataProcessing, TransformS3DataType, TransformSplitType,
-} from './sagemaker-enums';
+import { AwsModelOptions, withAccount } from './aws-model';
+import { checkEnum } from './checks';
+import { BlueprintContext, requireEngine } from './context';
+import { TransformAssembleWith, TransformBatchStrategy, TransformDataProcessing, TransformS3DataType, TransformSplitType } from './sagemaker-enums';
+import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
 import { partitionOf, runtimeUrl } from './urls';
 
 /** IAM actions that invoke a SageMaker endpoint, synchronously and asynchronously. */
@@ -233,18 +232,18 @@ function endpointUrl(region: string, name: string, operation: string): string {
   return `${runtimeUrl('runtime.sagemaker', region)}/endpoints/${name}/${operation}`;
 }
 
-function sageMakerRegion(scope: Construct, options: AwsModelOptions, bind: ConnectorBlueprintBindOptions): string {
-  const region = options.region ?? bind.domainRegion;
+function sageMakerRegion(scope: Construct, options: AwsModelOptions, context: BlueprintContext): string {
+  const region = options.region ?? context.domainRegion;
   validateRegion(scope, 'blueprint region', region);
   return region;
 }
 
 export function sageMakerEndpointConfig(
-  scope: Construct, options: SageMakerEndpointOptions, bind: ConnectorBlueprintBindOptions,
+  scope: Construct, options: SageMakerEndpointOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const name = options.endpointName;
   checkEndpointName(scope, name);
-  const region = sageMakerRegion(scope, options, bind);
+  const region = sageMakerRegion(scope, options, context);
 
   const defaultBody = options.requestBody === undefined;
   const action: ConnectorAction = {
@@ -258,7 +257,7 @@ export function sageMakerEndpointConfig(
   };
 
   const known = !Token.isUnresolved(name);
-  return withAccount(scope, bind, options, {
+  return withAccount(scope, context, options, {
     serviceName: 'sagemaker',
     region,
     defaultName: known ? `sagemaker: ${name}` : 'sagemaker endpoint',
@@ -270,17 +269,17 @@ export function sageMakerEndpointConfig(
 }
 
 export function sageMakerAsyncEndpointConfig(
-  scope: Construct, options: SageMakerAsyncEndpointOptions, bind: ConnectorBlueprintBindOptions,
+  scope: Construct, options: SageMakerAsyncEndpointOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const name = options.endpointName;
   checkEndpointName(scope, name);
-  const region = sageMakerRegion(scope, options, bind);
+  const region = sageMakerRegion(scope, options, context);
   const location = options.inputLocation;
   if (location !== undefined && !Token.isUnresolved(location) && !location.startsWith('s3://')) {
     throw new MlValidationError(scope, `blueprint inputLocation must be an S3 URI such as 's3://my-bucket/input/request.json'; received ${quote(location)}.`);
   }
   const known = !Token.isUnresolved(name);
-  return withAccount(scope, bind, options, {
+  return withAccount(scope, context, options, {
     serviceName: 'sagemaker',
     region,
     defaultName: known ? `sagemaker async: ${name}` : 'sagemaker async endpoint',
@@ -303,11 +302,32 @@ export function sageMakerAsyncEndpointConfig(
 }
 
 export function sageMakerBatchTransformConfig(
-  scope: Construct, options: SageMakerBatchTransformOptions, bind: ConnectorBlueprintBindOptions,
+  scope: Construct, options: SageMakerBatchTransformOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   checkEndpointName(scope, options.endpointName);
-  const region = sageMakerRegion(scope, options, bind);
-  requireEngine(scope, bind, BATCH_SINCE, 'blueprint sageMakerBatchTransform (the batch_predict action)');
+  const region = sageMakerRegion(scope, options, context);
+  requireEngine(scope, context, BATCH_SINCE, 'blueprint sageMakerBatchTransform (the batch_predict action)');
+  checkBatchTransform(scope, options);
+  const statusAndCancel = options.statusAndCancelActions ?? true;
+  const jobs = transformJobStatement(scope, region, options, statusAndCancel);
+  const known = !Token.isUnresolved(options.modelName);
+  return withAccount(scope, context, options, {
+    serviceName: 'sagemaker',
+    region,
+    defaultName: known ? `sagemaker batch: ${options.modelName}` : 'sagemaker batch transform',
+    defaultDescription: known ? `Amazon SageMaker batch transform of model ${options.modelName}` : 'Amazon SageMaker batch transform',
+    parameters: batchTransformParameters(options),
+    actions: batchTransformActions(region, options, statusAndCancel),
+    policyStatements: [
+      new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [sageMakerArn(scope, region, 'endpoint', options.endpointName)] }),
+      jobs.statement,
+    ],
+    ...(jobs.wildcardReason ? { wildcardReason: jobs.wildcardReason } : {}),
+  });
+}
+
+/** Rejects names, URIs, instance settings and enum values that SageMaker's CreateTransformJob would refuse. */
+function checkBatchTransform(scope: Construct, options: SageMakerBatchTransformOptions): void {
   const jobName = options.transformJobName;
   if (!Token.isUnresolved(jobName) && !ENDPOINT_NAME.test(jobName)) {
     throw new MlValidationError(scope,
@@ -330,12 +350,20 @@ export function sageMakerBatchTransformConfig(
   checkEnum(scope, 'splitType', options.splitType, TransformSplitType);
   checkEnum(scope, 'assembleWith', options.assembleWith, TransformAssembleWith);
   checkEnum(scope, 'batchStrategy', options.batchStrategy, TransformBatchStrategy);
+}
 
+/** The `DataProcessing` parameter: only the filters that are given; undefined when none is. */
+function dataProcessingOf(options: SageMakerBatchTransformOptions): Record<string, string> | undefined {
   const processing = options.dataProcessing;
-  const dataProcessing = processing && Object.fromEntries(Object.entries({
+  return processing && Object.fromEntries(Object.entries({
     InputFilter: processing.inputFilter, JoinSource: processing.joinSource, OutputFilter: processing.outputFilter,
-  }).filter(([, v]) => v !== undefined));
-  const parameters: Record<string, unknown> = {
+  }).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
+
+/** The CreateTransformJob request, as connector parameters (the `batch_predict` body reads them). */
+function batchTransformParameters(options: SageMakerBatchTransformOptions): Record<string, unknown> {
+  const dataProcessing = dataProcessingOf(options);
+  return {
     ...(dataProcessing ? { DataProcessing: dataProcessing } : {}),
     ...(options.maxConcurrentTransforms !== undefined ? { MaxConcurrentTransforms: options.maxConcurrentTransforms } : {}),
     ModelName: options.modelName,
@@ -344,7 +372,7 @@ export function sageMakerBatchTransformConfig(
       DataSource: { S3DataSource: { S3DataType: options.s3DataType ?? TransformS3DataType.S3_PREFIX, S3Uri: options.inputS3Uri } },
       SplitType: options.splitType ?? TransformSplitType.LINE,
     },
-    TransformJobName: jobName,
+    TransformJobName: options.transformJobName,
     TransformOutput: {
       AssembleWith: options.assembleWith ?? TransformAssembleWith.LINE,
       Accept: options.accept ?? 'application/json',
@@ -353,10 +381,14 @@ export function sageMakerBatchTransformConfig(
     TransformResources: { InstanceCount: options.instanceCount ?? 1, InstanceType: options.instanceType },
     BatchStrategy: options.batchStrategy ?? TransformBatchStrategy.SINGLE_RECORD,
   };
+}
+
+/** `predict` on the real-time endpoint, `batch_predict` (CreateTransformJob) and, unless turned off, status and cancel. */
+function batchTransformActions(region: string, options: SageMakerBatchTransformOptions, statusAndCancel: boolean): ConnectorAction[] {
   const fields = [
     '"BatchStrategy": "${parameters.BatchStrategy}"',
     '"ModelName": "${parameters.ModelName}"',
-    ...(dataProcessing ? ['"DataProcessing" : ${parameters.DataProcessing}'] : []),
+    ...(dataProcessingOf(options) ? ['"DataProcessing" : ${parameters.DataProcessing}'] : []),
     ...(options.maxConcurrentTransforms !== undefined ? ['"MaxConcurrentTransforms": ${parameters.MaxConcurrentTransforms}'] : []),
     '"TransformInput": ${parameters.TransformInput}',
     '"TransformJobName" : "${parameters.TransformJobName}"',
@@ -366,8 +398,7 @@ export function sageMakerBatchTransformConfig(
   const api = (operation: string) => `${runtimeUrl('api.sagemaker', region)}/${operation}`;
   const json = { 'content-type': 'application/json' };
   const jobNameBody = '{ "TransformJobName" : "${parameters.TransformJobName}"}';
-  const statusAndCancel = options.statusAndCancelActions ?? true;
-  const actions: ConnectorAction[] = [
+  return [
     {
       actionType: 'predict',
       method: 'POST',
@@ -384,41 +415,36 @@ export function sageMakerBatchTransformConfig(
       { actionType: 'cancel_batch_predict', method: 'POST', headers: json, url: api('StopTransformJob'), requestBody: jobNameBody },
     ] : []),
   ];
+}
 
+/** The transform job actions on the jobs named by the pattern, and why it holds a wildcard when it does. */
+function transformJobStatement(
+  scope: Construct, region: string, options: SageMakerBatchTransformOptions, statusAndCancel: boolean,
+): { statement: iam.PolicyStatement; wildcardReason?: string } {
+  const jobName = options.transformJobName;
   const pattern = options.transformJobNamePattern ?? (Token.isUnresolved(jobName) ? jobName : `${jobName}*`);
   // IAM compares ARNs case-sensitively, and SageMaker may report a job's ARN with its name in lower case.
   const patterns = Token.isUnresolved(pattern) ? [pattern] : [...new Set([pattern, pattern.toLowerCase()])];
   const jobArns = patterns.map((p) => Stack.of(scope).formatArn({ partition: partitionOf(region), service: 'sagemaker', region, resource: 'transform-job', resourceName: p }));
-  const wildcard = !Token.isUnresolved(pattern) && pattern.includes('*');
-  const known = !Token.isUnresolved(options.modelName);
-  return withAccount(scope, bind, options, {
-    serviceName: 'sagemaker',
-    region,
-    defaultName: known ? `sagemaker batch: ${options.modelName}` : 'sagemaker batch transform',
-    defaultDescription: known ? `Amazon SageMaker batch transform of model ${options.modelName}` : 'Amazon SageMaker batch transform',
-    parameters,
-    actions,
-    policyStatements: [
-      new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [sageMakerArn(scope, region, 'endpoint', options.endpointName)] }),
-      new iam.PolicyStatement({
-        actions: ['sagemaker:CreateTransformJob', ...(statusAndCancel ? ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob'] : [])],
-        resources: jobArns,
-      }),
-    ],
-    ...(wildcard ? {
-      wildcardReason: `SageMaker needs a new name for every transform job, so each batch prediction passes its own TransformJobName; the role may manage only transform jobs named ${pattern}.`,
-    } : {}),
+  const statement = new iam.PolicyStatement({
+    actions: ['sagemaker:CreateTransformJob', ...(statusAndCancel ? ['sagemaker:DescribeTransformJob', 'sagemaker:StopTransformJob'] : [])],
+    resources: jobArns,
   });
+  if (Token.isUnresolved(pattern) || !pattern.includes('*')) return { statement };
+  return {
+    statement,
+    wildcardReason: `SageMaker needs a new name for every transform job, so each batch prediction passes its own TransformJobName; the role may manage only transform jobs named ${pattern}.`,
+  };
 }
 
 export function sageMakerSemanticHighlighterConfig(
-  scope: Construct, options: SageMakerSemanticHighlighterOptions, bind: ConnectorBlueprintBindOptions,
+  scope: Construct, options: SageMakerSemanticHighlighterOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const name = options.endpointName;
   checkEndpointName(scope, name);
-  const region = sageMakerRegion(scope, options, bind);
+  const region = sageMakerRegion(scope, options, context);
   const host = runtimeUrl('runtime.sagemaker', region).replace('https://', '').replace('${parameters.region}', region);
-  return withAccount(scope, bind, options, {
+  return withAccount(scope, context, options, {
     serviceName: 'sagemaker',
     region,
     defaultName: Token.isUnresolved(name) ? 'sagemaker semantic highlighter' : `sagemaker semantic highlighter: ${name}`,

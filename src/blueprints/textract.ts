@@ -1,8 +1,9 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
-import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { validateRegion } from '../validation';
 import { AwsModelOptions, withAccount } from './aws-model';
+import type { BlueprintContext } from './context';
+import type { ConnectorBlueprintConfig } from './types';
 import { runtimeUrl } from './urls';
 
 /*
@@ -19,11 +20,11 @@ export const TEXTRACT_WILDCARD_REASON =
   'Amazon Textract DetectDocumentText has no resource type in IAM, so it can only be allowed on "*"; the role gets exactly this one action.';
 
 export function textractDetectDocumentTextConfig(
-  scope: IConstruct, options: TextractDetectDocumentTextOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: TextractDetectDocumentTextOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
-  const region = options.region ?? bind.domainRegion;
+  const region = options.region ?? context.domainRegion;
   validateRegion(scope, 'blueprint region', region);
-  return withAccount(scope, bind, options, {
+  return withAccount(scope, context, options, {
     serviceName: 'textract',
     region,
     defaultName: 'textract: DetectDocumentText',

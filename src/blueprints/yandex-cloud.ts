@@ -1,11 +1,12 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ConnectorBlueprintBindOptions, ConnectorBlueprintConfig } from '../blueprint';
 import { MlValidationError, quote } from '../errors';
-import { apiKey, ApiKeyOptions, checkName, httpConfig } from './api-key';
-import { processFunctions, ProcessFunctionOptions } from './aws-model';
-import { checkEnum } from './bedrock-embedding';
+import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
+import { ProcessFunctionOptions, processFunctions } from './aws-model';
+import { checkEnum, checkName } from './checks';
+import type { BlueprintContext } from './context';
 import { YandexCloudEmbeddingApi } from './third-party-enums';
+import type { ConnectorBlueprintConfig } from './types';
 
 /*
  * Yandex Cloud AI Studio text embeddings (llm.api.cloud.yandex.net, not among ml-commons'
@@ -40,7 +41,7 @@ export interface YandexCloudEmbeddingOptions extends ApiKeyOptions, ProcessFunct
 const FOLDER = /^[a-z0-9]{1,50}$/;
 
 export function yandexCloudEmbeddingConfig(
-  scope: IConstruct, options: YandexCloudEmbeddingOptions, bind: ConnectorBlueprintBindOptions,
+  scope: IConstruct, options: YandexCloudEmbeddingOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, 'api_key');
   if (!Token.isUnresolved(options.folderId) && !FOLDER.test(options.folderId)) {
@@ -54,7 +55,7 @@ export function yandexCloudEmbeddingConfig(
   const authorization = `Api-Key ${key.placeholder}`;
   const common = { provider: 'yandex-cloud', defaultName: `Yandex Cloud: ${model}`, defaultDescription: 'Yandex Cloud AI Studio embeddings' };
   if (api === YandexCloudEmbeddingApi.FOUNDATION_MODELS) {
-    return httpConfig(bind.domainRegion, key, {
+    return httpConfig(context.domainRegion, key, {
       ...common,
       parameters: { modelUri, folder_id: options.folderId },
       actions: [{
@@ -67,7 +68,7 @@ export function yandexCloudEmbeddingConfig(
       }],
     });
   }
-  return httpConfig(bind.domainRegion, key, {
+  return httpConfig(context.domainRegion, key, {
     ...common,
     parameters: { model: modelUri },
     actions: [{

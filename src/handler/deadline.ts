@@ -1,5 +1,5 @@
 /**
- * The time an invocation may spend, and the waits between retries within it.
+ * The time an invocation may spend (the waits between retries: retry.ts).
  */
 export class Deadline {
   /** A deadline `ms` milliseconds from now. */
@@ -15,19 +15,6 @@ export class Deadline {
   }
 }
 
-/** Retry delays: exponential backoff with full jitter, as the AWS SDKs do. */
-export function backoffDelay(attempt: number, baseMs = 250, capMs = 10_000): number {
-  return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
-}
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Sleeps before retry number `attempt`, if the deadline leaves room for it and for `reserveMs` after it. */
-export async function sleepBeforeRetry(attempt: number, deadline: Deadline, reserveMs = 0): Promise<boolean> {
-  const delay = backoffDelay(attempt);
-  if (deadline.remaining() < delay + reserveMs) return false;
-  await sleep(delay);
-  return true;
 }

@@ -1,4 +1,4 @@
-import type { HttpResponse } from './opensearch-client';
+import type { HttpResponse } from './transport';
 
 /**
  * A failure to report to CloudFormation. The message is what the user reads in the
@@ -118,12 +118,6 @@ export function likelyFix(answer: ErrorAnswer, context: { providerRoleArn?: stri
     return 'The domain was busy or unavailable until the time ran out: check its health, then deploy again.';
   }
   return 'Check the answer above and the handler\'s log.';
-}
-
-/** "models are still using this connector ...: [a, b]" → ['a', 'b'] */
-export function modelIdsInReason(reason: string): string[] {
-  const list = /\[([^\]]*)\]\s*$/.exec(reason);
-  return list ? list[1].split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
 }
 
 /** An error answer as a DeployError with its likely fix. */

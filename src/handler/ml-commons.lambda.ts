@@ -10,17 +10,19 @@
  *    returns the response document to the relay.
  * Every mode answers before its time runs out, so that no deployment waits for it in vain.
  */
-import { CONNECTOR_RESOURCE_TYPE, MODEL_RESOURCE_TYPE } from '../contract';
 import { CloudFormationEvent, LambdaContext, Outcome, responseDocument } from './cfn';
-import { unknownOutcomeId } from './connector';
+import { putResponseDocument } from './clients/cfn-response';
+import { modelsOfStack } from './clients/cloudformation';
+import { invokeFunction } from './clients/lambda';
+import type { BasicCredentials } from './clients/opensearch';
+import { readMasterUser } from './clients/secrets-manager';
 import { Deadline } from './deadline';
-import { DispatchContext, dispatch, failedPhysicalId } from './dispatch';
+import { DispatchContext, dispatch, failedPhysicalId, tryParse } from './dispatch';
 import { DeployError } from './errors';
 import { log } from './log';
-import { BasicCredentials, TransportError, callAwsApi, putResponseDocument } from './opensearch-client';
 import { registerEnvironmentSecrets, registerSecret } from './redact';
-import { readMasterUser } from './secrets';
-import { modelsOfStack } from './stack';
+import { resourceTypeOf } from './resource-table';
+import { TransportError } from './transport';
 
 /** What the relay sends the worker. */
 interface RelayedEvent {
@@ -91,25 +93,16 @@ async function relay(event: CloudFormationEvent, context: LambdaContext, worker:
   const deadline = Deadline.in(context.getRemainingTimeInMillis() - reserveFor(context.getRemainingTimeInMillis()));
   log('relay', { requestType: event.RequestType, resourceType: event.ResourceType, logicalResourceId: event.LogicalResourceId, worker });
   try {
-    const props = event.ResourceProperties ?? {};
-    const masterUser = props.auth === 'masterUserSecret' && typeof props.masterUserSecretArn === 'string'
-      ? await readMasterUser(props.masterUserSecretArn, deadline, process.env.PROVIDER_ROLE_ARN)
-      : undefined;
-    const stackModels = event.ResourceType === CONNECTOR_RESOURCE_TYPE && event.RequestType === 'Update'
+    // What the worker needs from outside the VPC, read from the properties by their parser.
+    const resource = resourceTypeOf(event.ResourceType);
+    const props = resource && tryParse(resource, event.ResourceProperties);
+    const secretArn = props && resource.masterUserSecretArn?.(props);
+    const masterUser = secretArn ? await readMasterUser(secretArn, deadline, process.env.PROVIDER_ROLE_ARN) : undefined;
+    const stackModels = resource?.needsStackModels?.(event.RequestType)
       ? await modelsOfStack(event.StackId, deadline).then((ids) => [...ids], () => undefined)
       : undefined;
     const payload: RelayedEvent = { relayed: true, event, masterUser, stackModels };
-    const response = await callAwsApi({
-      service: 'lambda',
-      endpointVariable: 'AWS_ENDPOINT_URL_LAMBDA',
-      defaultHost: `lambda.${process.env.AWS_REGION}.amazonaws.com`,
-      region: process.env.AWS_REGION ?? '',
-      path: `/2015-03-31/functions/${encodeURIComponent(worker)}/invocations`,
-      headers: { 'content-type': 'application/json', 'x-amz-invocation-type': 'RequestResponse' },
-      body: JSON.stringify(payload),
-      deadline,
-      idempotent: false,
-    });
+    const response = await invokeFunction(worker, payload, deadline);
     const document = (response.json as { document?: unknown } | undefined)?.document;
     if (response.status === 200 && !response.headers['x-amz-function-error'] && typeof document === 'string') return document;
     throw new DeployError(`The provider's worker function ${worker} (in the domain's VPC) did not finish: Lambda answered ${response.status}` +
@@ -117,10 +110,8 @@ async function relay(event: CloudFormationEvent, context: LambdaContext, worker:
       'Check that its subnets and security group reach the domain on port 443.');
   } catch (e) {
     const error = e instanceof DeployError ? e : new DeployError(`The relay could not run the worker function ${worker}: ${(e as Error).message}`);
-    // The worker may have created a connector or registered a model before failing: let the rollback's Delete look for it.
-    const physicalResourceId = event.RequestType === 'Create' && (event.ResourceType === CONNECTOR_RESOURCE_TYPE || event.ResourceType === MODEL_RESOURCE_TYPE)
-      ? unknownOutcomeId(started, event.RequestId)
-      : failedPhysicalId(event, {});
+    // The worker may have created something before failing: let the rollback's Delete look for it.
+    const physicalResourceId = failedPhysicalId(event, { unknownSince: started });
     return responseDocument(event, { physicalResourceId, error: error.message }, logPointer(context));
   }
 }

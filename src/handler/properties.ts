@@ -1,103 +1,63 @@
-import {
-  CONTRACT_VERSION, ConnectorBody, ConnectorResourceProperties, ModelGroupResourceProperties, ModelResourceProperties, RoleMappingResourceProperties,
-} from '../contract';
+/*
+ * What every parser of resource properties shares. Each resource type reads its properties in
+ * its own parse() (resources/<type>.ts), with these readers, and nothing else reads them:
+ * CloudFormation sends every scalar as a string, and an older construct may have written an
+ * older layout.
+ */
+import { CONTRACT_VERSION, DomainTarget } from '../contract';
 import { DeployError } from './errors';
 
-/*
- * The one place where custom-resource properties are read: CloudFormation sends them
- * as strings, and an older construct may have written an older layout.
+/** Custom-resource properties as CloudFormation delivers them. */
+export type RawProperties = Record<string, unknown> | undefined;
+
+export interface Checked {
+  readonly contractVersion: string;
+  /** the properties, with the types of the values that typedValues lists given back */
+  readonly props: Record<string, unknown>;
+  readonly typedValues: string[];
+}
+
+/**
+ * The properties, once their contract version is one this handler understands, with the types
+ * of their typedValues restored. `typedValuesRoot` is where the type's pointers start (RFC 6901):
+ * each contract interface says it.
  */
-
-/** The properties, once their contract version is one this handler understands. */
-function checked(raw: Record<string, unknown> | undefined): { version: string; props: Record<string, unknown> } {
+export function checked(raw: RawProperties, typedValuesRoot = ''): Checked {
   if (!raw) throw new DeployError('The resource has no properties.');
-  const version = requireString(raw, 'contractVersion');
-  if (!/^\d+$/.test(version) || Number(version) > Number(CONTRACT_VERSION)) {
-    throw new DeployError(`The resource was written by a newer cdk-opensearch-ml (contract ${version}) than its provider understands (${CONTRACT_VERSION}); every construct of a stack must come from the same library version.`);
+  const contractVersion = requireString(raw, 'contractVersion');
+  if (!/^\d+$/.test(contractVersion) || Number(contractVersion) > Number(CONTRACT_VERSION)) {
+    throw new DeployError(`The resource was written by a newer cdk-opensearch-ml (contract ${contractVersion}) than its provider understands (${CONTRACT_VERSION}); every construct of a stack must come from the same library version.`);
   }
-  return { version, props: raw };
+  const typedValues = Array.isArray(raw.typedValues) ? raw.typedValues.map(String) : [];
+  const props = restoreTypes(raw, typedValues.map((pointer) => `${typedValuesRoot}${pointer}`)) as Record<string, unknown>;
+  return { contractVersion, props, typedValues };
 }
 
-export function parseRoleMappingProperties(raw: Record<string, unknown> | undefined): RoleMappingResourceProperties {
-  const { version, props } = checked(raw);
-  const auth = requireString(props, 'auth');
-  if (auth !== 'sigv4' && auth !== 'masterUserSecret') {
-    throw new DeployError(`The role mapping's auth must be sigv4 or masterUserSecret; received '${auth}'.`);
-  }
-  return {
-    contractVersion: version,
-    endpoint: endpointOf(props),
-    region: requireString(props, 'region'),
-    signingService: requireString(props, 'signingService'),
-    role: requireString(props, 'role'),
-    backendRole: requireString(props, 'backendRole'),
-    auth,
-    masterUserSecretArn: auth === 'masterUserSecret' ? requireString(props, 'masterUserSecretArn') : undefined,
-  };
+/** Where requests go and how they are signed. */
+export function targetOf(props: Record<string, unknown>): DomainTarget {
+  // The domain endpoint as a host name (an https:// prefix or a trailing slash is tolerated).
+  const endpoint = requireString(props, 'endpoint').replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  return { endpoint, region: requireString(props, 'region'), signingService: requireString(props, 'signingService') };
 }
 
-export function parseConnectorProperties(raw: Record<string, unknown> | undefined): ConnectorResourceProperties {
-  const { version, props } = checked(raw);
-  const connector = props.connector;
-  if (!connector || typeof connector !== 'object' || Array.isArray(connector)) {
-    throw new DeployError('The resource property connector must be an object.');
-  }
-  const typedValues = Array.isArray(props.typedValues) ? props.typedValues.map(String) : [];
-  return {
-    contractVersion: version,
-    endpoint: endpointOf(props),
-    region: requireString(props, 'region'),
-    signingService: requireString(props, 'signingService'),
-    connector: restoreTypes(connector, typedValues) as ConnectorBody,
-    typedValues,
-    creationToken: typeof props.creationToken === 'string' && props.creationToken.length > 0 ? props.creationToken : undefined,
-  };
-}
-
-export function parseModelGroupProperties(raw: Record<string, unknown> | undefined): ModelGroupResourceProperties {
-  const { version, props } = checked(raw);
-  const group = requireObject(props, 'modelGroup');
-  requireString(group, 'name');
-  return { contractVersion: version, ...targetOf(props), modelGroup: group as unknown as ModelGroupResourceProperties['modelGroup'] };
-}
-
-export function parseModelProperties(raw: Record<string, unknown> | undefined): ModelResourceProperties {
-  const { version, props } = checked(raw);
-  const typedValues = Array.isArray(props.typedValues) ? props.typedValues.map(String) : [];
-  const typed = restoreTypes({ model: requireObject(props, 'model'), deploy: props.deploy, verify: props.verify }, typedValues) as Record<string, any>;
-  requireString(typed.model, 'name');
-  requireString(typed.model, 'connector_id');
-  return {
-    contractVersion: version,
-    ...targetOf(props),
-    model: typed.model,
-    deploy: typed.deploy !== false && typed.deploy !== 'false',
-    ...(typed.verify && typeof typed.verify === 'object' ? { verify: typed.verify } : {}),
-    typedValues,
-  };
-}
-
-function targetOf(props: Record<string, unknown>): { endpoint: string; region: string; signingService: string } {
-  return { endpoint: endpointOf(props), region: requireString(props, 'region'), signingService: requireString(props, 'signingService') };
-}
-
-function requireObject(raw: Record<string, unknown>, key: string): Record<string, unknown> {
+export function requireObject(raw: Record<string, unknown>, key: string): Record<string, unknown> {
   const value = raw[key];
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new DeployError(`The resource property ${key} must be an object.`);
   return value as Record<string, unknown>;
 }
 
-/** The domain endpoint as a host name (an https:// prefix or a trailing slash is tolerated). */
-function endpointOf(props: Record<string, unknown>): string {
-  return requireString(props, 'endpoint').replace(/^https?:\/\//, '').replace(/\/+$/, '');
-}
-
-function requireString(raw: Record<string, unknown>, key: string): string {
+export function requireString(raw: Record<string, unknown>, key: string): string {
   const value = raw[key];
   if (typeof value !== 'string' || value.length === 0) {
     throw new DeployError(`The resource property ${key} is missing or empty.`);
   }
   return value;
+}
+
+/** A string property that may be absent (an empty string counts as absent). */
+export function optionalString(raw: Record<string, unknown>, key: string): string | undefined {
+  const value = raw[key];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 /** Gives back the types CloudFormation took from the values at `pointers` (RFC 6901). */

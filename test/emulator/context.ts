@@ -2,6 +2,7 @@
  * The state an emulator instance holds and the per-request context handlers receive.
  */
 import type { ServerlessCollectionState } from './aoss';
+import type { ClusterState } from './cluster-state';
 import { Caller, EmulatorResponse, ParsedRequest } from './http';
 import { MlRuntime } from './ml-runtime';
 import { SecurityPlugin } from './security';
@@ -19,6 +20,8 @@ export interface EmulatorContext {
   readonly models: DocIndex;
   readonly modelGroups: DocIndex;
   readonly tasks: DocIndex;
+  /** User indexes, ingest and search pipelines, conversation memories. */
+  readonly cluster: ClusterState;
   readonly security: SecurityPlugin;
   /** Set when the emulator is a serverless collection rather than a domain. */
   readonly serverless?: ServerlessCollectionState;

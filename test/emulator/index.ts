@@ -6,10 +6,12 @@ import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { Server } from 'https';
 import { DataAccessPolicyEntry, ServerlessCollectionState } from './aoss';
+import { ClusterState } from './cluster-state';
 import { EmulatorContext } from './context';
 import { FaultQueue } from './faults';
 import { PolicyStatement } from './iam';
 import { randomId } from './ids';
+import { renderMapping } from './mappings';
 import { DeployFailureSpec, MlRuntime, PredictBehaviour } from './ml-runtime';
 import { ModelState, storeModel } from './models';
 import { PrincipalDirectory } from './pipeline';
@@ -23,6 +25,13 @@ import { EngineVersion } from './version';
 export type { EmulatorOptions, EmulatorPrincipal, EmulatorRoleMapping, FaultSpec, RecordedRequest } from './types';
 export type { DataAccessPolicyEntry, ServerlessOptions } from './aoss';
 export type { DeployFailureSpec, PredictBehaviour, RemoteError, RemoteErrorPreset } from './ml-runtime';
+
+/** What userIndex() returns. */
+export interface UserIndexState {
+  readonly settings: Record<string, string>;
+  readonly mappings: Record<string, unknown>;
+  readonly documents: Array<{ id: string; source: Record<string, unknown> }>;
+}
 
 /** Principals with their current policies; setPrincipalPolicy overrides, reset() restores the options. */
 class Principals implements PrincipalDirectory {
@@ -53,6 +62,7 @@ export class OpenSearchEmulator {
     const region = options.region ?? 'us-east-1';
     const account = options.account ?? '111122223333';
     const domainName = options.domainName ?? 'test-domain';
+    const serverless = options.serverless ? new ServerlessCollectionState(options.serverless, region, account) : undefined;
     const context: EmulatorContext = {
       region,
       account,
@@ -64,8 +74,9 @@ export class OpenSearchEmulator {
       models: new DocIndex('.plugins-ml-model'),
       modelGroups: new DocIndex('.plugins-ml-model-group'),
       tasks: new DocIndex('.plugins-ml-task'),
+      cluster: new ClusterState(serverless ? serverless.refreshIntervalMs : 1000),
       security: new SecurityPlugin(options.fgac),
-      ...(options.serverless ? { serverless: new ServerlessCollectionState(options.serverless, region, account) } : {}),
+      ...(serverless ? { serverless } : {}),
       ml: new MlRuntime({ deployLatencyMs: options.deployLatencyMs, modelAutoDeploy: options.modelAutoDeploy }),
       nodeId: randomId(),
       peerNodeId: randomId(),
@@ -181,6 +192,34 @@ export class OpenSearchEmulator {
     return mapping === undefined ? undefined : clone(mapping);
   }
 
+  /** A user index's settings (flat index.* keys), mapping and documents (direct state access, no HTTP). */
+  userIndex(name: string): UserIndexState | undefined {
+    const index = this.context.cluster.indices.get(name);
+    if (!index) return undefined;
+    return {
+      settings: Object.fromEntries(index.settings),
+      mappings: renderMapping(index.mapping),
+      documents: [...index.docs.values()].map((doc) => ({ id: doc.id, source: clone(doc.source) })),
+    };
+  }
+
+  /** Make every write visible to search now (as a refresh of all indexes would), e.g. on a serverless collection. */
+  refreshIndices(): void {
+    for (const index of this.context.cluster.indices.values()) index.refresh();
+  }
+
+  /** Stored ingest / search pipeline definitions by id. */
+  pipelines(kind: 'ingest' | 'search'): Record<string, unknown> {
+    const store = kind === 'ingest' ? this.context.cluster.ingestPipelines : this.context.cluster.searchPipelines;
+    return Object.fromEntries([...store.entries()].map(([id, pipeline]) => [id, clone(pipeline.config)]));
+  }
+
+  /** A security role (predefined or created with the roles API), or undefined. */
+  securityRole(name: string): unknown | undefined {
+    const role = this.context.security.roles.get(name);
+    return role === undefined ? undefined : clone(role);
+  }
+
   /** Replace the collection's data access policies (serverless only) until reset(). */
   setDataAccessPolicies(policies: ReadonlyArray<readonly DataAccessPolicyEntry[]>): void {
     if (!this.context.serverless) throw new Error('setDataAccessPolicies: the emulator is a domain, not a serverless collection');
@@ -197,6 +236,7 @@ export class OpenSearchEmulator {
       index.clear();
     }
     this.context.ml.reset();
+    this.context.cluster.reset();
     this.context.security.reset();
     this.context.serverless?.reset();
     this.principals.reset();

@@ -154,6 +154,30 @@ describe('create', () => {
     expect(emulator.modelGroups().map((g) => g.id)).toEqual([theirs.id]);
   });
 
+  test('a model group register whose answer is lost: the group it made is adopted, not refused as a name already taken', async () => {
+    const chain = synth({ Model: {} }, { group: true });
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/model_groups/_register', drop: true, phase: 'after', times: 1 });
+    const group = await create(chain, GROUP, 'Group');
+    expect(group.response).toMatchObject({ Status: 'SUCCESS', Data: { ModelGroupId: group.id } });
+    expect(emulator.modelGroups().map((g) => g.id)).toEqual([group.id]);
+    // the second register was refused (the name is taken) and named the group the first one made
+    expect(mlCalls().filter((c) => c.startsWith('POST /_plugins/_ml/model_groups/_register')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('a register whose answer is lost is not sent again while the lookup fails: one register, the model adopted', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/models/_register', drop: true, phase: 'after', times: 1 });
+    const denied = { error: { type: 'security_exception', reason: 'no permissions for [cluster:admin/opensearch/ml/models/search]' }, status: 403 };
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/models/_search', status: 403, times: 2, body: denied });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.models().map((m) => m.id)).toEqual([response.PhysicalResourceId]);
+    expect(emulator.requests.filter((r) => r.method === 'POST' && r.path === '/_plugins/_ml/models/_register')).toHaveLength(1);
+    expect(emulator.requests.filter((r) => r.path === '/_plugins/_ml/models/_search').length).toBeGreaterThanOrEqual(3);
+  });
+
   test('a smoke test that Bedrock refuses fails the deployment with the answer and the fix, and leaves no model behind', async () => {
     const chain = synth({ Model: { verify: ModelVerification.predict() } });
     await create(chain, CONNECTOR, 'Titan');

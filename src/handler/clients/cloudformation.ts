@@ -1,11 +1,13 @@
 /*
- * Which models the stack being deployed manages: the physical IDs of its model resources,
- * from CloudFormation's ListStackResources (query protocol, XML answer).
+ * AWS CloudFormation: which models the stack being deployed manages, the physical IDs of its
+ * model resources, from ListStackResources (query protocol, XML answer).
  */
-import { MODEL_RESOURCE_TYPE } from '../contract';
-import { Deadline } from './deadline';
-import { DeployError } from './errors';
-import { callAwsApi } from './opensearch-client';
+import { MODEL_RESOURCE_TYPE } from '../../contract';
+import { Deadline } from '../deadline';
+import { DeployError } from '../errors';
+import { AwsService, callAwsApi } from './aws-api';
+
+const CLOUDFORMATION: AwsService = { signingName: 'cloudformation', endpointPrefix: 'cloudformation', endpointVariable: 'AWS_ENDPOINT_URL_CLOUDFORMATION' };
 
 export async function modelsOfStack(stackId: string, within: Deadline): Promise<Set<string>> {
   // Bounded on its own: a worker in a VPC without a route to CloudFormation must not wait out the whole invocation.
@@ -14,10 +16,7 @@ export async function modelsOfStack(stackId: string, within: Deadline): Promise<
   const ids = new Set<string>();
   let next: string | undefined;
   do {
-    const response = await callAwsApi({
-      service: 'cloudformation',
-      endpointVariable: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
-      defaultHost: `cloudformation.${region}.amazonaws.com`,
+    const response = await callAwsApi(CLOUDFORMATION, {
       region,
       path: '/',
       headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },

@@ -1,20 +1,20 @@
 /*
- * The master user of a domain's internal user database, read from Secrets Manager at run
- * time by ARN: the value is never in the template, the resource properties, a log line or
+ * AWS Secrets Manager: the master user of a domain's internal user database, read at run
+ * time by ARN. The value is never in the template, the resource properties, a log line or
  * a response. Every value read is registered for redaction at once.
  */
-import { Deadline } from './deadline';
-import { DeployError, readErrorAnswer } from './errors';
-import { BasicCredentials, callAwsApi } from './opensearch-client';
-import { registerSecret } from './redact';
+import { Deadline } from '../deadline';
+import { DeployError, readErrorAnswer } from '../errors';
+import { registerSecret } from '../redact';
+import { AwsService, callAwsApi } from './aws-api';
+import type { BasicCredentials } from './opensearch';
+
+const SECRETS_MANAGER: AwsService = { signingName: 'secretsmanager', endpointPrefix: 'secretsmanager', endpointVariable: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' };
 
 export async function readMasterUser(secretArn: string, deadline: Deadline, providerRoleArn?: string): Promise<BasicCredentials> {
   const region = secretArn.split(':')[3];
   if (!region) throw new DeployError(`The master user secret ${secretArn} is not a Secrets Manager ARN.`);
-  const response = await callAwsApi({
-    service: 'secretsmanager',
-    endpointVariable: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
-    defaultHost: `secretsmanager.${region}.amazonaws.com`,
+  const response = await callAwsApi(SECRETS_MANAGER, {
     region,
     path: '/',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },

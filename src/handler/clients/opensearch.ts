@@ -1,0 +1,122 @@
+/*
+ * JSON calls to one OpenSearch domain or collection, over the one transport: SigV4-signed
+ * ('es' or 'aoss') with the execution role's credentials, or with HTTP basic auth when created
+ * with a user (the security API on a domain whose master user is in the internal user database).
+ */
+import type { DomainTarget } from '../../contract';
+import { Deadline } from '../deadline';
+import { isDeterministicFailure, isIamDenial } from '../errors';
+import { log } from '../log';
+import { registerSecret } from '../redact';
+import { Verdict, verdictOf, withRetries } from '../retry';
+import { HttpResponse, TransportError, send, sign } from '../transport';
+
+/** Longest wait for one answer; a create that takes longer is looked up rather than repeated. */
+export const ATTEMPT_TIMEOUT_MS = 30_000;
+
+/**
+ * How long an IAM denial is taken for IAM still propagating a grant made in the same
+ * deployment (seconds usually, about a minute at worst) and retried.
+ */
+export const IAM_PROPAGATION_MS = 90_000;
+
+/** A user of the domain's internal user database, for HTTP basic auth. */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface OpenSearchRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body?: unknown;
+  /** when to stop retrying, if sooner than the client's deadline */
+  readonly deadline?: Deadline;
+}
+
+/** One hit of a search: the document's ID and its fields. */
+export interface SearchHit {
+  readonly _id: string;
+  readonly _source?: Record<string, any>;
+}
+
+export class OpenSearchClient {
+  /** HTTP requests sent, for the log line of each invocation and for the benchmark. */
+  public requestCount = 0;
+  private readonly base: URL;
+  private readonly basicAuth?: string;
+  /** Until when an IAM denial is retried. */
+  private readonly propagationEndsAt: number;
+
+  constructor(private readonly target: DomainTarget, private readonly deadline: Deadline, private readonly user?: BasicCredentials) {
+    this.propagationEndsAt = Date.now() + IAM_PROPAGATION_MS;
+    if (user) {
+      this.basicAuth = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+      registerSecret(this.basicAuth.slice('Basic '.length));
+    }
+    this.base = new URL(`https://${target.endpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '')}`);
+  }
+
+  /**
+   * One attempt; throws TransportError when no answer came. `timeoutMs` bounds the wait
+   * (never beyond the deadline).
+   */
+  public async once(method: string, path: string, body?: unknown, timeoutMs = ATTEMPT_TIMEOUT_MS): Promise<HttpResponse> {
+    const url = new URL(path, this.base);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = payload === undefined ? {} : { 'content-type': 'application/json' };
+    const signed = this.basicAuth
+      ? { ...headers, host: url.host, authorization: this.basicAuth }
+      : await sign({ url, method, headers, body: payload }, { service: this.target.signingService, region: this.target.region });
+    this.requestCount++;
+    const wait = Math.max(1, Math.min(timeoutMs, this.deadline.remaining()));
+    return send({ url, method, headers: signed, body: payload, timeoutMs: wait, logAs: 'opensearch' });
+  }
+
+  /**
+   * A request that may be repeated (reads, PUT and DELETE of a known ID, searches), with the
+   * retry policy. Returns the last answer, or throws the last TransportError.
+   */
+  public request(request: OpenSearchRequest): Promise<HttpResponse> {
+    const deadline = request.deadline ?? this.deadline;
+    return withRetries(() => this.once(request.method, request.path, request.body, Math.min(ATTEMPT_TIMEOUT_MS, deadline.remaining())),
+      { deadline, idempotent: true, verdict: (outcome) => this.verdictOf(outcome) });
+  }
+
+  /** The hits of a search, or undefined when it failed (no answer, or not a 200). */
+  public async search(path: string, body: unknown, deadline?: Deadline): Promise<SearchHit[] | undefined> {
+    let response: HttpResponse;
+    try {
+      response = await this.request({ method: 'POST', path, body, deadline });
+    } catch (e) {
+      if (e instanceof TransportError) return undefined;
+      throw e;
+    }
+    if (response.status !== 200) {
+      log('search failed', { path, status: response.status });
+      return undefined;
+    }
+    return ((response.json as { hits?: { hits?: SearchHit[] } } | undefined)?.hits?.hits ?? []);
+  }
+
+  /**
+   * The retry policy's verdict, as OpenSearch's answers mean it: an error type that says the
+   * request itself is wrong is final whatever the status; an IAM denial early enough in the
+   * invocation to be a grant still propagating means nothing was done.
+   */
+  public verdictOf(outcome: HttpResponse | TransportError): Verdict {
+    if (outcome instanceof TransportError) return verdictOf(outcome);
+    if (isIamDenial(outcome) && Date.now() < this.propagationEndsAt) return 'transient';
+    return isDeterministicFailure(outcome) ? 'final' : verdictOf(outcome);
+  }
+
+  /** Where requests go, for messages. */
+  public get endpoint(): string {
+    return this.target.endpoint;
+  }
+
+  /** The user of basic auth, if the client signs in as one, for messages. */
+  public get username(): string | undefined {
+    return this.user?.username;
+  }
+}

@@ -1,0 +1,21 @@
+/*
+ * Every resource type the provider serves, by its CloudFormation type: the one table that
+ * dispatch.ts reads. A new resource type is one module in resources/ and one line here.
+ */
+import type { ResourceType } from './resource';
+import { connectorResource } from './resources/connector';
+import { modelResource } from './resources/model';
+import { modelGroupResource } from './resources/model-group';
+import { roleMappingResource } from './resources/role-mapping';
+
+const TABLE: ReadonlyMap<string, ResourceType<any, any>> = new Map([
+  connectorResource,
+  roleMappingResource,
+  modelGroupResource,
+  modelResource,
+].map((resource): [string, ResourceType<any, any>] => [resource.type, resource]));
+
+/** The resource type of that name, or undefined when this provider does not serve it. */
+export function resourceTypeOf(type: string): ResourceType<any, any> | undefined {
+  return TABLE.get(type);
+}

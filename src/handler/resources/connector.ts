@@ -1,0 +1,221 @@
+/*
+ * Connectors (Custom::OpenSearchMlConnector): the properties, create, update and delete of
+ * ml-commons connectors. The physical ID is the connector ID.
+ */
+import {
+  CONNECTOR_RESOURCE_TYPE, ConnectorBody, ConnectorResourceAttributes, ConnectorResourceProperties,
+} from '../../contract';
+import { createOnce, Lookup, removeCreated } from '../create-once';
+import { Deadline } from '../deadline';
+import { DeployError, answerError, describeAnswer, readErrorAnswer } from '../errors';
+import { log } from '../log';
+import { isMarker } from '../physical-id';
+import { checked, optionalString, requireObject, RawProperties, targetOf } from '../properties';
+import type { ResourceContext, ResourceType } from '../resource';
+import { HttpResponse, TransportError } from '../transport';
+import { deployModel, undeployModel } from './model';
+
+const CONNECTORS = '/_plugins/_ml/connectors';
+
+/** The connector parameter that carries the creation token. ml-commons stores it and ignores it otherwise. */
+export const TOKEN_PARAMETER = 'cdk_creation_token';
+
+export function parseConnectorProperties(raw: RawProperties): ConnectorResourceProperties {
+  // typedValues point into `connector` (see ConnectorResourceProperties).
+  const { contractVersion, props, typedValues } = checked(raw, '/connector');
+  return {
+    contractVersion,
+    ...targetOf(props),
+    connector: requireObject(props, 'connector') as unknown as ConnectorBody,
+    typedValues,
+    creationToken: optionalString(props, 'creationToken'),
+  };
+}
+
+export const connectorResource: ResourceType<ConnectorResourceProperties, ConnectorResourceAttributes> = {
+  type: CONNECTOR_RESOURCE_TYPE,
+  noun: 'connector',
+  parse: parseConnectorProperties,
+  create: createConnector,
+  update: updateConnector,
+  delete: deleteConnector,
+  attributes: (id) => ({ ConnectorId: id }),
+  // The rollback of a create whose outcome was unknown: delete what that create made, if anything.
+  sweep: (outcome, props, ctx) => removeCreated('connector', connectorsMadeBy(outcome.requestId, props, ctx), ctx.deadline),
+  unreadableDelete: 'fail',
+  // A connector that models use is updated around them, if they are the stack's own.
+  needsStackModels: (requestType) => requestType === 'Update',
+};
+
+/** The token a create request writes into its connector: the construct's, then the RequestId. */
+export function creationToken(props: ConnectorResourceProperties, requestId: string): string {
+  return props.creationToken ? `${props.creationToken}-${requestId}` : requestId;
+}
+
+/**
+ * POST _create with the creation token in the body: one request on the happy path. A
+ * connector whose answer was lost is found by that token (see create-once.ts).
+ */
+function createConnector(props: ConnectorResourceProperties, ctx: ResourceContext): Promise<string> {
+  const token = creationToken(props, ctx.requestId);
+  return createOnce({
+    noun: 'connector',
+    what: `create the connector '${props.connector.name}'`,
+    path: `${CONNECTORS}/_create`,
+    body: { ...props.connector, parameters: { ...props.connector.parameters, [TOKEN_PARAMETER]: token } },
+    idField: 'connector_id',
+    lookup: connectorsMadeBy(ctx.requestId, props, ctx),
+    refused: async (response, what) => /no handler found/i.test(readErrorAnswer(response).reason)
+      ? missingMlCommons(response, ctx)
+      : answerError(response, { ...ctx, operation: 'create', what }),
+  }, ctx);
+}
+
+/** The connectors that the create of request `requestId` made: those named as it, carrying its token. */
+function connectorsMadeBy(requestId: string, props: ConnectorResourceProperties, ctx: ResourceContext): Lookup {
+  const token = creationToken(props, requestId);
+  return {
+    find: (deadline) => searchByToken(props.connector.name, token, ctx, deadline),
+    remove: async (id) => {
+      const response = await ctx.client.request({ method: 'DELETE', path: `${CONNECTORS}/${encodeURIComponent(id)}` });
+      if (response.status !== 200 && response.status !== 404) throw new Error(describeAnswer(readErrorAnswer(response)));
+    },
+  };
+}
+
+/**
+ * The domain has no connector API. Imported domains carry no version at synth time, so
+ * it is read now (GET /) to say why.
+ */
+async function missingMlCommons(response: HttpResponse, ctx: ResourceContext): Promise<DeployError> {
+  let version = 'a version without it';
+  try {
+    const info = await ctx.client.request({ method: 'GET', path: '/' });
+    const number = (info.json as { version?: { number?: unknown; distribution?: unknown } } | undefined)?.version;
+    if (info.status === 200 && typeof number?.number === 'string') {
+      version = `${number.distribution === 'opensearch' ? 'OpenSearch' : 'Elasticsearch'} ${number.number}`;
+    }
+  } catch {
+    // keep the generic wording
+  }
+  const answer = readErrorAnswer(response);
+  return new DeployError(`The domain ${ctx.client.endpoint} has no ML Commons connector API: it runs ${version}, and connectors need OpenSearch 2.9 or later. ` +
+    `OpenSearch answered ${answer.status}: ${answer.reason}. Upgrade the domain, then deploy again.`);
+}
+
+/** IDs of the connectors named `name` that carry `token`, oldest first; undefined when the search failed. */
+async function searchByToken(name: string, token: string, ctx: ResourceContext, deadline: Deadline): Promise<string[] | undefined> {
+  const hits = await ctx.client.search(`${CONNECTORS}/_search`, {
+    query: { bool: { filter: [{ term: { 'name.keyword': name } }] } },
+    sort: [{ created_time: { order: 'asc' } }],
+    size: 1000,
+  }, deadline);
+  return hits?.filter((hit) => hit._source?.parameters?.[TOKEN_PARAMETER] === token).map((hit) => hit._id);
+}
+
+/**
+ * Update: PUT in place when ml-commons can express the change, otherwise a new
+ * connector (CloudFormation then deletes the old one). A rollback arrives here too,
+ * with old and new swapped, and is handled the same way.
+ */
+async function updateConnector(
+  physicalId: string, props: ConnectorResourceProperties, old: ConnectorResourceProperties | undefined, ctx: ResourceContext,
+): Promise<string> {
+  const why = replacementReason(physicalId, props, old);
+  if (why) {
+    log('replacing connector', { connectorId: physicalId, why });
+    return createConnector(props, ctx);
+  }
+  const response = await ctx.client.request({ method: 'PUT', path: `${CONNECTORS}/${encodeURIComponent(physicalId)}`, body: props.connector });
+  if (response.status === 200) return physicalId;
+  const answer = readErrorAnswer(response);
+  if (response.status === 404) {
+    log('connector to update is gone; creating it again', { connectorId: physicalId });
+    return createConnector(props, ctx);
+  }
+  if (response.status === 405 || /currently disabled|not enabled|no handler found/i.test(answer.reason)) {
+    log('domain cannot update connectors in place; replacing', { connectorId: physicalId, status: response.status });
+    return createConnector(props, ctx);
+  }
+  const models = modelIdsInReason(answer.reason);
+  if (/still using this connector/i.test(answer.reason) && models.length > 0) {
+    return updateAroundModels(physicalId, props, models, describeAnswer(answer), ctx);
+  }
+  throw answerError(response, { ...ctx, operation: 'update', what: `update the connector ${physicalId}` });
+}
+
+/**
+ * ml-commons refuses to update a connector while models that use it are deployed: undeploy
+ * them, update, and deploy them again — if this stack manages them all. Models of others
+ * are not touched: the error names them.
+ */
+async function updateAroundModels(
+  id: string, props: ConnectorResourceProperties, models: string[], answered: string, ctx: ResourceContext,
+): Promise<string> {
+  let owned: Set<string>;
+  try {
+    owned = await ctx.stackModels();
+  } catch (e) {
+    throw new DeployError(`Could not update the connector ${id}. ${answered}. The provider could not list this stack's resources to check that ` +
+      `those models are its own (${(e as Error).message}). Undeploy the models, deploy the stack again, then deploy them again.`);
+  }
+  const foreign = models.filter((model) => !owned.has(model));
+  if (foreign.length > 0) {
+    throw new DeployError(`Could not update the connector ${id}. ${answered}. This stack does not manage the deployed models ${foreign.join(', ')}: ` +
+      'undeploy the models (POST _plugins/_ml/models/<id>/_undeploy), deploy the stack again, then deploy them again.');
+  }
+  log('undeploying the stack\'s models to update their connector', { connectorId: id, models });
+  for (const model of models) await undeployModel(model, ctx);
+  try {
+    const response = await ctx.client.request({ method: 'PUT', path: `${CONNECTORS}/${encodeURIComponent(id)}`, body: props.connector });
+    if (response.status !== 200) throw answerError(response, { ...ctx, operation: 'update', what: `update the connector ${id}` });
+  } finally {
+    for (const model of models) await deployModel(model, ctx);
+  }
+  return id;
+}
+
+/** Why the change needs a new connector, or undefined when an in-place update can make it. */
+function replacementReason(physicalId: string, props: ConnectorResourceProperties, old: ConnectorResourceProperties | undefined): string | undefined {
+  if (isMarker(physicalId)) return 'the resource has no connector yet';
+  if (!old) return undefined;
+  if (old.endpoint !== props.endpoint || old.region !== props.region || old.signingService !== props.signingService) {
+    return 'the connector moves to another domain';
+  }
+  // ml-commons merges parameters on update: a key can be added or changed, never removed.
+  const kept = new Set(Object.keys(props.connector.parameters ?? {}));
+  const removed = Object.keys(old.connector.parameters ?? {}).filter((key) => !kept.has(key));
+  if (removed.length > 0) return `parameters removed (${removed.join(', ')}), which an update cannot do`;
+  return undefined;
+}
+
+/**
+ * Delete: already gone is success. A connector that models still use is kept, and the
+ * error names them.
+ */
+async function deleteConnector(physicalId: string, _props: ConnectorResourceProperties, ctx: ResourceContext): Promise<void> {
+  let response: HttpResponse;
+  try {
+    response = await ctx.client.request({ method: 'DELETE', path: `${CONNECTORS}/${encodeURIComponent(physicalId)}` });
+  } catch (e) {
+    if (e instanceof TransportError && e.code === 'ENOTFOUND') {
+      log('domain endpoint no longer resolves; nothing left to delete', { connectorId: physicalId });
+      return;
+    }
+    throw e;
+  }
+  if (response.status === 200 || response.status === 404) return;
+  const answer = readErrorAnswer(response);
+  if (/still using this connector/i.test(answer.reason)) {
+    const models = modelIdsInReason(answer.reason);
+    throw new DeployError(`Could not delete the connector ${physicalId}: ${models.length > 0 ? `models ${models.join(', ')} still use it` : 'models still use it'}. ` +
+      `${describeAnswer(answer)}. Delete those models (or point them at another connector), then delete the connector again.`);
+  }
+  throw answerError(response, { ...ctx, operation: 'delete', what: `delete the connector ${physicalId}` });
+}
+
+/** "models are still using this connector ...: [a, b]" → ['a', 'b'] */
+function modelIdsInReason(reason: string): string[] {
+  const list = /\[([^\]]*)\]\s*$/.exec(reason);
+  return list ? list[1].split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
+}

@@ -1,0 +1,103 @@
+import { Annotations, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { IConstruct, IDependable } from 'constructs';
+import { FineGrainedAccess, FineGrainedAccessMode, securityOptionsOf } from './access';
+import { ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties } from './contract';
+import { createMlResource } from './custom-resource';
+import { MlValidationError } from './errors';
+import { MlCommonsProvider } from './provider';
+
+/*
+ * The `Custom::OpenSearchMlRoleMapping` resource: the provider role as a backend role of
+ * ml_full_access on a domain with fine-grained access control, one per domain in the stack,
+ * shared by every resource on that domain.
+ */
+
+/** The security role connectors need. */
+export const ML_FULL_ACCESS = 'ml_full_access';
+
+export interface RoleMappingOptions {
+  readonly domain: opensearch.IDomain;
+  readonly endpoint: string;
+  readonly region: string;
+  readonly serviceToken: string;
+}
+
+/** What the stack decided for one domain: how the provider is mapped, and the mapping resource if there is one. */
+interface DomainMapping {
+  readonly mode: FineGrainedAccessMode;
+  readonly resource?: CustomResource;
+}
+
+/**
+ * Makes sure the provider role is mapped to ml_full_access on the domain before connectors
+ * are created: a `Custom::OpenSearchMlRoleMapping` (one per domain in the stack, shared by
+ * its connectors), nothing for a domain without fine-grained access control, and for a
+ * manual mapping, a stable role name and a warning that names it. Returns what connectors
+ * must wait for.
+ */
+export function roleMappingFor(
+  scope: IConstruct, provider: MlCommonsProvider, access: FineGrainedAccess, options: RoleMappingOptions,
+): IDependable | undefined {
+  const key = `roleMapping ${JSON.stringify(Stack.of(provider).resolve(options.domain.domainArn))}`;
+  const mapping = provider.perTargetState<DomainMapping>(key, () => ({
+    mode: access.mode,
+    resource: createMapping(scope, provider, access, options),
+  }));
+  if (mapping.mode !== access.mode) {
+    throw new MlValidationError(scope,
+      `fineGrainedAccess is '${access.mode}' here but '${mapping.mode}' for another connector of the same domain in this stack; connectors of one domain share one mapping: use '${mapping.mode}' for every connector of the domain.`);
+  }
+  return mapping.resource;
+}
+
+/** What the first resource on a domain sets up for `access`: the mapping resource, a stable role name, or nothing. */
+function createMapping(
+  scope: IConstruct, provider: MlCommonsProvider, access: FineGrainedAccess, options: RoleMappingOptions,
+): CustomResource | undefined {
+  const imported = !CfnResource.isCfnResource(options.domain.node.defaultChild);
+  switch (access.mode) {
+    case FineGrainedAccessMode.DISABLED:
+      return undefined;
+    case FineGrainedAccessMode.MANUAL: {
+      const arn = provider.useStableRoleName();
+      Annotations.of(scope).addWarningV2('cdk-opensearch-ml:mapProviderRoleByHand',
+        `Map the IAM role ${arn} as a backend role of the ${ML_FULL_ACCESS} role on the domain (Dashboards > Security > Roles > ${ML_FULL_ACCESS} > Mapped users) ` +
+        'before the connectors are created: this stack will not map it.');
+      return undefined;
+    }
+    case FineGrainedAccessMode.PROVIDER_IS_MASTER_USER:
+      if (imported) {
+        const arn = provider.useStableRoleName();
+        Annotations.of(scope).addInfoV2('cdk-opensearch-ml:providerMasterUser', `The imported domain's IAM master user must be ${arn}, the provider role.`);
+      }
+      provider.grantSecurityApi(options.domain.domainArn, ML_FULL_ACCESS);
+      return mappingResource(provider, options, { auth: 'sigv4' });
+    case FineGrainedAccessMode.MASTER_USER_SECRET: {
+      const settings = imported ? undefined : securityOptionsOf(options.domain);
+      if (settings && !(settings.enabled && settings.internalUserDatabaseEnabled)) {
+        throw new MlValidationError(scope,
+          'fineGrainedAccess \'masterUserSecret\' needs the domain to use the internal user database (fineGrainedAccessControl: { masterUserName }); ' +
+          `the domain has ${settings.enabled ? 'an IAM master user' : 'no fine-grained access control'}. Leave fineGrainedAccess out to use what the domain's settings say.`);
+      }
+      const secret = access.secret!;
+      const resource = mappingResource(provider, options, { auth: 'masterUserSecret', masterUserSecretArn: secret.secretArn });
+      secret.grantRead(provider.role).applyBefore(resource);
+      return resource;
+    }
+  }
+  return undefined;
+}
+
+function mappingResource(provider: MlCommonsProvider, options: RoleMappingOptions, auth: Pick<RoleMappingResourceProperties, 'auth' | 'masterUserSecretArn'>): CustomResource {
+  const id = `MlFullAccess${options.domain.node.path.replace(/[^A-Za-z0-9]/g, '')}`;
+  return createMlResource<RoleMappingResourceProperties>(provider, id, ROLE_MAPPING_RESOURCE_TYPE, {
+    serviceToken: options.serviceToken,
+    target: { endpoint: options.endpoint, region: options.region, signingService: 'es' },
+    dependencies: [provider.grants],
+  }, {
+    role: ML_FULL_ACCESS,
+    backendRole: provider.role.roleArn,
+    ...auth,
+  });
+}
