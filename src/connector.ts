@@ -15,7 +15,7 @@ import { MlCommonsProvider } from './provider';
 import { MlTargetOptions, TargetBinding, TargetLocation, bindTarget, locateTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
-import { validateActions, validateName, validateRegexes } from './validation';
+import { validateActions, validateMlText, validateName, validateRegexes } from './validation';
 
 /**
  * An ML Commons connector: how an OpenSearch domain or serverless collection reaches a model.
@@ -157,6 +157,7 @@ export class MlConnector extends Resource implements IMlConnector {
     if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.trim().length === 0) {
       throw new MlValidationError(this, `description must not be empty (leave it out for the blueprint's description); received ${quote(props.description)}.`);
     }
+    validateMlText(this, 'description', props.description ?? config.defaultDescription);
     checkRoleAccount(this, props.role, location.account);
     this.role = connectorRole(this, props.role, config, location);
     MlCommonsProvider.of(this).grantPassRole(this.role);

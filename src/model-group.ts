@@ -5,7 +5,7 @@ import { createMlResource } from './custom-resource';
 import { MlValidationError, quote } from './errors';
 import { MODEL_GROUP, isMarked, mark } from './markers';
 import { MlTargetOptions, TargetBinding, bindTarget } from './target';
-import { validateName } from './validation';
+import { validateMlText, validateName } from './validation';
 
 /**
  * Who may use the models of a model group, when the domain has model access control
@@ -91,6 +91,7 @@ export class MlModelGroup extends Resource implements IMlModelGroup {
     mark(this, MODEL_GROUP);
     this.modelGroupName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     validateName(this, 'name', this.modelGroupName);
+    validateMlText(this, 'description', props.description);
     if (props.accessMode !== undefined && !Object.values(ModelGroupAccessMode).includes(props.accessMode)) {
       throw new MlValidationError(this,
         `accessMode must be one of ${Object.values(ModelGroupAccessMode).map(quote).join(', ')}; received ${quote(props.accessMode)}.`);

@@ -9,7 +9,7 @@ import { MODEL, isMarked, mark } from './markers';
 import { IMlModelGroup, MlModelGroup } from './model-group';
 import { TargetBinding, sameTarget } from './target';
 import { typedValuePointers } from './typed-values';
-import { validateName } from './validation';
+import { validateMlText, validateName } from './validation';
 
 /** The longest embedding a k-NN vector field holds (`dimension` of `knn_vector`). */
 const MAX_EMBEDDING_DIMENSION = 16_000;
@@ -51,9 +51,12 @@ export interface MlModelConfig {
   readonly frameworkType?: ModelFrameworkType;
 
   /**
-   * Further settings (`additional_config`), for example `{ space_type: 'l2' }`.
+   * Further settings (`additional_config`), for example `{ space_type: 'cosinesimil' }`.
    *
-   * @default - none
+   * ml-commons 3.x refuses a remote TEXT_EMBEDDING model without `space_type` ("Space type must be provided
+   * in additional_config for remote text embedding model"): for those, `space_type` is `l2` unless given here.
+   *
+   * @default - `{ space_type: 'l2' }` for TEXT_EMBEDDING models, none for others
    */
   readonly additionalConfig?: { [key: string]: any };
 }
@@ -210,6 +213,7 @@ export class MlModel extends Resource implements IMlModel {
     const binding = this._binding = registration.binding;
     this.modelName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     validateName(this, 'name', this.modelName);
+    validateMlText(this, 'description', props.description);
 
     if (MlModelGroup.isMlModelGroup(props.modelGroup) && !sameTarget(props.modelGroup._binding, binding)) {
       throw new MlValidationError(this,
@@ -278,8 +282,14 @@ function modelConfigBody(
     model_type: modelType,
     ...(dimension !== undefined ? { embedding_dimension: dimension } : {}),
     framework_type: frameworkType,
-    ...(config?.additionalConfig ? { additional_config: config.additionalConfig } : {}),
+    ...additionalConfig(modelType, config?.additionalConfig),
   };
+}
+
+/** TEXT_EMBEDDING models always carry a space type: ml-commons 3.x refuses them without one (measured in test/real). */
+function additionalConfig(modelType: string, given: { [key: string]: any } | undefined): { additional_config?: { [key: string]: any } } {
+  if (modelType === 'TEXT_EMBEDDING') return { additional_config: { space_type: 'l2', ...given } };
+  return given ? { additional_config: given } : {};
 }
 
 function checkDimension(scope: Construct, property: string, value: number): void {

@@ -27,6 +27,14 @@ export const PROTECTED_HEADERS: readonly string[] = ['authorization', 'x-api-key
 /** The `name.keyword` field of the connector index ignores longer names (ignore_above 256). */
 export const MAX_NAME_LENGTH = 256;
 
+/**
+ * What ml-commons 3.x accepts in the names and descriptions of connectors, models and model groups
+ * (400 "... can only contain letters, numbers, spaces, and basic punctuation (.,!?():@-_'/\")"), measured
+ * against a real 3.6 node (test/real): any letter or digit, whitespace, and these marks. 2.x accepts more; a
+ * domain upgraded to 3.x would refuse the next update, so synth refuses it everywhere.
+ */
+const ML_TEXT = /^[\p{L}\p{N}\s.,!?():@\-_'/"]*$/u;
+
 const REGION = /^[a-z]{2,4}(-[a-z]+){1,2}-\d{1,2}$/;
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
@@ -39,6 +47,16 @@ export function validateName(scope: IConstruct, property: string, name: string):
     throw new MlValidationError(scope,
       `${property} must be at most ${MAX_NAME_LENGTH} characters (OpenSearch cannot search longer connector names); received ${name.length} characters: ${quote(name)}.`);
   }
+  validateMlText(scope, property, name);
+}
+
+/** A name or description of an ML Commons resource: only what ml-commons 3.x accepts (see ML_TEXT). */
+export function validateMlText(scope: IConstruct, property: string, text: string | undefined): void {
+  if (text === undefined || Token.isUnresolved(text) || ML_TEXT.test(text)) return;
+  const refused = [...new Set([...text].filter((ch) => !ML_TEXT.test(ch)))];
+  throw new MlValidationError(scope,
+    `${property} may contain only letters, digits, spaces and the marks . , ! ? ( ) : @ - _ ' / " (OpenSearch 3.x refuses anything else); `
+    + `received ${quote(text)}, which contains ${refused.map(quote).join(', ')}.`);
 }
 
 export function validateRegion(scope: IConstruct, property: string, region: string): void {

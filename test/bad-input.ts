@@ -104,6 +104,9 @@ export const BAD_INPUTS: BadInput[] = [
   { input: 'MlConnector', property: 'name', value: "''", valid: 'must not be empty', build: (s) => connector(s, { name: '' }) },
   { input: 'MlConnector', property: 'name', value: '257 characters', valid: 'must be at most 256 characters', build: (s) => connector(s, { name: 'n'.repeat(257) }) },
   { input: 'MlConnector', property: 'description', value: "' '", valid: 'must not be empty (leave it out for the blueprint\'s description)', build: (s) => connector(s, { description: ' ' }) },
+  // ml-commons 3.x: 400 "Model connector name can only contain letters, numbers, spaces, and basic punctuation" (test/real)
+  { input: 'MlConnector', property: 'name', value: "'<YOUR CONNECTOR NAME>'", valid: 'may contain only letters, digits, spaces and the marks', build: (s) => connector(s, { name: '<YOUR CONNECTOR NAME>' }) },
+  { input: 'MlConnector', property: 'description', value: "'embeddings #1 & #2'", valid: 'may contain only letters, digits, spaces and the marks', build: (s) => connector(s, { description: 'embeddings #1 & #2' }) },
   {
     input: 'MlConnector',
     property: 'domain',
@@ -452,6 +455,8 @@ export const BAD_INPUTS: BadInput[] = [
 
   // MlModel and MlModelGroup
   { input: 'MlModel', property: 'name', value: "''", valid: 'must not be empty', build: model({ name: '' }) },
+  { input: 'MlModel', property: 'name', value: "'titan [v2]'", valid: 'may contain only letters, digits, spaces and the marks', build: model({ name: 'titan [v2]' }) },
+  { input: 'MlModel', property: 'description', value: "'a+b'", valid: 'may contain only letters, digits, spaces and the marks', build: model({ description: 'a+b' }) },
   {
     input: 'MlModel',
     property: 'modelConfig.embeddingDimension',
@@ -508,6 +513,8 @@ export const BAD_INPUTS: BadInput[] = [
     }),
   },
   { input: 'MlModelGroup', property: 'name', value: "''", valid: 'must not be empty', build: (s) => new MlModelGroup(s, 'G', { domain: opensearch.Domain.fromDomainEndpoint(s, 'D', ENDPOINT), name: '' }) },
+  { input: 'MlModelGroup', property: 'name', value: "'a<b>'", valid: 'may contain only letters, digits, spaces and the marks', build: (s) => new MlModelGroup(s, 'G', { domain: opensearch.Domain.fromDomainEndpoint(s, 'D', ENDPOINT), name: 'a<b>' }) },
+  { input: 'MlModelGroup', property: 'description', value: "'100%'", valid: 'may contain only letters, digits, spaces and the marks', build: (s) => new MlModelGroup(s, 'G', { domain: opensearch.Domain.fromDomainEndpoint(s, 'D', ENDPOINT), description: '100%' }) },
   {
     input: 'MlModelGroup',
     property: 'accessMode',
