@@ -194,7 +194,7 @@ function bindBlueprint(scope: Construct, props: MlConnectorProps, location: Targ
   const config = props.blueprint._bindTo(scope, { domainRegion: location.region, engineVersion: location.engineVersion });
   // Everything but the role is known now: check the body before creating anything.
   const { parameters } = credentialOf(scope, config, '');
-  validateActions(scope, config.actions, { parameters, trustedEndpoints });
+  validateActions(scope, config.actions, { parameters, trustedEndpoints, engineVersion: location.engineVersion });
   if (location.collection) warnUnsupportedOnServerless(scope, config.actions);
   return config;
 }

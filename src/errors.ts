@@ -1,4 +1,4 @@
-import { App, Errors, Stack } from 'aws-cdk-lib';
+import { App, Errors, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /**
@@ -36,6 +36,25 @@ function validationErrorMarkers(): symbol[] {
     }
   }
   return markers;
+}
+
+/**
+ * Rejects a value of another JavaScript type than the property's: callers from JavaScript, or
+ * from a language whose bindings do not check types, can pass `'1024'` for a number or
+ * `'false'` for a boolean (which would count as true). Values that are tokens pass: a number
+ * token is a number.
+ */
+export function requireType(scope: IConstruct, property: string, value: unknown, type: 'number' | 'boolean'): void {
+  if (value === undefined || typeof value === type) return;
+  if (typeof value === 'string' && Token.isUnresolved(value)) return;
+  throw new MlValidationError(scope, `${property} must be a ${type}; received ${describeValue(value)}.`);
+}
+
+/** "the string '1024'", "the boolean true": a value with its type, for messages about types. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `the array ${quote(value)}`;
+  return `the ${typeof value} ${quote(value)}`;
 }
 
 /** Quotes a user value for an error message, shortening very long ones. */

@@ -6,6 +6,7 @@ import { ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties } from './con
 import { createMlResource } from './custom-resource';
 import { MlValidationError } from './errors';
 import { MlCommonsProvider } from './provider';
+import { validateSecretArn } from './validation';
 
 /*
  * The `Custom::OpenSearchMlRoleMapping` resource: the provider role as a backend role of
@@ -81,6 +82,7 @@ function createMapping(
           `the domain has ${settings.enabled ? 'an IAM master user' : 'no fine-grained access control'}. Leave fineGrainedAccess out to use what the domain's settings say.`);
       }
       const secret = access.secret!;
+      validateSecretArn(scope, 'fineGrainedAccess masterUserSecret', secret.secretArn);
       const resource = mappingResource(provider, options, { auth: 'masterUserSecret', masterUserSecretArn: secret.secretArn });
       secret.grantRead(provider.role).applyBefore(resource);
       return resource;

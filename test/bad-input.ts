@@ -1,8 +1,9 @@
 /*
  * The bad input catalog: invalid construct inputs, each with the property, the value and the
  * fragment of the error that says what would be valid. test/bad-input.test.ts checks that
- * each fails at synth with all three in its message, and that docs/bad-input-catalog.md is
- * this table. To add a row: append to BAD_INPUTS, then `UPDATE_CATALOG=1 npx jest test/bad-input.test.ts`.
+ * each fails at synth with all three in its message, that each of BAD_INPUT_WARNINGS synthesizes
+ * with a warning holding all three, and that docs/bad-input-catalog.md is these tables. To add a
+ * row: append to BAD_INPUTS (or BAD_INPUT_WARNINGS), then `UPDATE_CATALOG=1 npx jest test/bad-input.test.ts`.
  */
 import { Duration, Resource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -27,7 +28,7 @@ export interface BadInput {
   readonly property: string;
   /** the invalid value, as the error quotes it */
   readonly value: string;
-  /** the part of the error that says what would be valid */
+  /** the part of the error (or warning) that says what would be valid */
   readonly valid: string;
   /** builds the construct with the invalid input in `stack` (account 111122223333, us-east-1) */
   readonly build: (stack: Stack) => void;
@@ -521,5 +522,179 @@ export const BAD_INPUTS: BadInput[] = [
     value: 'neither',
     valid: 'give the domain (an OpenSearch Service domain) or the collection',
     build: (s) => new MlModelGroup(s, 'G', {}),
+  },
+  // Regions, by aws-cdk-lib's region facts
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'region',
+    value: "'us-eats-1'",
+    valid: "an AWS region such as 'us-east-1' (did you mean 'us-east-1'?)",
+    build: withBlueprint(() => ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ region: 'us-eats-1' })),
+  },
+  {
+    input: 'BedrockModel.inferenceProfile',
+    property: 'destinationRegions',
+    value: "'eu-wset-1'",
+    valid: "an AWS region such as 'us-east-1' (did you mean 'eu-west-1'?)",
+    build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaude({
+      model: BedrockModel.inferenceProfile('us.anthropic.claude-sonnet-4-20250514-v1:0', { destinationRegions: ['us-east-1', 'eu-wset-1'] }),
+    })),
+  },
+
+  // Placeholders that ml-commons never fills
+  { input: 'ConnectorAction', property: 'actions[0].requestBody', value: "'${params.text}'", valid: "never fills (it fills ${parameters.<name>} and ${credential.<name>} only); write '${parameters.text}'", build: withAction({ requestBody: '{ "inputText": "${params.text}" }' }) },
+  { input: 'ConnectorAction', property: 'actions[0].requestBody', value: "'${parameter.text}'", valid: "write '${parameters.text}'", build: withAction({ requestBody: '{ "inputText": "${parameter.text}" }' }) },
+  { input: 'ConnectorAction', property: 'actions[0].requestBody', value: "'$parameters.text'", valid: "write '${parameters.text}'", build: withAction({ requestBody: '{ "inputText": "$parameters.text" }' }) },
+  { input: 'ConnectorAction', property: "actions[0].headers['x-amz-target']", value: "'${api}'", valid: "write '${parameters.api}'", build: withAction({ headers: { 'x-amz-target': '${api}' } }) },
+  {
+    input: 'ConnectorBlueprint.sageMakerEndpoint',
+    property: 'actions[0].requestBody',
+    value: "'${parameters}'",
+    valid: 'never fills (it fills ${parameters.<name>} and ${credential.<name>} only)',
+    build: withBlueprint(() => ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', requestBody: '${parameters}' })),
+  },
+
+  // Secrets that are not Secrets Manager secrets
+  {
+    input: 'FineGrainedAccess.masterUserSecret',
+    property: 'fineGrainedAccess masterUserSecret',
+    value: "'arn:aws:ssm:us-east-1:111122223333:parameter/opensearch/master'",
+    valid: 'must be an AWS Secrets Manager secret',
+    build: (s) => connector(s, {
+      fineGrainedAccess: FineGrainedAccess.masterUserSecret(secretsmanager.Secret.fromSecretPartialArn(s, 'M', 'arn:aws:ssm:us-east-1:111122223333:parameter/opensearch/master')),
+    }),
+  },
+  {
+    input: 'ConnectorBlueprint.openAiChatCompletions',
+    property: 'apiKeySecret',
+    value: "'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'",
+    valid: 'must be an AWS Secrets Manager secret',
+    build: (s) => connector(s, {
+      blueprint: ConnectorBlueprint.openAiChatCompletions({
+        apiKeySecret: secretsmanager.Secret.fromSecretPartialArn(s, 'K', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'), model: 'gpt-4o',
+      }),
+    }),
+  },
+
+  // Blueprints on a domain older than they need
+  {
+    input: 'ConnectorBlueprint.bedrockConverse',
+    property: 'model',
+    value: "'amazon.nova-pro-v1:0'",
+    valid: 'needs OpenSearch 2.11 or later; the domain runs 2.9',
+    build: (s) => connector(s, { domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_9), blueprint: ConnectorBlueprint.bedrockConverse({ model: BedrockModel.fromId('amazon.nova-pro-v1:0') }) }),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV1',
+    property: 'preProcessFunction',
+    value: "'connector.pre_process.bedrock.embedding'",
+    valid: 'is built into OpenSearch 2.12 and later, but the domain runs 2.11',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_11), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV1(),
+    }),
+  },
+  {
+    input: 'ConnectorBlueprint.sageMakerEndpoint',
+    property: 'preProcessFunction',
+    value: "'connector.pre_process.default.embedding'",
+    valid: 'is built into OpenSearch 2.11 and later, but the domain runs 2.9',
+    build: (s) => connector(s, { domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_9) }),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'postProcessFunction',
+    value: "'connector.post_process.bedrock_v2.embedding.binary'",
+    valid: 'is built into OpenSearch 3.0 and later, but the domain runs 2.19',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_19), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ embeddingType: 'binary' as any }),
+    }),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockNovaMultimodalEmbedding',
+    property: 'preProcessFunction',
+    value: "'connector.pre_process.bedrock.nova.image_embedding'",
+    valid: 'is built into OpenSearch 3.4 and later, but the domain runs 3.3',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.openSearch('3.3')), blueprint: ConnectorBlueprint.bedrockNovaMultimodalEmbedding({ modality: 'IMAGE' as any }),
+    }),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'omitProcessFunctions',
+    value: '2.13',
+    valid: 'needs OpenSearch 2.14 or later',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_13),
+      blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ omitProcessFunctions: true }),
+    }),
+  },
+
+  // Smoke tests and names
+  {
+    input: 'ModelVerification.predict',
+    property: 'expectEmbeddingDimension',
+    value: "'768'",
+    valid: "the model returns vectors of 512 (the connector's blueprint)",
+    build: model({ verify: ModelVerification.predict({ expectEmbeddingDimension: 768 }) }),
+  },
+  {
+    input: 'MlModel',
+    property: 'name',
+    value: "'titan'",
+    valid: 'is also the name of the model without a modelGroup TestStack/A on the same domain',
+    build: (s) => {
+      const c = connector(s, { blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() });
+      new MlModel(s, 'A', { connector: c, name: 'titan' });
+      new MlModel(s, 'B', { connector: c, name: 'titan' });
+    },
+  },
+  {
+    input: 'MlModel',
+    property: 'name',
+    value: "'embeddings'",
+    valid: 'is also the name of the model group TestStack/G on the same domain',
+    build: (s) => {
+      const c = connector(s, { blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() });
+      new MlModelGroup(s, 'G', { domain: c._binding.domain, name: 'embeddings' });
+      new MlModel(s, 'M', { connector: c, name: 'embeddings' });
+    },
+  },
+
+  // Values of the wrong type (from JavaScript, or bindings that do not check types)
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'dimensions',
+    value: "the string '1024'",
+    valid: 'must be a number',
+    build: withBlueprint(() => ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: '1024' as any })),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'normalize',
+    value: "the string 'false'",
+    valid: 'must be a boolean',
+    build: withBlueprint(() => ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ normalize: 'false' as any })),
+  },
+  { input: 'ConnectorBlueprint.bedrockAnthropicClaude', property: 'maxTokens', value: "the string '2048'", valid: 'must be a number', build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaude({ model: BedrockModel.fromId('us.anthropic.claude-sonnet-4-20250514-v1:0'), maxTokens: '2048' as any })) },
+  { input: 'ConnectorClientConfig', property: 'clientConfig.maxConnections', value: "the string '10'", valid: 'must be a number', build: (s) => connector(s, { clientConfig: { maxConnections: '10' as any } }) },
+  { input: 'MlModel', property: 'deploy', value: "the string 'false'", valid: 'must be a boolean', build: model({ deploy: 'false' as any }) },
+  { input: 'MlModel', property: 'modelConfig.embeddingDimension', value: "the string '512'", valid: 'must be a number', build: model({ modelConfig: { embeddingDimension: '512' as any } }) },
+];
+
+/** Inputs that synthesize with a warning: they may be right, or work but not for what they are meant for. */
+export const BAD_INPUT_WARNINGS: BadInput[] = [
+  {
+    input: 'ConnectorBlueprint.sageMakerEndpoint',
+    property: 'region',
+    value: "'ap-southeast-9'",
+    valid: "is not among the AWS regions this app's aws-cdk-lib knows. If it is a new region, upgrade aws-cdk-lib",
+    build: (s) => connector(s, { blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', region: 'ap-southeast-9' }), trustedEndpoints: ['^https://.*$'] }),
+  },
+  {
+    input: 'ConnectorBlueprint.sageMakerSemanticHighlighter',
+    property: 'sageMakerSemanticHighlighter',
+    value: "'highlighter'",
+    valid: 'semantic highlighting, which uses it, needs OpenSearch 3.0 or later',
+    build: (s) => connector(s, { domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_19), blueprint: ConnectorBlueprint.sageMakerSemanticHighlighter({ endpointName: 'highlighter' }) }),
   },
 ];

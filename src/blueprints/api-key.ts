@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { MlValidationError, quote } from '../errors';
+import { validateSecretArn } from '../validation';
 import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './types';
 
 /*
@@ -57,6 +58,7 @@ export interface ApiKey {
 
 /** The secret's placeholder, ARN and read permissions, with the field checked. */
 export function apiKey(scope: IConstruct, options: ApiKeyOptions, defaultField: string): ApiKey {
+  validateSecretArn(scope, 'blueprint apiKeySecret', options.apiKeySecret.secretArn);
   const field = options.apiKeyField ?? defaultField;
   if (!Token.isUnresolved(field) && !FIELD.test(field)) {
     throw new MlValidationError(scope,

@@ -84,7 +84,7 @@ export function cohereEmbedConfig(scope: IConstruct, options: CohereEmbedOptions
       url: 'https://api.cohere.ai/v1/embed',
       headers: { 'Authorization': `Bearer ${key.placeholder}`, 'Request-Source': REQUEST_SOURCE },
       requestBody: `{ "${field}": \${parameters.${field}}, "truncate": "\${parameters.truncate}", "model": "\${parameters.model}", "input_type": "\${parameters.input_type}" }`,
-      ...processFunctions(scope, options, {
+      ...processFunctions(scope, context, options, {
         pre: images ? 'connector.pre_process.cohere.multimodal_embedding' : 'connector.pre_process.cohere.embedding',
         post: 'connector.post_process.cohere.embedding',
       }),

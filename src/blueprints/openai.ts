@@ -7,7 +7,7 @@ import { ProcessFunctionOptions, processFunctions } from './aws-model';
 import {
   CHAT_COMPLETION_TEXT, JSON_CONTENT, JUDGMENT_MESSAGES, JUDGMENT_POST_PROCESS, openAiCompatibleChat, OpenAiCompatibleFlavor,
 } from './chat';
-import { checkEnum, checkHost, checkInteger, checkName, checkRange, rejectUnused } from './checks';
+import { checkBoolean, checkEnum, checkHost, checkInteger, checkName, checkRange, rejectUnused } from './checks';
 import { BlueprintContext, requireEngine } from './context';
 import { embeddingOf, PROBE_TEXT } from './embedding';
 import { ChatRequestFormat } from './third-party-enums';
@@ -208,6 +208,7 @@ export function openAiEmbeddingConfig(
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, OPENAI_KEY);
   checkName(scope, 'model', options.model, 'text-embedding-3-small');
+  checkBoolean(scope, 'batchPredict', options.batchPredict);
   if (!options.batchPredict) {
     rejectUnused(scope, 'batchInputFileId', options.batchInputFileId, 'without batchPredict: true');
   } else {
@@ -221,7 +222,7 @@ export function openAiEmbeddingConfig(
     url: 'https://api.openai.com/v1/embeddings',
     headers: authorization,
     requestBody: '{ "input": ${parameters.input}, "model": "${parameters.model}" }',
-    ...processFunctions(scope, options, OPENAI_EMBEDDING_PROCESS),
+    ...processFunctions(scope, context, options, OPENAI_EMBEDDING_PROCESS),
   }];
   if (options.batchPredict) {
     actions.push({
@@ -320,7 +321,7 @@ export function azureOpenAiEmbeddingConfig(
   const deployment = azureDeployment(scope, options);
   const model = options.model ?? 'text-embedding-ada-002';
   checkName(scope, 'model', model, 'text-embedding-3-small');
-  const functions = processFunctions(scope, options, OPENAI_EMBEDDING_PROCESS);
+  const functions = processFunctions(scope, context, options, OPENAI_EMBEDDING_PROCESS);
   return httpConfig(context.domainRegion, key, {
     provider: 'azure-openai',
     defaultName: `Azure OpenAI: ${options.deploymentName}`,

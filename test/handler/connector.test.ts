@@ -4,9 +4,9 @@
  */
 import { ConnectorBlueprint } from '../../src';
 import { OpenSearchEmulator } from '../emulator';
-import { AwsApisEmulator } from '../emulator/aws-apis';
 import { createEvent, deleteEvent, synthesizeConnector, updateEvent } from './events';
 import { LambdaHarness } from './harness';
+import { AwsApisEmulator } from '../emulator/aws-apis';
 
 const PROVIDER = {
   accessKeyId: 'AKIAPROVIDER00000001',
@@ -23,7 +23,10 @@ let lambda: LambdaHarness;
 beforeAll(async () => {
   emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
   aws = await AwsApisEmulator.start({ principals: [PROVIDER], stacks: { HandlerTest: [] } });
-  lambda = await LambdaHarness.start({ credentials: PROVIDER, env: { PROVIDER_ROLE_ARN: PROVIDER.roleArn, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url } });
+  lambda = await LambdaHarness.start({
+    credentials: PROVIDER,
+    env: { PROVIDER_ROLE_ARN: PROVIDER.roleArn, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url },
+  });
 });
 
 afterAll(async () => {
