@@ -19,6 +19,8 @@ export const ML_FULL_ACCESS = 'ml_full_access';
 
 export interface RoleMappingOptions {
   readonly domain: opensearch.IDomain;
+  /** the domain's ARN (an imported domain's, as its endpoint says) */
+  readonly domainArn: string;
   readonly endpoint: string;
   readonly region: string;
   readonly serviceToken: string;
@@ -40,7 +42,7 @@ interface DomainMapping {
 export function roleMappingFor(
   scope: IConstruct, provider: MlCommonsProvider, access: FineGrainedAccess, options: RoleMappingOptions,
 ): IDependable | undefined {
-  const key = `roleMapping ${JSON.stringify(Stack.of(provider).resolve(options.domain.domainArn))}`;
+  const key = `roleMapping ${JSON.stringify(Stack.of(provider).resolve(options.domainArn))}`;
   const mapping = provider.perTargetState<DomainMapping>(key, () => ({
     mode: access.mode,
     resource: createMapping(scope, provider, access, options),
@@ -72,7 +74,7 @@ function createMapping(
         const arn = provider.useStableRoleName();
         Annotations.of(scope).addInfoV2('cdk-opensearch-ml:providerMasterUser', `The imported domain's IAM master user must be ${arn}, the provider role.`);
       }
-      provider.grantSecurityApi(options.domain.domainArn, ML_FULL_ACCESS);
+      provider.grantSecurityApi(options.domainArn, ML_FULL_ACCESS);
       return mappingResource(provider, options, { auth: 'sigv4' });
     case FineGrainedAccessMode.MASTER_USER_SECRET: {
       const settings = imported ? undefined : securityOptionsOf(options.domain);

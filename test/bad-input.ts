@@ -69,7 +69,7 @@ function model(props: Partial<MlModelProps>): (stack: Stack) => void {
 }
 
 /** A collection with these attributes (valid ones unless given). */
-function collection(attrs: { collectionName?: string; collectionArn?: string }): ServerlessCollection {
+function collection(attrs: { collectionName?: string; collectionArn?: string; collectionEndpoint?: string }): ServerlessCollection {
   return ServerlessCollection.fromCollectionAttributes({
     collectionName: 'vectors', collectionId: 'abc123', collectionEndpoint: 'https://abc123.us-east-1.aoss.amazonaws.com', ...attrs,
   });
@@ -629,6 +629,53 @@ export const BAD_INPUTS: BadInput[] = [
     }),
   },
 
+  // Imported domains and collections: the endpoint says which one, and where
+  {
+    input: 'Domain.fromDomainAttributes',
+    property: 'domain',
+    value: "'arn:aws:es:us-east-1:111122223333:domain/prod'",
+    valid: 'in us-east-1, and the endpoint \'search-prod-abc123.eu-west-1.es.amazonaws.com\', in eu-west-1: they are not of one domain',
+    build: (s) => connector(s, {
+      domain: opensearch.Domain.fromDomainAttributes(s, 'D', { domainArn: 'arn:aws:es:us-east-1:111122223333:domain/prod', domainEndpoint: 'https://search-prod-abc123.eu-west-1.es.amazonaws.com' }),
+    }),
+  },
+  {
+    input: 'Domain.fromDomainAttributes',
+    property: 'domain',
+    value: "'arn:aws:es:us-east-1:111122223333:domain/prod'",
+    valid: "of the domain 'staging': they are not of one domain",
+    build: (s) => connector(s, {
+      domain: opensearch.Domain.fromDomainAttributes(s, 'D', { domainArn: 'arn:aws:es:us-east-1:111122223333:domain/prod', domainEndpoint: 'https://search-staging-abc123.us-east-1.es.amazonaws.com' }),
+    }),
+  },
+  {
+    input: 'ServerlessCollection.fromCollectionAttributes',
+    property: 'collection.collectionEndpoint',
+    value: "'https://search-vectors-abc123.us-east-1.es.amazonaws.com'",
+    valid: "must be the collection's endpoint, 'https://abc123.<region>.aoss.amazonaws.com'",
+    build: (s) => new MlConnector(s, 'C', {
+      collection: collection({ collectionEndpoint: 'https://search-vectors-abc123.us-east-1.es.amazonaws.com' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
+    }),
+  },
+  {
+    input: 'ServerlessCollection.fromCollectionAttributes',
+    property: 'collection.collectionEndpoint',
+    value: "'https://def456.us-east-1.aoss.amazonaws.com'",
+    valid: "is the endpoint of the collection 'def456', not of collectionId 'abc123'",
+    build: (s) => new MlConnector(s, 'C', {
+      collection: collection({ collectionEndpoint: 'https://def456.us-east-1.aoss.amazonaws.com' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
+    }),
+  },
+  {
+    input: 'ServerlessCollection.fromCollectionAttributes',
+    property: 'collection.collectionArn',
+    value: "'arn:aws:aoss:eu-west-1:111122223333:collection/abc123'",
+    valid: 'is in eu-west-1, but collection.collectionEndpoint \'https://abc123.us-east-1.aoss.amazonaws.com\' is in us-east-1',
+    build: (s) => new MlConnector(s, 'C', {
+      collection: collection({ collectionArn: 'arn:aws:aoss:eu-west-1:111122223333:collection/abc123' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
+    }),
+  },
+
   // Smoke tests and names
   {
     input: 'ModelVerification.predict',
@@ -689,6 +736,13 @@ export const BAD_INPUT_WARNINGS: BadInput[] = [
     value: "'ap-southeast-9'",
     valid: "is not among the AWS regions this app's aws-cdk-lib knows. If it is a new region, upgrade aws-cdk-lib",
     build: (s) => connector(s, { blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', region: 'ap-southeast-9' }), trustedEndpoints: ['^https://.*$'] }),
+  },
+  {
+    input: 'Domain.fromDomainEndpoint',
+    property: 'domain endpoint',
+    value: "'search.example.com'",
+    valid: "is not an Amazon OpenSearch Service endpoint (search-<name>-<id>.<region>.es.amazonaws.com, or vpc-...), so the domain's name and region are a guess",
+    build: (s) => connector(s, { domain: opensearch.Domain.fromDomainEndpoint(s, 'D', 'https://search.example.com') }),
   },
   {
     input: 'ConnectorBlueprint.sageMakerSemanticHighlighter',
