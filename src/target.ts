@@ -2,7 +2,7 @@ import { Annotations, Arn, ArnFormat, CfnResource, Stack, Token } from 'aws-cdk-
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct, IDependable } from 'constructs';
-import { FineGrainedAccess, detectFineGrainedAccess } from './access';
+import { FineGrainedAccess, detectFineGrainedAccess, domainAccessPolicy } from './access';
 import { CollectionDataAccess, ServerlessCollection, collectionDataAccessFor, collectionEnvironment, validateCollection } from './collection';
 import { DomainTarget } from './contract';
 import { isLoopback, nameDerivedByAwsCdk, parseDomainEndpoint } from './endpoints';
@@ -147,6 +147,7 @@ export function bindTarget(scope: Construct, options: MlTargetOptions, location 
   const { domain, collection } = location;
   let endpoint: string;
   let access: IDependable | undefined;
+  let accessPolicy: IDependable | undefined;
   let serviceToken: string;
   if (domain) {
     provider.grantMlApi(location.arn);
@@ -154,6 +155,8 @@ export function bindTarget(scope: Construct, options: MlTargetOptions, location 
     serviceToken = provider.serviceToken(networkPlacement(scope, domain, options, provider));
     const fineGrainedAccess = options.fineGrainedAccess ?? detectFineGrainedAccess(scope, domain, () => provider.role.roleArn);
     access = roleMappingFor(scope, provider, fineGrainedAccess, { domain, domainArn: location.arn, endpoint, region: location.region, serviceToken });
+    // An L2 domain's access policy is applied by a custom resource of its own: wait for it.
+    accessPolicy = domainAccessPolicy(domain);
   } else {
     provider.grantCollectionApi(location.arn);
     endpoint = collection!.collectionEndpoint;
@@ -165,7 +168,7 @@ export function bindTarget(scope: Construct, options: MlTargetOptions, location 
     target: { endpoint, region: location.region, signingService: domain ? 'es' : 'aoss' },
     provider,
     serviceToken,
-    dependencies: access ? [provider.grants, access] : [provider.grants],
+    dependencies: [provider.grants, ...(access ? [access] : []), ...(accessPolicy ? [accessPolicy] : [])],
   };
 }
 

@@ -217,6 +217,31 @@ export const BAD_INPUTS: BadInput[] = [
     }),
   },
 
+  {
+    input: 'FineGrainedAccess.masterUserSecret',
+    property: 'fineGrainedAccess',
+    value: "'masterUserSecret'",
+    valid: 'lets no anonymous caller do es:ESHttpGet, es:ESHttpPut, es:ESHttpPatch, es:ESHttpDelete, so the mapping would be refused at deploy time',
+    build: (s) => connector(s, {
+      domain: new opensearch.Domain(s, 'D', {
+        version: opensearch.EngineVersion.OPENSEARCH_2_19,
+        enforceHttps: true,
+        nodeToNodeEncryption: true,
+        encryptionAtRest: { enabled: true },
+        fineGrainedAccessControl: { masterUserName: 'admin' },
+      }),
+    }),
+  },
+  {
+    input: 'FineGrainedAccess.providerIsMasterUser',
+    property: 'fineGrainedAccess',
+    value: "'providerIsMasterUser'",
+    valid: 'needs a domain with fine-grained access control whose IAM master user is the provider role',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_19), fineGrainedAccess: FineGrainedAccess.providerIsMasterUser(),
+    }),
+  },
+
   // ConnectorAction (in ConnectorBlueprint.custom)
   { input: 'ConnectorAction', property: 'actions[0].actionType', value: "'classify'", valid: 'must be one of predict, execute', build: withAction({ actionType: 'classify' }) },
   { input: 'ConnectorAction', property: 'actions[0].method', value: "'FETCH'", valid: 'must be one of GET, POST, PUT', build: withAction({ method: 'FETCH' }) },

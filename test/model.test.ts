@@ -175,6 +175,7 @@ describe('MlModel', () => {
       version: opensearch.EngineVersion.OPENSEARCH_2_19,
       capacity: { dataNodes: 1, dataNodeInstanceType: 'r6g.large.search', multiAzWithStandbyEnabled: false },
       fineGrainedAccessControl: { masterUserName: 'admin' },
+      useUnsignedBasicAuth: true,
       nodeToNodeEncryption: true,
       encryptionAtRest: { enabled: true },
       enforceHttps: true,
