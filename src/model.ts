@@ -65,7 +65,8 @@ export interface PredictVerificationOptions {
   /**
    * The `parameters` of the `_predict` request.
    *
-   * @default - the blueprint's probe: a short text for embedding blueprints; required for other blueprints
+   * @default - the blueprint's probe: a short text to embed for embedding blueprints, a short question
+   * for chat blueprints; required for other blueprints
    */
   readonly parameters?: { [key: string]: any };
 
@@ -218,7 +219,7 @@ export class MlModel extends Resource implements IMlModel {
     }
 
     const modelConfig = modelConfigBody(this, props.modelConfig, registration.embedding);
-    const verify = props.verify ? verificationSpec(this, props.verify._options, modelConfig, registration.embedding) : undefined;
+    const verify = props.verify ? verificationSpec(this, props.verify._options, modelConfig, registration.embedding, registration.probe) : undefined;
     if (verify && props.deploy === false) {
       throw new MlValidationError(this, 'verify needs a deployed model; received deploy false. Remove verify, or deploy the model.');
     }
@@ -293,9 +294,10 @@ function checkDimension(scope: Construct, property: string, value: number): void
 }
 
 function verificationSpec(
-  scope: Construct, options: PredictVerificationOptions, modelConfig: Record<string, unknown> | undefined, embedding: EmbeddingModelInfo | undefined,
+  scope: Construct, options: PredictVerificationOptions, modelConfig: Record<string, unknown> | undefined,
+  embedding: EmbeddingModelInfo | undefined, probe: { [key: string]: any } | undefined,
 ): ModelVerificationSpec {
-  const parameters = options.parameters ?? embedding?.probeParameters;
+  const parameters = options.parameters ?? embedding?.probeParameters ?? probe;
   if (!parameters) {
     throw new MlValidationError(scope,
       'verify needs parameters for the _predict call: the connector\'s blueprint has no probe input; received none. ' +

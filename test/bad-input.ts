@@ -358,7 +358,21 @@ export const BAD_INPUTS: BadInput[] = [
     property: 'topP',
     value: "'1.5'",
     valid: 'must be from 0 to 1',
-    build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ topP: 1.5 })),
+    build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ model: BedrockModel.fromId('anthropic.claude-v2:1'), topP: 1.5 })),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion',
+    property: 'model',
+    value: 'none',
+    valid: 'Amazon Bedrock lists every model of this API (an Anthropic Claude model of the Text Completions API (Claude 2.x or Claude Instant)) as legacy or end of life',
+    build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({} as any)),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockAi21Jurassic',
+    property: 'model',
+    value: 'none',
+    valid: 'or use bedrockConverse() with an AI21 Jamba model for a current model',
+    build: withBlueprint(() => ConnectorBlueprint.bedrockAi21Jurassic({} as any)),
   },
   {
     input: 'ConnectorBlueprint.bedrockConverse',

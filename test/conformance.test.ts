@@ -73,7 +73,8 @@ const TITAN_PAINLESS = official('bedrock_connector_titan_embedding_blueprint__4.
 
 const comprehend = (api: ComprehendApi): Case => ({ factory: 'comprehend', blueprint: () => ConnectorBlueprint.comprehend({ api }) });
 const textract: Case = { factory: 'textractDetectDocumentText', blueprint: () => ConnectorBlueprint.textractDetectDocumentText() };
-const jurassic: Case = { factory: 'bedrockAi21Jurassic', blueprint: () => ConnectorBlueprint.bedrockAi21Jurassic() };
+// The catalog's Jurassic-2 and Claude v2 bodies name models Bedrock lists as legacy: the blueprints have no default model.
+const jurassic: Case = { factory: 'bedrockAi21Jurassic', blueprint: () => ConnectorBlueprint.bedrockAi21Jurassic({ model: BedrockModel.foundationModel('ai21.j2-mid-v1') }) };
 const claudeMessages = (model: BedrockModel, thinking: boolean): Case => ({
   factory: 'bedrockAnthropicClaude',
   blueprint: () => ConnectorBlueprint.bedrockAnthropicClaude({
@@ -89,7 +90,7 @@ const claude3: Case = {
 const claudeV2: Case = {
   factory: 'bedrockAnthropicClaudeTextCompletion',
   // The catalog's stop sequence is the text backslash-n backslash-n Human: (escaped twice).
-  blueprint: () => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ stopSequences: ['\\n\\nHuman:'] }),
+  blueprint: () => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ model: BedrockModel.foundationModel('anthropic.claude-v2'), stopSequences: ['\\n\\nHuman:'] }),
 };
 const cohere = (model: string, omitProcessFunctions = false): Case => ({
   factory: 'bedrockCohereEmbed',

@@ -131,7 +131,7 @@ describe('MlModel', () => {
   test('a text model (no embedding) gets no model_config unless given', () => {
     const stack = testStack();
     const connector = new MlConnector(stack, 'Claude', {
-      domain: importedDomain(stack), blueprint: ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion(),
+      domain: importedDomain(stack), blueprint: ConnectorBlueprint.bedrockConverse({ model: BedrockModel.fromId('us.amazon.nova-pro-v1:0') }),
     });
     new MlModel(stack, 'Llm', { connector, deploy: false });
     const props = modelProperties(stack);

@@ -105,6 +105,8 @@ export interface HttpParts {
   readonly actions: ConnectorAction[];
   /** the embedding dimension and a probe input, for an embedding model */
   readonly embedding?: EmbeddingModelInfo;
+  /** a probe input, for a chat model */
+  readonly probeParameters?: { [key: string]: any };
 }
 
 /** The configuration of an `http` connector whose API key is read from `key`'s secret. */
@@ -120,6 +122,7 @@ export function httpConfig(region: string, key: ApiKey, parts: HttpParts): Conne
     secretArn: key.secretArn,
     policyStatements: key.policyStatements,
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
+    ...(parts.probeParameters ? { probeParameters: parts.probeParameters } : {}),
   };
 }
 

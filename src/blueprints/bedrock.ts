@@ -182,6 +182,8 @@ export interface BedrockParts {
   readonly modelParameterName?: string;
   /** the embedding dimension and a probe input, for an embedding model */
   readonly embedding?: EmbeddingModelInfo;
+  /** a probe input, for a chat model */
+  readonly probeParameters?: { [key: string]: any };
 }
 
 /** Bedrock connectors need OpenSearch 2.11: bedrock-runtime is among the trusted connector endpoints from then. */
@@ -208,6 +210,7 @@ export function bedrockConfig(
     policyStatements: statements,
     ...(wildcardReason ? { wildcardReason } : {}),
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
+    ...(parts.probeParameters ? { probeParameters: parts.probeParameters } : {}),
   });
 }
 

@@ -5,7 +5,7 @@ import { ACTION_TYPES } from '../validation';
 import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
 import { ProcessFunctionOptions, processFunctions } from './aws-model';
 import {
-  CHAT_COMPLETION_TEXT, JSON_CONTENT, JUDGMENT_MESSAGES, JUDGMENT_POST_PROCESS, openAiCompatibleChat, OpenAiCompatibleFlavor,
+  CHAT_COMPLETION_TEXT, JSON_CONTENT, JUDGMENT_MESSAGES, JUDGMENT_POST_PROCESS, openAiCompatibleChat, OpenAiCompatibleFlavor, withChatProbe,
 } from './chat';
 import { checkBoolean, checkEnum, checkHost, checkInteger, checkName, checkRange, rejectUnused } from './checks';
 import { BlueprintContext, requireEngine } from './context';
@@ -164,13 +164,13 @@ export function openAiChatCompletionsConfig(
   checkName(scope, 'model', options.model, 'gpt-4o');
   const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
   checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
-  return httpConfig(context.domainRegion, key, {
+  return withChatProbe(httpConfig(context.domainRegion, key, {
     provider: 'openai',
     defaultName: `OpenAI: ${options.model}`,
     defaultDescription: 'OpenAI Chat Completions API',
     parameters: { endpoint, model: options.model },
     actions: [openAiCompatibleChat(key.placeholder, format, OPENAI_FLAVOR)],
-  });
+  }));
 }
 
 /** OpenAI's blueprints: the judgment sends the two prompts as messages. */
@@ -188,7 +188,7 @@ export function openAiCompletionsConfig(
   checkName(scope, 'model', options.model, 'gpt-3.5-turbo-instruct');
   checkInteger(scope, 'maxTokens', options.maxTokens, 1);
   checkRange(scope, 'temperature', options.temperature, 0, 2);
-  return httpConfig(context.domainRegion, key, {
+  return withChatProbe(httpConfig(context.domainRegion, key, {
     provider: 'openai',
     defaultName: `OpenAI: ${options.model}`,
     defaultDescription: 'OpenAI Completions API',
@@ -200,7 +200,7 @@ export function openAiCompletionsConfig(
       headers: { Authorization: `Bearer ${key.placeholder}` },
       requestBody: '{ "model": "${parameters.model}", "prompt": "${parameters.prompt}", "max_tokens": ${parameters.max_tokens}, "temperature": ${parameters.temperature} }',
     }],
-  });
+  }));
 }
 
 export function openAiEmbeddingConfig(
@@ -285,7 +285,7 @@ export function azureOpenAiChatCompletionsConfig(
   if (format === ChatRequestFormat.LLM_JUDGMENT) {
     rejectUnused(scope, 'temperature', options.temperature, 'with requestFormat LLM_JUDGMENT');
     if (options.model !== undefined) checkName(scope, 'model', options.model, 'gpt-4o');
-    return httpConfig(context.domainRegion, key, {
+    return withChatProbe(httpConfig(context.domainRegion, key, {
       ...common,
       parameters: { ...deployment, ...(options.model !== undefined ? { model: options.model } : {}), 'api-version': options.apiVersion },
       actions: [{
@@ -296,11 +296,11 @@ export function azureOpenAiChatCompletionsConfig(
         requestBody: `{"messages":${JUDGMENT_MESSAGES}}`,
         postProcessFunction: JUDGMENT_POST_PROCESS(CHAT_COMPLETION_TEXT),
       }],
-    });
+    }));
   }
   const model = options.model ?? 'gpt-4';
   checkName(scope, 'model', model, 'gpt-4o');
-  return httpConfig(context.domainRegion, key, {
+  return withChatProbe(httpConfig(context.domainRegion, key, {
     ...common,
     parameters: { ...deployment, model, 'api-version': options.apiVersion, 'temperature': options.temperature ?? 0.7 },
     actions: [{
@@ -311,7 +311,7 @@ export function azureOpenAiChatCompletionsConfig(
       headers: header,
       requestBody: '{ "messages": ${parameters.messages}, "temperature": ${parameters.temperature} }',
     }],
-  });
+  }));
 }
 
 export function azureOpenAiEmbeddingConfig(

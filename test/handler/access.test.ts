@@ -193,7 +193,7 @@ describe('master user secret', () => {
     const response = await send(createEvent(props, MAPPING_TYPE));
     expect(response.Status).toBe('SUCCESS');
     expect(mappingRequests().map((r) => `${r.method} ${r.status}`).slice(0, 3)).toEqual(['GET 403', 'GET 403', 'GET 200']);
-    expect(emulator.rolesMapping('ml_full_access')?.backend_roles).toContain(PROVIDER.roleArn);
+    expect((emulator.rolesMapping('ml_full_access') as { backend_roles?: string[] } | undefined)?.backend_roles).toContain(PROVIDER.roleArn);
     await send(deleteEvent(response.PhysicalResourceId, props, MAPPING_TYPE));
   });
 
