@@ -68,6 +68,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws4',
     '@types/aws4',
     'cdk-nag@^2.38.2',
+    // cdk-nag 3 (a validation plugin that reads acknowledgments from construct metadata) needs
+    // aws-cdk-lib 2.257+ as a peer, which the project's own aws-cdk-lib (the lowest users may have)
+    // cannot be. A local package holds both, installed in its own node_modules by npm ci:
+    // test/nag3.test.ts runs an app on them in a child process.
+    'cdk-opensearch-ml-nag3-test-deps@file:test/nag3/deps',
     '@aws-sdk/client-opensearch',
   ],
 
