@@ -83,7 +83,7 @@ function wildcardFindings(resource: CfnResource): string[] {
   if (resource.cfnResourceType === iam.CfnRole.CFN_RESOURCE_TYPE_NAME) {
     const policies = stack.resolve((resource as iam.CfnRole).policies) as Array<{ policyDocument?: unknown }> | undefined;
     documents.push(...(policies ?? []).map((p) => stack.resolve(p.policyDocument)));
-  } else if (resource.cfnResourceType === iam.CfnPolicy.CFN_RESOURCE_TYPE_NAME || resource.cfnResourceType === iam.CfnManagedPolicy.CFN_RESOURCE_TYPE_NAME) {
+  } else if ([iam.CfnPolicy.CFN_RESOURCE_TYPE_NAME, iam.CfnManagedPolicy.CFN_RESOURCE_TYPE_NAME].includes(resource.cfnResourceType)) {
     documents.push(stack.resolve((resource as iam.CfnPolicy).policyDocument));
   }
   const findings = new Set<string>();
