@@ -75,6 +75,16 @@ function collection(attrs: { collectionName?: string; collectionArn?: string; co
   });
 }
 
+/** An MlConnector on a domain imported with this ARN and endpoint. */
+function onImported(domainArn: string, domainEndpoint: string): (stack: Stack) => void {
+  return (s) => connector(s, { domain: opensearch.Domain.fromDomainAttributes(s, 'D', { domainArn, domainEndpoint }) });
+}
+
+/** An MlConnector on a collection with these attributes (valid ones unless given). */
+function onCollection(attrs: Parameters<typeof collection>[0]): (stack: Stack) => void {
+  return (s) => new MlConnector(s, 'C', { collection: collection(attrs), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() });
+}
+
 /** A third-party API key secret. */
 function apiKeySecret(stack: Stack): secretsmanager.ISecret {
   return secretsmanager.Secret.fromSecretCompleteArn(stack, 'Key', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:api-key-AbCdEf');
@@ -436,16 +446,14 @@ export const BAD_INPUTS: BadInput[] = [
     property: 'collection.collectionName',
     value: "'Vectors'",
     valid: 'a lower-case letter followed by lower-case letters, digits or hyphens',
-    build: (s) => new MlConnector(s, 'C', { collection: collection({ collectionName: 'Vectors' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() }),
+    build: onCollection({ collectionName: 'Vectors' }),
   },
   {
     input: 'MlConnector',
     property: 'collection.collectionArn',
     value: "'arn:aws:es:us-east-1:111122223333:domain/x'",
     valid: "an OpenSearch Serverless collection ARN such as 'arn:aws:aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g'",
-    build: (s) => new MlConnector(s, 'C', {
-      collection: collection({ collectionArn: 'arn:aws:es:us-east-1:111122223333:domain/x' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
-    }),
+    build: onCollection({ collectionArn: 'arn:aws:es:us-east-1:111122223333:domain/x' }),
   },
   {
     input: 'CollectionDataAccess.createPolicy',
@@ -674,45 +682,35 @@ export const BAD_INPUTS: BadInput[] = [
     property: 'domain',
     value: "'arn:aws:es:us-east-1:111122223333:domain/prod'",
     valid: 'in us-east-1, and the endpoint \'search-prod-abc123.eu-west-1.es.amazonaws.com\', in eu-west-1: they are not of one domain',
-    build: (s) => connector(s, {
-      domain: opensearch.Domain.fromDomainAttributes(s, 'D', { domainArn: 'arn:aws:es:us-east-1:111122223333:domain/prod', domainEndpoint: 'https://search-prod-abc123.eu-west-1.es.amazonaws.com' }),
-    }),
+    build: onImported('arn:aws:es:us-east-1:111122223333:domain/prod', 'https://search-prod-abc123.eu-west-1.es.amazonaws.com'),
   },
   {
     input: 'Domain.fromDomainAttributes',
     property: 'domain',
     value: "'arn:aws:es:us-east-1:111122223333:domain/prod'",
     valid: "of the domain 'staging': they are not of one domain",
-    build: (s) => connector(s, {
-      domain: opensearch.Domain.fromDomainAttributes(s, 'D', { domainArn: 'arn:aws:es:us-east-1:111122223333:domain/prod', domainEndpoint: 'https://search-staging-abc123.us-east-1.es.amazonaws.com' }),
-    }),
+    build: onImported('arn:aws:es:us-east-1:111122223333:domain/prod', 'https://search-staging-abc123.us-east-1.es.amazonaws.com'),
   },
   {
     input: 'ServerlessCollection.fromCollectionAttributes',
     property: 'collection.collectionEndpoint',
     value: "'https://search-vectors-abc123.us-east-1.es.amazonaws.com'",
     valid: "must be the collection's endpoint, 'https://abc123.<region>.aoss.amazonaws.com'",
-    build: (s) => new MlConnector(s, 'C', {
-      collection: collection({ collectionEndpoint: 'https://search-vectors-abc123.us-east-1.es.amazonaws.com' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
-    }),
+    build: onCollection({ collectionEndpoint: 'https://search-vectors-abc123.us-east-1.es.amazonaws.com' }),
   },
   {
     input: 'ServerlessCollection.fromCollectionAttributes',
     property: 'collection.collectionEndpoint',
     value: "'https://def456.us-east-1.aoss.amazonaws.com'",
     valid: "is the endpoint of the collection 'def456', not of collectionId 'abc123'",
-    build: (s) => new MlConnector(s, 'C', {
-      collection: collection({ collectionEndpoint: 'https://def456.us-east-1.aoss.amazonaws.com' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
-    }),
+    build: onCollection({ collectionEndpoint: 'https://def456.us-east-1.aoss.amazonaws.com' }),
   },
   {
     input: 'ServerlessCollection.fromCollectionAttributes',
     property: 'collection.collectionArn',
     value: "'arn:aws:aoss:eu-west-1:111122223333:collection/abc123'",
     valid: 'is in eu-west-1, but collection.collectionEndpoint \'https://abc123.us-east-1.aoss.amazonaws.com\' is in us-east-1',
-    build: (s) => new MlConnector(s, 'C', {
-      collection: collection({ collectionArn: 'arn:aws:aoss:eu-west-1:111122223333:collection/abc123' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
-    }),
+    build: onCollection({ collectionArn: 'arn:aws:aoss:eu-west-1:111122223333:collection/abc123' }),
   },
 
   // Smoke tests and names
