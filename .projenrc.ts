@@ -68,6 +68,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws4',
     '@types/aws4',
     'cdk-nag@^2.38.2',
+    // cdk-nag 3 (a validation plugin that reads acknowledgments from construct metadata) needs
+    // aws-cdk-lib 2.257+ as a peer, which the project's own aws-cdk-lib (the lowest users may have)
+    // cannot be. A local package holds both, installed in its own node_modules by npm ci:
+    // test/nag3.test.ts runs an app on them in a child process.
+    'cdk-opensearch-ml-nag3-test-deps@file:test/nag3/deps',
     '@aws-sdk/client-opensearch',
   ],
 
@@ -106,6 +111,12 @@ if (!bundleTask?.steps[0]?.execArgs) {
 bundleTask.updateStep(0, {
   execArgs: [...bundleTask.steps[0].execArgs, '--minify', '--main-fields=module,main'],
 });
+
+// API.md from the assemblies of the library's own dependencies, not the newer aws-cdk-lib of the
+// cdk-nag 3 test (jsii-docgen would document inherited members from it): projenrc/docgen.js.
+const docgen = project.tasks.tryFind('docgen');
+if (!docgen) throw new Error('projen no longer generates the docgen task');
+docgen.reset('node projenrc/docgen.js');
 
 // Tests need the handler bundle: the construct stages it, the handler tests run it.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);

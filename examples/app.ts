@@ -56,7 +56,7 @@ export class SemanticSearchStack extends Stack {
 
     this.connector = new MlConnector(this, 'QA', {
       domain,
-      name: 'sagemaker: embedding',
+      name: 'sagemaker: question answering',
       blueprint: ConnectorBlueprint.sageMakerEndpoint({
         endpointName: 'my-endpoint',
         requestBody: '{ "inputs": { "question": "${parameters.question}", "context": "${parameters.context}" } }',

@@ -127,8 +127,10 @@ export class MlConnector extends Resource implements IMlConnector {
    * provider reaches it (bound in `scope` for an imported connector), and the blueprint's
    * embedding facts. Undefined for a connector that is not one of this library's.
    */
-  public static _registrationOf(connector: IConstruct, scope: IConstruct): { binding: TargetBinding; embedding?: EmbeddingModelInfo } | undefined {
-    if (MlConnector.isMlConnector(connector)) return { binding: connector._binding, embedding: connector._embedding };
+  public static _registrationOf(
+    connector: IConstruct, scope: IConstruct,
+  ): { binding: TargetBinding; embedding?: EmbeddingModelInfo; probe?: { [key: string]: any } } | undefined {
+    if (MlConnector.isMlConnector(connector)) return { binding: connector._binding, embedding: connector._embedding, probe: connector._probe };
     if (isMarked(connector, IMPORTED_CONNECTOR)) return { binding: bindTarget(scope, (connector as ImportedConnector).attributes) };
     return undefined;
   }
@@ -147,6 +149,9 @@ export class MlConnector extends Resource implements IMlConnector {
   /** @internal The blueprint's embedding dimension and probe, when it has them. */
   public readonly _embedding?: EmbeddingModelInfo;
 
+  /** @internal The blueprint's smoke-test input for a model that is not an embedding model (a chat model). */
+  public readonly _probe?: { [key: string]: any };
+
   constructor(scope: Construct, id: string, props: MlConnectorProps) {
     super(scope, id);
     mark(this, CONNECTOR);
@@ -163,6 +168,7 @@ export class MlConnector extends Resource implements IMlConnector {
     MlCommonsProvider.of(this).grantPassRole(this.role);
     this._binding = bindTarget(this, props, location);
     this._embedding = config.embedding;
+    this._probe = config.probeParameters;
 
     const body: ConnectorBody = {
       name: this.connectorName,
@@ -195,7 +201,7 @@ function bindBlueprint(scope: Construct, props: MlConnectorProps, location: Targ
   const config = props.blueprint._bindTo(scope, { domainRegion: location.region, engineVersion: location.engineVersion });
   // Everything but the role is known now: check the body before creating anything.
   const { parameters } = credentialOf(scope, config, '');
-  validateActions(scope, config.actions, { parameters, trustedEndpoints });
+  validateActions(scope, config.actions, { parameters, trustedEndpoints, engineVersion: location.engineVersion });
   if (location.collection) warnUnsupportedOnServerless(scope, config.actions);
   return config;
 }

@@ -71,7 +71,8 @@ export const TITAN_PAINLESS = official('bedrock_connector_titan_embedding_bluepr
 
 export const comprehend = (api: ComprehendApi): Case => ({ factory: 'comprehend', blueprint: () => ConnectorBlueprint.comprehend({ api }) });
 export const textract: Case = { factory: 'textractDetectDocumentText', blueprint: () => ConnectorBlueprint.textractDetectDocumentText() };
-export const jurassic: Case = { factory: 'bedrockAi21Jurassic', blueprint: () => ConnectorBlueprint.bedrockAi21Jurassic() };
+export // The catalog's Jurassic-2 and Claude v2 bodies name models Bedrock lists as legacy: the blueprints have no default model.
+const jurassic: Case = { factory: 'bedrockAi21Jurassic', blueprint: () => ConnectorBlueprint.bedrockAi21Jurassic({ model: BedrockModel.foundationModel('ai21.j2-mid-v1') }) };
 export const claudeMessages = (model: BedrockModel, thinking: boolean): Case => ({
   factory: 'bedrockAnthropicClaude',
   blueprint: () => ConnectorBlueprint.bedrockAnthropicClaude({
@@ -87,7 +88,7 @@ export const claude3: Case = {
 export const claudeV2: Case = {
   factory: 'bedrockAnthropicClaudeTextCompletion',
   // The catalog's stop sequence is the text backslash-n backslash-n Human: (escaped twice).
-  blueprint: () => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ stopSequences: ['\\n\\nHuman:'] }),
+  blueprint: () => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ model: BedrockModel.foundationModel('anthropic.claude-v2'), stopSequences: ['\\n\\nHuman:'] }),
 };
 export const cohere = (model: string, omitProcessFunctions = false): Case => ({
   factory: 'bedrockCohereEmbed',
