@@ -60,7 +60,7 @@ func NewSemanticSearchStack(scope constructs.Construct, id string, props *awscdk
 
 	connector := cdkopensearchml.NewMlConnector(stack, jsii.String("QA"), &cdkopensearchml.MlConnectorProps{
 		Domain: domain,
-		Name:   jsii.String("sagemaker: embedding"),
+		Name:   jsii.String("sagemaker: question answering"),
 		Blueprint: cdkopensearchml.ConnectorBlueprint_SageMakerEndpoint(&cdkopensearchml.SageMakerEndpointOptions{
 			EndpointName: jsii.String("my-endpoint"),
 			RequestBody:  jsii.String(`{ "inputs": { "question": "${parameters.question}", "context": "${parameters.context}" } }`),

@@ -52,7 +52,7 @@ class SemanticSearchStack(Stack):
 
         self.connector = MlConnector(self, "QA",
             domain=domain,
-            name="sagemaker: embedding",
+            name="sagemaker: question answering",
             blueprint=ConnectorBlueprint.sage_maker_endpoint(
                 endpoint_name="my-endpoint",
                 request_body='{ "inputs": { "question": "${parameters.question}", "context": "${parameters.context}" } }',

@@ -75,7 +75,7 @@ public class SemanticSearchStack extends Stack {
 
         this.connector = MlConnector.Builder.create(this, "QA")
             .domain(domain)
-            .name("sagemaker: embedding")
+            .name("sagemaker: question answering")
             .blueprint(ConnectorBlueprint.sageMakerEndpoint(SageMakerEndpointOptions.builder()
                 .endpointName("my-endpoint")
                 .requestBody("{ \"inputs\": { \"question\": \"${parameters.question}\", \"context\": \"${parameters.context}\" } }")
