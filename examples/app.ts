@@ -3,6 +3,9 @@
  * Embeddings V2 on Amazon Bedrock, and a remote model on it, deployed and smoke-tested
  * during `cdk deploy`; plus a connector to a SageMaker endpoint. `npm run example`
  * synthesizes it into examples/cdk.out and prints what it made.
+ *
+ * examples/python, examples/java and examples/go are this app, statement for statement:
+ * `npm run test:languages` fails until their templates are this one's, byte for byte.
  */
 import { App, CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
@@ -53,7 +56,7 @@ export class SemanticSearchStack extends Stack {
 
     this.connector = new MlConnector(this, 'QA', {
       domain,
-      name: 'sagemaker: embedding',
+      name: 'sagemaker: question answering',
       blueprint: ConnectorBlueprint.sageMakerEndpoint({
         endpointName: 'my-endpoint',
         requestBody: '{ "inputs": { "question": "${parameters.question}", "context": "${parameters.context}" } }',

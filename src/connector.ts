@@ -15,7 +15,7 @@ import { MlCommonsProvider } from './provider';
 import { MlTargetOptions, TargetBinding, TargetLocation, bindTarget, locateTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
-import { validateActions, validateName, validateRegexes } from './validation';
+import { validateActions, validateMlText, validateName, validateRegexes } from './validation';
 
 /**
  * An ML Commons connector: how an OpenSearch domain or serverless collection reaches a model.
@@ -127,8 +127,10 @@ export class MlConnector extends Resource implements IMlConnector {
    * provider reaches it (bound in `scope` for an imported connector), and the blueprint's
    * embedding facts. Undefined for a connector that is not one of this library's.
    */
-  public static _registrationOf(connector: IConstruct, scope: IConstruct): { binding: TargetBinding; embedding?: EmbeddingModelInfo } | undefined {
-    if (MlConnector.isMlConnector(connector)) return { binding: connector._binding, embedding: connector._embedding };
+  public static _registrationOf(
+    connector: IConstruct, scope: IConstruct,
+  ): { binding: TargetBinding; embedding?: EmbeddingModelInfo; probe?: { [key: string]: any } } | undefined {
+    if (MlConnector.isMlConnector(connector)) return { binding: connector._binding, embedding: connector._embedding, probe: connector._probe };
     if (isMarked(connector, IMPORTED_CONNECTOR)) return { binding: bindTarget(scope, (connector as ImportedConnector).attributes) };
     return undefined;
   }
@@ -147,6 +149,9 @@ export class MlConnector extends Resource implements IMlConnector {
   /** @internal The blueprint's embedding dimension and probe, when it has them. */
   public readonly _embedding?: EmbeddingModelInfo;
 
+  /** @internal The blueprint's smoke-test input for a model that is not an embedding model (a chat model). */
+  public readonly _probe?: { [key: string]: any };
+
   constructor(scope: Construct, id: string, props: MlConnectorProps) {
     super(scope, id);
     mark(this, CONNECTOR);
@@ -157,6 +162,7 @@ export class MlConnector extends Resource implements IMlConnector {
     if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.trim().length === 0) {
       throw new MlValidationError(this, `description must not be empty (leave it out for the blueprint's description); received ${quote(props.description)}.`);
     }
+    validateMlText(this, 'description', props.description ?? config.defaultDescription);
     checkRoleAccount(this, props.role, location.account);
     const provider = MlCommonsProvider.of(this);
     this.role = connectorRole(this, props.role, config, location, provider.connectorRolePath);
@@ -165,6 +171,7 @@ export class MlConnector extends Resource implements IMlConnector {
     else provider.grantPassConnectorRoles();
     this._binding = bindTarget(this, props, location);
     this._embedding = config.embedding;
+    this._probe = config.probeParameters;
 
     const body: ConnectorBody = {
       name: this.connectorName,
@@ -197,7 +204,7 @@ function bindBlueprint(scope: Construct, props: MlConnectorProps, location: Targ
   const config = props.blueprint._bindTo(scope, { domainRegion: location.region, engineVersion: location.engineVersion });
   // Everything but the role is known now: check the body before creating anything.
   const { parameters } = credentialOf(scope, config, '');
-  validateActions(scope, config.actions, { parameters, trustedEndpoints });
+  validateActions(scope, config.actions, { parameters, trustedEndpoints, engineVersion: location.engineVersion });
   if (location.collection) warnUnsupportedOnServerless(scope, config.actions);
   return config;
 }

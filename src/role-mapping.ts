@@ -1,11 +1,12 @@
 import { Annotations, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { IConstruct, IDependable } from 'constructs';
-import { FineGrainedAccess, FineGrainedAccessMode, securityOptionsOf } from './access';
+import { FineGrainedAccess, FineGrainedAccessMode, actionsRefusedToAnonymous, domainAccessPolicy, securityOptionsOf } from './access';
 import { ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties } from './contract';
 import { createMlResource } from './custom-resource';
 import { MlValidationError } from './errors';
 import { MlCommonsProvider } from './provider';
+import { validateSecretArn } from './validation';
 
 /*
  * The `Custom::OpenSearchMlRoleMapping` resource: the provider role as a backend role of
@@ -18,6 +19,8 @@ export const ML_FULL_ACCESS = 'ml_full_access';
 
 export interface RoleMappingOptions {
   readonly domain: opensearch.IDomain;
+  /** the domain's ARN (an imported domain's, as its endpoint says) */
+  readonly domainArn: string;
   readonly endpoint: string;
   readonly region: string;
   readonly serviceToken: string;
@@ -39,7 +42,7 @@ interface DomainMapping {
 export function roleMappingFor(
   scope: IConstruct, provider: MlCommonsProvider, access: FineGrainedAccess, options: RoleMappingOptions,
 ): IDependable | undefined {
-  const key = `roleMapping ${JSON.stringify(Stack.of(provider).resolve(options.domain.domainArn))}`;
+  const key = `roleMapping ${JSON.stringify(Stack.of(provider).resolve(options.domainArn))}`;
   const mapping = provider.perTargetState<DomainMapping>(key, () => ({
     mode: access.mode,
     resource: createMapping(scope, provider, access, options),
@@ -66,13 +69,21 @@ function createMapping(
         'before the connectors are created: this stack will not map it.');
       return undefined;
     }
-    case FineGrainedAccessMode.PROVIDER_IS_MASTER_USER:
+    case FineGrainedAccessMode.PROVIDER_IS_MASTER_USER: {
+      const settings = imported ? undefined : securityOptionsOf(options.domain);
+      if (settings && !settings.enabled) {
+        throw new MlValidationError(scope,
+          'fineGrainedAccess \'providerIsMasterUser\' needs a domain with fine-grained access control whose IAM master user is the provider role ' +
+          `(fineGrainedAccessControl: { masterUserArn: MlConnector.providerRole(this).roleArn }); the domain ${options.domain.node.path} has no fine-grained access control, ` +
+          'so there is no master user and no mapping to make. Leave fineGrainedAccess out.');
+      }
       if (imported) {
         const arn = provider.useStableRoleName();
         Annotations.of(scope).addInfoV2('cdk-opensearch-ml:providerMasterUser', `The imported domain's IAM master user must be ${arn}, the provider role.`);
       }
-      provider.grantSecurityApi(options.domain.domainArn, ML_FULL_ACCESS);
+      provider.grantSecurityApi(options.domainArn, ML_FULL_ACCESS);
       return mappingResource(provider, options, { auth: 'sigv4' });
+    }
     case FineGrainedAccessMode.MASTER_USER_SECRET: {
       const settings = imported ? undefined : securityOptionsOf(options.domain);
       if (settings && !(settings.enabled && settings.internalUserDatabaseEnabled)) {
@@ -81,6 +92,8 @@ function createMapping(
           `the domain has ${settings.enabled ? 'an IAM master user' : 'no fine-grained access control'}. Leave fineGrainedAccess out to use what the domain's settings say.`);
       }
       const secret = access.secret!;
+      validateSecretArn(scope, 'fineGrainedAccess masterUserSecret', secret.secretArn);
+      if (settings) requireAnonymousAccess(scope, options.domain);
       const resource = mappingResource(provider, options, { auth: 'masterUserSecret', masterUserSecretArn: secret.secretArn });
       secret.grantRead(provider.role).applyBefore(resource);
       return resource;
@@ -89,12 +102,34 @@ function createMapping(
   return undefined;
 }
 
+/**
+ * The master user's requests carry basic auth and no signature: Amazon OpenSearch Service takes them
+ * for anonymous and refuses them unless the domain's access policy allows the principal '*'. Checked
+ * when the app is synthesized, once every access policy statement of the domain is known.
+ */
+function requireAnonymousAccess(scope: IConstruct, domain: opensearch.IDomain): void {
+  scope.node.addValidation({
+    validate: () => {
+      const refused = actionsRefusedToAnonymous(domain);
+      if (refused === undefined || refused.length === 0) return [];
+      return [
+        'fineGrainedAccess \'masterUserSecret\' maps the provider with the master user\'s basic auth, whose requests are unsigned, but the access policy of the domain ' +
+        `${domain.node.path} lets no anonymous caller do ${refused.join(', ')}, so the mapping would be refused at deploy time (403 'User: anonymous is not authorized'). ` +
+        'Either let unsigned requests in, as fine-grained access control expects (useUnsignedBasicAuth: true on the Domain, or an access policy statement allowing ' +
+        'principal \'*\' es:ESHttp* on the domain), or make the provider role the IAM master user (fineGrainedAccessControl: { masterUserArn: MlConnector.providerRole(this).roleArn }), ' +
+        'or map the provider role by hand (fineGrainedAccess: FineGrainedAccess.manual()).',
+      ];
+    },
+  });
+}
+
 function mappingResource(provider: MlCommonsProvider, options: RoleMappingOptions, auth: Pick<RoleMappingResourceProperties, 'auth' | 'masterUserSecretArn'>): CustomResource {
   const id = `MlFullAccess${options.domain.node.path.replace(/[^A-Za-z0-9]/g, '')}`;
   return createMlResource<RoleMappingResourceProperties>(provider, id, ROLE_MAPPING_RESOURCE_TYPE, {
     serviceToken: options.serviceToken,
     target: { endpoint: options.endpoint, region: options.region, signingService: 'es' },
-    dependencies: [provider.grants],
+    // The master user's basic auth passes only once the domain's access policy lets unsigned requests in.
+    dependencies: [provider.grants, domainAccessPolicy(options.domain)],
   }, {
     role: ML_FULL_ACCESS,
     backendRole: provider.role.roleArn,

@@ -48,7 +48,7 @@ describe('MlModel', () => {
         function_name: 'remote',
         connector_id: { Ref: connectorId },
         description: 'Titan V2, 512',
-        model_config: { model_type: 'TEXT_EMBEDDING', embedding_dimension: 512, framework_type: 'SENTENCE_TRANSFORMERS' },
+        model_config: { model_type: 'TEXT_EMBEDDING', embedding_dimension: 512, framework_type: 'SENTENCE_TRANSFORMERS', additional_config: { space_type: 'l2' } },
       },
       deploy: true,
       typedValues: ['/model/model_config/embedding_dimension', '/deploy'],
@@ -125,13 +125,13 @@ describe('MlModel', () => {
     expect(() => new MlModel(stack, 'B', { connector, verify: ModelVerification.predict() }))
       .toThrow(/verify needs parameters .*received none/);
     new MlModel(stack, 'C', { connector, modelConfig: { embeddingDimension: 768, frameworkType: ModelFrameworkType.HUGGINGFACE_TRANSFORMERS } });
-    expect(modelProperties(stack).model.model_config).toEqual({ model_type: 'TEXT_EMBEDDING', embedding_dimension: 768, framework_type: 'HUGGINGFACE_TRANSFORMERS' });
+    expect(modelProperties(stack).model.model_config).toEqual({ model_type: 'TEXT_EMBEDDING', embedding_dimension: 768, framework_type: 'HUGGINGFACE_TRANSFORMERS', additional_config: { space_type: 'l2' } });
   });
 
   test('a text model (no embedding) gets no model_config unless given', () => {
     const stack = testStack();
     const connector = new MlConnector(stack, 'Claude', {
-      domain: importedDomain(stack), blueprint: ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion(),
+      domain: importedDomain(stack), blueprint: ConnectorBlueprint.bedrockConverse({ model: BedrockModel.fromId('us.amazon.nova-pro-v1:0') }),
     });
     new MlModel(stack, 'Llm', { connector, deploy: false });
     const props = modelProperties(stack);
@@ -175,6 +175,7 @@ describe('MlModel', () => {
       version: opensearch.EngineVersion.OPENSEARCH_2_19,
       capacity: { dataNodes: 1, dataNodeInstanceType: 'r6g.large.search', multiAzWithStandbyEnabled: false },
       fineGrainedAccessControl: { masterUserName: 'admin' },
+      useUnsignedBasicAuth: true,
       nodeToNodeEncryption: true,
       encryptionAtRest: { enabled: true },
       enforceHttps: true,

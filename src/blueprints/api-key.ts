@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { MlValidationError, quote } from '../errors';
+import { validateSecretArn } from '../validation';
 import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './types';
 
 /*
@@ -57,6 +58,7 @@ export interface ApiKey {
 
 /** The secret's placeholder, ARN and read permissions, with the field checked. */
 export function apiKey(scope: IConstruct, options: ApiKeyOptions, defaultField: string): ApiKey {
+  validateSecretArn(scope, 'blueprint apiKeySecret', options.apiKeySecret.secretArn);
   const field = options.apiKeyField ?? defaultField;
   if (!Token.isUnresolved(field) && !FIELD.test(field)) {
     throw new MlValidationError(scope,
@@ -103,6 +105,8 @@ export interface HttpParts {
   readonly actions: ConnectorAction[];
   /** the embedding dimension and a probe input, for an embedding model */
   readonly embedding?: EmbeddingModelInfo;
+  /** a probe input, for a chat model */
+  readonly probeParameters?: { [key: string]: any };
 }
 
 /** The configuration of an `http` connector whose API key is read from `key`'s secret. */
@@ -118,6 +122,7 @@ export function httpConfig(region: string, key: ApiKey, parts: HttpParts): Conne
     secretArn: key.secretArn,
     policyStatements: key.policyStatements,
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
+    ...(parts.probeParameters ? { probeParameters: parts.probeParameters } : {}),
   };
 }
 

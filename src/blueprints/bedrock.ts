@@ -1,11 +1,12 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { EngineVersionNumber } from '../engine-version';
 import { MlValidationError, quote } from '../errors';
 import { validateRegion } from '../validation';
 import { AwsModelOptions, withAccount } from './aws-model';
 import { BedrockModel, GEOGRAPHIES, geographyOf } from './bedrock-model';
-import type { BlueprintContext } from './context';
+import { BlueprintContext, requireEngine } from './context';
 import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './types';
 import { partitionOf, runtimeUrl } from './urls';
 
@@ -181,7 +182,12 @@ export interface BedrockParts {
   readonly modelParameterName?: string;
   /** the embedding dimension and a probe input, for an embedding model */
   readonly embedding?: EmbeddingModelInfo;
+  /** a probe input, for a chat model */
+  readonly probeParameters?: { [key: string]: any };
 }
+
+/** Bedrock connectors need OpenSearch 2.11: bedrock-runtime is among the trusted connector endpoints from then. */
+export const BEDROCK_SINCE: EngineVersionNumber = [2, 11];
 
 /** Assembles a Bedrock blueprint: checks the model, adds the `model` parameter and the IAM statements. */
 export function bedrockConfig(
@@ -190,6 +196,8 @@ export function bedrockConfig(
   const region = options.region ?? context.domainRegion;
   validateRegion(scope, 'blueprint region', region);
   checkModel(scope, region, parts.model, parts.family);
+  requireEngine(scope, context, BEDROCK_SINCE,
+    `blueprint model ${quote(parts.model.id)} (Amazon Bedrock, whose runtime endpoint OpenSearch trusts from 2.11)`);
   const { statements, wildcardReason } = bedrockStatements(scope, parts.model, region);
   const id = parts.model.id;
   return withAccount(scope, context, options, {
@@ -202,6 +210,7 @@ export function bedrockConfig(
     policyStatements: statements,
     ...(wildcardReason ? { wildcardReason } : {}),
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
+    ...(parts.probeParameters ? { probeParameters: parts.probeParameters } : {}),
   });
 }
 

@@ -32,6 +32,12 @@ export interface ServerlessOptions {
   readonly collectionId?: string;
   /** Data access policies of the collection (each the parsed `Policy` of an AccessPolicy of type data). Default: none. */
   readonly dataAccessPolicies?: ReadonlyArray<readonly DataAccessPolicyEntry[]>;
+  /** The collection type; the index and document APIs follow it (see README). Default VECTORSEARCH. */
+  readonly collectionType?: 'VECTORSEARCH' | 'SEARCH' | 'TIMESERIES';
+  /** A collection in a NextGen collection group (the ml_inference processor is supported only there). Default false. */
+  readonly nextGen?: boolean;
+  /** How long after a write documents become searchable. Default: 60 s for vector search collections, 10 s otherwise. */
+  readonly refreshIntervalMs?: number;
 }
 
 export class ServerlessCollectionState {
@@ -57,12 +63,28 @@ export class ServerlessCollectionState {
 
   /** Whether some data access policy grants `principal` the permission on the collection's ML resources. */
   allowsMl(principal: string, permission: string): boolean {
-    const resource = `model/${this.collectionName}/*`;
+    return this.allows(principal, 'model', `model/${this.collectionName}/*`, permission);
+  }
+
+  /** Whether some data access policy grants `principal` the permission on a resource (e.g. index/<collection>/<index>). */
+  allows(principal: string, resourceType: string, resource: string, permission: string): boolean {
     return this.policies.some((policy) => policy.some((entry) =>
       entry.Principal.includes(principal) && entry.Rules.some((rule) =>
-        rule.ResourceType === 'model'
+        rule.ResourceType === resourceType
         && rule.Resource.some((pattern) => wildcardMatch(pattern, resource, false))
         && rule.Permission.some((granted) => wildcardMatch(granted, permission, true)))));
+  }
+
+  get collectionType(): 'VECTORSEARCH' | 'SEARCH' | 'TIMESERIES' {
+    return this.options.collectionType ?? 'VECTORSEARCH';
+  }
+
+  get nextGen(): boolean {
+    return this.options.nextGen ?? false;
+  }
+
+  get refreshIntervalMs(): number {
+    return this.options.refreshIntervalMs ?? (this.collectionType === 'VECTORSEARCH' ? 60000 : 10000);
   }
 }
 

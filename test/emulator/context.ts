@@ -3,6 +3,7 @@
  */
 import type { ServerlessCollectionState } from './aoss';
 import type { Capacity } from './capacity';
+import type { ClusterState } from './cluster-state';
 import { Caller, EmulatorResponse, ParsedRequest } from './http';
 import { MlRuntime } from './ml-runtime';
 import { SecurityPlugin } from './security';
@@ -20,6 +21,8 @@ export interface EmulatorContext {
   readonly models: DocIndex;
   readonly modelGroups: DocIndex;
   readonly tasks: DocIndex;
+  /** User indexes, ingest and search pipelines, conversation memories. */
+  readonly cluster: ClusterState;
   readonly security: SecurityPlugin;
   /** Set when the emulator is a serverless collection rather than a domain. */
   readonly serverless?: ServerlessCollectionState;

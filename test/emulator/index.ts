@@ -7,10 +7,12 @@ import { readFileSync } from 'fs';
 import { Server } from 'https';
 import { DataAccessPolicyEntry, ServerlessCollectionState } from './aoss';
 import { Capacity } from './capacity';
+import { ClusterState } from './cluster-state';
 import { EmulatorContext } from './context';
 import { FaultQueue } from './faults';
 import { PolicyStatement } from './iam';
 import { randomId } from './ids';
+import { renderMapping } from './mappings';
 import { DeployFailureSpec, MlRuntime, PredictBehaviour } from './ml-runtime';
 import { ModelState, storeModel } from './models';
 import { PrincipalDirectory } from './pipeline';
@@ -25,6 +27,13 @@ export type { EmulatorOptions, EmulatorPrincipal, EmulatorRoleMapping, FaultSpec
 export type { DataAccessPolicyEntry, ServerlessOptions } from './aoss';
 export type { CapacityOptions, Operation } from './capacity';
 export type { DeployFailureSpec, PredictBehaviour, RemoteError, RemoteErrorPreset } from './ml-runtime';
+
+/** What userIndex() returns. */
+export interface UserIndexState {
+  readonly settings: Record<string, string>;
+  readonly mappings: Record<string, unknown>;
+  readonly documents: Array<{ id: string; source: Record<string, unknown> }>;
+}
 
 /** Principals with their current policies; setPrincipalPolicy overrides, reset() restores the options. */
 class Principals implements PrincipalDirectory {
@@ -55,6 +64,7 @@ export class OpenSearchEmulator {
     const region = options.region ?? 'us-east-1';
     const account = options.account ?? '111122223333';
     const domainName = options.domainName ?? 'test-domain';
+    const serverless = options.serverless ? new ServerlessCollectionState(options.serverless, region, account) : undefined;
     const context: EmulatorContext = {
       region,
       account,
@@ -66,8 +76,9 @@ export class OpenSearchEmulator {
       models: new DocIndex('.plugins-ml-model'),
       modelGroups: new DocIndex('.plugins-ml-model-group'),
       tasks: new DocIndex('.plugins-ml-task'),
+      cluster: new ClusterState(serverless ? serverless.refreshIntervalMs : 1000),
       security: new SecurityPlugin(options.fgac),
-      ...(options.serverless ? { serverless: new ServerlessCollectionState(options.serverless, region, account) } : {}),
+      ...(serverless ? { serverless } : {}),
       ml: new MlRuntime({
         deployLatencyMs: options.deployLatencyMs, modelAutoDeploy: options.modelAutoDeploy, maxDeployTasks: options.capacity?.maxDeployTasksPerNode,
       }),
@@ -191,6 +202,34 @@ export class OpenSearchEmulator {
     return mapping === undefined ? undefined : clone(mapping);
   }
 
+  /** A user index's settings (flat index.* keys), mapping and documents (direct state access, no HTTP). */
+  userIndex(name: string): UserIndexState | undefined {
+    const index = this.context.cluster.indices.get(name);
+    if (!index) return undefined;
+    return {
+      settings: Object.fromEntries(index.settings),
+      mappings: renderMapping(index.mapping),
+      documents: [...index.docs.values()].map((doc) => ({ id: doc.id, source: clone(doc.source) })),
+    };
+  }
+
+  /** Make every write visible to search now (as a refresh of all indexes would), e.g. on a serverless collection. */
+  refreshIndices(): void {
+    for (const index of this.context.cluster.indices.values()) index.refresh();
+  }
+
+  /** Stored ingest / search pipeline definitions by id. */
+  pipelines(kind: 'ingest' | 'search'): Record<string, unknown> {
+    const store = kind === 'ingest' ? this.context.cluster.ingestPipelines : this.context.cluster.searchPipelines;
+    return Object.fromEntries([...store.entries()].map(([id, pipeline]) => [id, clone(pipeline.config)]));
+  }
+
+  /** A security role (predefined or created with the roles API), or undefined. */
+  securityRole(name: string): unknown | undefined {
+    const role = this.context.security.roles.get(name);
+    return role === undefined ? undefined : clone(role);
+  }
+
   /** Replace the collection's data access policies (serverless only) until reset(). */
   setDataAccessPolicies(policies: ReadonlyArray<readonly DataAccessPolicyEntry[]>): void {
     if (!this.context.serverless) throw new Error('setDataAccessPolicies: the emulator is a domain, not a serverless collection');
@@ -208,6 +247,7 @@ export class OpenSearchEmulator {
     }
     this.context.ml.reset();
     this.context.capacity.reset();
+    this.context.cluster.reset();
     this.context.security.reset();
     this.context.serverless?.reset();
     this.principals.reset();

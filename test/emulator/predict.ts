@@ -3,9 +3,9 @@
  * "Model not ready yet" refusal otherwise, embeddings of the declared (or overridden) dimension, and remote-service
  * failures relayed the way ml-commons does: status of the remote answer, reason "Error from remote service: <body>".
  */
-import { createHash } from 'crypto';
 import { EmulatorContext, RequestContext, TransportPhase } from './context';
 import { illegalArgument, openSearchError, statusException } from './errors';
+import { fakeModelOutput, semanticEmbedding } from './fake-models';
 import { EmulatorResponse, HttpError, json } from './http';
 import { PredictBehaviour, RemoteError, RemoteErrorPreset } from './ml-runtime';
 import { findModel, markDeployed, isDeployedState } from './models';
@@ -45,13 +45,15 @@ function answer(emulator: EmulatorContext, model: StoredDoc, body: JsonObject, b
   const declared = typeof config.embedding_dimension === 'number' ? config.embedding_dimension : undefined;
   const dimension = behaviour.dimension ?? declared;
   if (dimension === undefined) {
-    return json(200, { inference_results: [{ output: [{ name: 'response', dataAsMap: { response: 'ok' } }], status_code: 200 }] });
+    // Sparse encoders and chat models answer in their own shapes (fake-models.ts); anything else generically.
+    return json(200, fakeModelOutput(emulator, model, body)
+      ?? { inference_results: [{ output: [{ name: 'response', dataAsMap: { response: 'ok' } }], status_code: 200 }] });
   }
   const output = inputTexts(body).map((input) => ({
     name: 'sentence_embedding',
     data_type: 'FLOAT32',
     shape: [dimension],
-    data: embedding(`${model.id}\u0000${input}`, dimension),
+    data: semanticEmbedding(input, dimension),
   }));
   return json(200, { inference_results: [{ output, status_code: 200 }] });
 }
@@ -71,19 +73,6 @@ function inputTexts(body: JsonObject): string[] {
     if (typeof candidate === 'string') return [candidate];
   }
   return [''];
-}
-
-/** Deterministic unit-length vector derived from the input, so equal inputs embed equally. */
-function embedding(seed: string, dimension: number): number[] {
-  const values: number[] = [];
-  for (let block = 0; values.length < dimension; block += 1) {
-    const digest = createHash('sha256').update(`${block}:${seed}`).digest();
-    for (let i = 0; i + 1 < digest.length && values.length < dimension; i += 2) {
-      values.push(digest.readUInt16BE(i) / 32767.5 - 1);
-    }
-  }
-  const norm = Math.sqrt(values.reduce((sum, value) => sum + value * value, 0)) || 1;
-  return values.map((value) => Math.fround(value / norm));
 }
 
 /** Status and body each remote service answers with in these situations. */

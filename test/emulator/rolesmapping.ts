@@ -6,7 +6,7 @@ import { RequestContext, TransportPhase } from './context';
 import { noHandler, securityApiMessage } from './errors';
 import { EmulatorResponse, HttpError, json } from './http';
 import { applyPatch, JsonPatchError, PatchOperation, SUPPORTED_PATCH_OPERATIONS } from './json-patch';
-import { KNOWN_ROLES, normalizeMapping, SecurityPlugin, StoredMapping } from './security';
+import { normalizeMapping, SecurityPlugin, StoredMapping } from './security';
 import { clone } from './store';
 import { EmulatorRoleMapping } from './types';
 
@@ -182,5 +182,5 @@ function immutableError(role: string, mapping: StoredMapping | undefined): Emula
 }
 
 function roleExists(security: SecurityPlugin, role: string): boolean {
-  return KNOWN_ROLES.has(role) || security.getMapping(role) !== undefined;
+  return security.roleExists(role) || security.getMapping(role) !== undefined;
 }

@@ -8,6 +8,7 @@ import { deleteModelGroup, getModelGroup, registerModelGroup, updateModelGroup }
 import { deployModel, deleteModel, getModel, getTask, registerModel, searchModels, undeployModel, updateModel } from './models';
 import { predict } from './predict';
 import { deleteMapping, getMappings, patchMapping, putMapping, rolesMappingApi } from './rolesmapping';
+import { SEARCH_ROUTES } from './search-routes';
 
 const ML = '/_plugins/_ml';
 const ID = '([^/]+)';
@@ -42,6 +43,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'PATCH', pattern: optionalName(ROLES_MAPPING), handle: rolesMappingApi(patchMapping) },
   { method: 'PUT', pattern: path(`${ROLES_MAPPING}/${ID}`), handle: rolesMappingApi(putMapping) },
   { method: 'DELETE', pattern: path(`${ROLES_MAPPING}/${ID}`), handle: rolesMappingApi(deleteMapping) },
+  // Pipelines, indexes, documents, search, memory, security roles (search-routes.ts).
+  ...SEARCH_ROUTES,
 ];
 
 export interface RouteMatch {

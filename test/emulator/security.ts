@@ -6,6 +6,7 @@
 import { javaList, securityException, unauthorizedChallenge } from './errors';
 import { Caller, EmulatorResponse } from './http';
 import { wildcardMatch } from './iam';
+import { RoleStore } from './roles';
 import { clone } from './store';
 import { EmulatorOptions, EmulatorRoleMapping } from './types';
 
@@ -47,6 +48,8 @@ export class SecurityPlugin {
   readonly enabled: boolean;
   private readonly options: FgacOptions;
   private mappings = new Map<string, StoredMapping>();
+  /** Predefined and custom security roles (roles API) with their cluster and index permissions. */
+  readonly roles = new RoleStore(KNOWN_ROLES);
 
   constructor(options: FgacOptions | undefined) {
     this.enabled = options !== undefined;
@@ -57,6 +60,7 @@ export class SecurityPlugin {
   /** Back to the mappings a new domain has: master in all_access and security_manager, then the configured ones. */
   reset(): void {
     this.mappings = new Map();
+    this.roles.reset();
     if (!this.enabled) return;
     const master: EmulatorRoleMapping = {
       backend_roles: this.options.masterUserArn ? [this.options.masterUserArn] : [],
@@ -102,13 +106,13 @@ export class SecurityPlugin {
     return roles;
   }
 
-  /** The privilege check the security plugin makes before an ML transport action runs. */
-  checkAction(caller: Caller, action: string): EmulatorResponse | undefined {
+  /** The privilege check the security plugin makes before a transport action runs (index actions: on each index). */
+  checkAction(caller: Caller, action: string, indices?: readonly string[]): EmulatorResponse | undefined {
     if (!this.enabled) return undefined;
     const user = this.userFor(caller);
     if (user.isMaster) return undefined;
     const roles = this.rolesOf(user);
-    if (roles.some((role) => roleAllows(role, action))) return undefined;
+    if (roles.some((role) => roleAllows(role, action)) || this.roles.allows(roles, action, indices)) return undefined;
     return securityException(`no permissions for [${action}] and User [name=${user.name}, backend_roles=${javaList(user.backendRoles)}, requestedTenant=null]`);
   }
 
@@ -118,6 +122,11 @@ export class SecurityPlugin {
     const roles = this.rolesOf(user);
     if (user.isMaster || roles.includes('security_manager')) return undefined;
     return `User ${user.name} with Security roles ${javaList(roles)} does not have any role privileged for admin access`;
+  }
+
+  /** A mapping may only name a role that exists: predefined or created with the roles API. */
+  roleExists(role: string): boolean {
+    return this.roles.exists(role);
   }
 
   getMapping(role: string): StoredMapping | undefined {

@@ -123,7 +123,7 @@ describe('create', () => {
     expect(response).toMatchObject({ Status: 'SUCCESS', Data: { ModelId: id } });
     const [model] = emulator.models();
     expect(model).toMatchObject({ id, source: { name: 'model', connector_id: connector.id, model_state: 'DEPLOYED' } });
-    expect((model.source.model_config as any)).toEqual({ model_type: 'TEXT_EMBEDDING', embedding_dimension: 512, framework_type: 'SENTENCE_TRANSFORMERS' });
+    expect((model.source.model_config as any)).toEqual({ model_type: 'TEXT_EMBEDDING', embedding_dimension: 512, framework_type: 'SENTENCE_TRANSFORMERS', additional_config: { space_type: 'l2' } });
     const calls = mlCalls(before);
     expect(calls[0]).toBe('POST /_plugins/_ml/models/_register 200');
     expect(calls[1]).toBe('POST /_plugins/_ml/models/<id>/_deploy 200');
@@ -480,7 +480,7 @@ describe('updates', () => {
     await create(chain, CONNECTOR, 'Titan');
     const model = await create(chain, MODEL, 'Model');
     const before = propertiesOf(chain, MODEL, 'Model');
-    const after = { ...before, model: { ...before.model, model_config: { ...before.model.model_config, additional_config: { space_type: 'l2' } } } };
+    const after = { ...before, model: { ...before.model, model_config: { ...before.model.model_config, additional_config: { space_type: 'cosinesimil' } } } };
     const { response } = await lambda.invoke(event(updateEvent(model.id, after, before, MODEL)));
     expect(response?.Status).toBe('SUCCESS');
     expect(response?.PhysicalResourceId).not.toBe(model.id);
