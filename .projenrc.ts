@@ -82,7 +82,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testTimeout: 30_000,
       // The real tier (test/real) has its own configuration and task: the quick loop stays quick.
-      testPathIgnorePatterns: ['/node_modules/', '/test/real/'],
+      // test:scale runs the scale simulation on its own, after the rest (below).
+      testPathIgnorePatterns: ['/node_modules/', '/test/real/', '/test/handler/scale.test.ts'],
     },
   },
   gitignore: ['cdk.out', '/examples/cdk.out', '/.bench/'],
@@ -120,6 +121,15 @@ docgen.reset('node projenrc/docgen.js');
 
 // Tests need the handler bundle: the construct stages it, the handler tests run it.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
+// The simulated deployment of a big stack runs a hundred handler processes: on its own, so that
+// it neither starves the fault suites (whose clocks run 50 times faster) nor is starved by them.
+const scaleTest = project.addTask('test:scale', {
+  description: 'Deploy, update and delete 100 connectors and 50 models as CloudFormation does, against the emulator with the service\'s limits',
+});
+scaleTest.spawn(project.tasks.tryFind('bundle')!);
+scaleTest.exec('jest --ci --coverage=false test/handler/scale.test.ts --testPathIgnorePatterns=/node_modules/');
+project.testTask.spawn(scaleTest);
 
 // `npm run test:opensearch`: the real tier. Real OpenSearch nodes from Maven Central (test/real/versions.ts)
 // behind a stand-in for the managed service's front door; one node per version, shared by every test file.

@@ -7,9 +7,14 @@
  *  - HTTP requests per connector create and delete (goal: one each), and per model create and delete
  *    (reported: register, deploy, task polls, smoke test; undeploy, delete, the model's own group)
  *  - synth time for 1 and 50 connectors, and providers per stack (goal: one)
+ *  - a stack of 100 connectors and 50 models deployed, updated and deleted as CloudFormation does it
+ *    against a domain with the service's limits (test/handler/scale-scenario.ts): time against the
+ *    critical-path floor (goal: at most 1.3), requests per resource, 429s met
+ *  - the provider role's inline policies, resolved, for 1, 100 and 200 connectors (goal: the same size)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
@@ -17,6 +22,8 @@ import { ConnectorBlueprint, MlConnector, MlModel, ModelVerification } from '../
 import { OpenSearchEmulator } from '../test/emulator';
 import { createEvent, deleteEvent, synthesizeConnector, synthesizeStack } from '../test/handler/events';
 import { ASSET, LambdaHarness } from '../test/handler/harness';
+import { runScaleScenario, ScaleReport } from '../test/handler/scale-scenario';
+import { providerInlinePolicySizes, ROLE_INLINE_POLICY_QUOTA } from '../test/policy-size';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(ROOT, '.bench');
@@ -31,6 +38,10 @@ const OUT = path.join(ROOT, '.bench');
 const BUNDLE_BUDGET = 64 * 1024;
 const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 25);
 const SYNTH_RUNS = Number(process.env.BENCH_SYNTH_RUNS ?? 11);
+/** the simulated deployment's clocks run this many times faster than real time */
+const SCALE_CLOCK = Number(process.env.BENCH_SCALE_CLOCK ?? 2);
+/** DESIGN.md: a simulated deploy of a large stack within 1.3 × its critical-path floor */
+const FLOOR_RATIO_GOAL = 1.3;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -123,6 +134,30 @@ function synthTime(connectors: number): { ms: number; providers: number } {
   return { ms: median(times), providers };
 }
 
+/** The provider role's inline policies, resolved as CloudFormation would, for a stack of `connectors` connectors. */
+function providerPolicySizes(connectors: number): { grants: number; total: number } {
+  const app = new App({ outdir: path.join(OUT, `policy-${connectors}`) });
+  const stack = new Stack(app, 'SearchPlatform', { env: { account: '111122223333', region: 'us-east-1' } });
+  const domain = opensearch.Domain.fromDomainEndpoint(stack, 'Domain', 'https://search-bench-abc.us-east-1.es.amazonaws.com');
+  for (let i = 0; i < connectors; i++) {
+    new MlConnector(stack, `Connector${i}`, { domain, blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: `endpoint-${i}` }) });
+  }
+  const sizes = providerInlinePolicySizes(stack);
+  return { grants: sizes.byPolicy.Grants, total: sizes.total };
+}
+
+/** Seconds, one decimal. */
+function s1(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+function scaleFigure(report: ScaleReport): { ratio: number; text: string } {
+  const total = report.phases.reduce((t, p) => t + p.durationMs, 0);
+  const floor = report.phases.reduce((t, p) => t + p.floorMs, 0);
+  const phases = report.phases.map((p) => `${p.requestType.toLowerCase()} ${s1(p.durationMs)} s / ${s1(p.floorMs)} s`).join(', ');
+  return { ratio: total / floor, text: `${s1(total)} s vs floor ${s1(floor)} s, ratio ${(total / floor).toFixed(2)} (${phases})` };
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(OUT, { recursive: true });
   const baseline = buildBaseline();
@@ -146,6 +181,14 @@ async function main(): Promise<void> {
   // Linear growth: each connector beyond the 50th costs about what each of the first 50 did.
   const perConnectorTo50 = (fifty.ms - one.ms) / 49;
   const perConnector50To100 = (hundred.ms - fifty.ms) / 50;
+  const policies = [1, 100, 200].map(providerPolicySizes);
+  const loadBefore = os.loadavg()[0];
+  const scale = await runScaleScenario({ connectors: 100, models: 50, clockScale: SCALE_CLOCK });
+  const scaleResult = scaleFigure(scale);
+  const scaleRequests = scale.phases.reduce((n, p) => n + p.requests, 0);
+  const scaleResources = scale.phases.reduce((n, p) => n + p.resources, 0);
+  const scaleThrottled = scale.phases.reduce((n, p) => n + p.throttled, 0);
+  const scaleProblems = [...scale.phases.flatMap((p) => p.failures), ...scale.duplicates, ...scale.orphans];
 
   const results = {
     bundleBytes,
@@ -165,6 +208,21 @@ async function main(): Promise<void> {
     synthMsPerConnector1To50: perConnectorTo50,
     synthMsPerConnector50To100: perConnector50To100,
     providersFor50: fifty.providers,
+    grantsPolicyChars1: policies[0].grants,
+    grantsPolicyChars100: policies[1].grants,
+    grantsPolicyChars200: policies[2].grants,
+    providerInlinePolicyChars200: policies[2].total,
+    scaleClock: SCALE_CLOCK,
+    scaleLoadAverage: loadBefore,
+    scaleSeconds: scale.realSeconds,
+    scaleRatio: scaleResult.ratio,
+    scalePhases: scale.phases.map(({ failures, ...phase }) => ({ ...phase, failures: failures.length })),
+    scaleRequestsPerResource: scaleRequests / scaleResources,
+    scaleThrottled,
+    scaleProblems: scaleProblems.length,
+    scaleTemplateResources: scale.templateResources,
+    scaleTemplateBytes: scale.templateBytes,
+    scaleEnvironments: scale.environments,
   };
   const goals: Array<[string, boolean, string]> = [
     ['handler bundle at most 64 KB', bundleBytes <= BUNDLE_BUDGET, `${(bundleBytes / 1024).toFixed(1)} KB (baseline ${(baselineBytes / 1024).toFixed(1)} KB, ratio ${results.sizeRatio.toFixed(3)})`],
@@ -174,6 +232,16 @@ async function main(): Promise<void> {
       `${requests.modelCreate} requests per model create with a smoke test (delete: ${requests.modelDelete}: get, undeploy, delete, its group)`],
     ['50 connectors, one provider', fifty.providers === 1 && hundred.providers === 1, `${fifty.providers} provider; synth ${one.ms.toFixed(0)} / ${fifty.ms.toFixed(0)} / ${hundred.ms.toFixed(0)} ms for 1 / 50 / 100 connectors`],
     ['synth time grows linearly', perConnector50To100 <= 2 * perConnectorTo50, `${perConnectorTo50.toFixed(2)} ms per connector up to 50, ${perConnector50To100.toFixed(2)} ms from 50 to 100 (ratio ${(perConnector50To100 / perConnectorTo50).toFixed(2)})`],
+    ['provider policies: one size for 1/100/200', new Set(policies.map((p) => p.total)).size === 1 && policies[2].total < ROLE_INLINE_POLICY_QUOTA,
+      `Grants ${policies.map((p) => p.grants).join(' / ')} characters resolved for 1 / 100 / 200 connectors; all inline policies ${policies[2].total} of IAM's ${ROLE_INLINE_POLICY_QUOTA}`],
+    ['100 connectors + 50 models: no failure', scaleProblems.length === 0,
+      scaleProblems.length === 0 ? 'created, updated, deleted: 0 failed, 0 duplicates, 0 left behind' : scaleProblems.slice(0, 3).join('; ')],
+    [`... within ${FLOOR_RATIO_GOAL} x the critical-path floor`, scaleResult.ratio <= FLOOR_RATIO_GOAL,
+      `${scaleResult.text}; clocks ${SCALE_CLOCK}x, load average ${loadBefore.toFixed(1)}, the emulator waited for the CPU up to ` +
+      `${Math.max(...scale.phases.map((p) => p.emulatorDelayP99Ms)).toFixed(0)} ms (p99, real)`],
+    ['... requests per resource, 429s met', true,
+      `${(scaleRequests / scaleResources).toFixed(1)} requests per resource (${scale.phases.map((p) => `${p.requestType.toLowerCase()} ${p.requestsPerResource.toFixed(1)}`).join(', ')}); ` +
+      `${scaleThrottled} answered 429, ${scale.phases.reduce((n, p) => n + p.refusedDeploys, 0)} deploys and ${scale.phases.reduce((n, p) => n + p.refusedRegisters, 0)} registers refused at the task caps, all waited out`],
   ];
   for (const [goal, met, figure] of goals) {
     console.log(`${met ? 'PASS' : 'FAIL'}  ${goal.padEnd(42)} ${figure}`);

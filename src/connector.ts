@@ -164,8 +164,11 @@ export class MlConnector extends Resource implements IMlConnector {
     }
     validateMlText(this, 'description', props.description ?? config.defaultDescription);
     checkRoleAccount(this, props.role, location.account);
-    this.role = connectorRole(this, props.role, config, location);
-    MlCommonsProvider.of(this).grantPassRole(this.role);
+    const provider = MlCommonsProvider.of(this);
+    this.role = connectorRole(this, props.role, config, location, provider.connectorRolePath);
+    // A role of the user's is named; the stack's own are all passed by one statement, whatever their number.
+    if (props.role) provider.grantPassRole(this.role);
+    else provider.grantPassConnectorRoles();
     this._binding = bindTarget(this, props, location);
     this._embedding = config.embedding;
     this._probe = config.probeParameters;
@@ -211,7 +214,9 @@ function bindBlueprint(scope: Construct, props: MlConnectorProps, location: Targ
  * added when it is mutable, or one trusted by the domain's (or collection's) service principal
  * for that domain only.
  */
-function connectorRole(scope: Construct, given: iam.IRole | undefined, config: ConnectorBlueprintConfig, location: TargetLocation): iam.IRole {
+function connectorRole(
+  scope: Construct, given: iam.IRole | undefined, config: ConnectorBlueprintConfig, location: TargetLocation, path: string,
+): iam.IRole {
   if (given) {
     config.policyStatements.forEach((statement) => given.addToPrincipalPolicy(statement));
     return given;
@@ -223,6 +228,8 @@ function connectorRole(scope: Construct, given: iam.IRole | undefined, config: C
       ArnLike: { 'aws:SourceArn': location.arn },
     }),
     description: `Assumed by Amazon OpenSearch ${location.domain ? 'Service' : 'Serverless'} to call the model of ML connector ${scope.node.path}`,
+    // The provider may pass the roles under this path (MlCommonsProvider.grantPassConnectorRoles).
+    path,
     inlinePolicies: { Invoke: new iam.PolicyDocument({ statements: config.policyStatements }) },
   });
   if (config.wildcardReason) {

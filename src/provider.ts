@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Aws, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Fn, Names, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -28,6 +28,18 @@ const WORKER_TIMEOUT = HANDLER_TIMEOUT.minus(Duration.seconds(30));
  * below the default hour, so that nothing a handler could not answer blocks a stack for long.
  */
 export const SERVICE_TIMEOUT = Duration.minutes(6);
+
+/**
+ * The names Amazon OpenSearch Service and OpenSearch Serverless go by as services that a role is
+ * passed to (the `iam:PassedToService` condition key): `opensearchservice.amazonaws.com` and its
+ * older name `es.amazonaws.com` for domains, `ml.opensearchservice.amazonaws.com` (the principal
+ * that assumes connector roles of collections) and `aoss.amazonaws.com` for collections. The
+ * OpenSearch documentation does not say which of them the connector API presents; all of them are
+ * OpenSearch's own, so the grant stays with OpenSearch whichever it is.
+ */
+export const OPENSEARCH_SERVICE_PRINCIPALS = [
+  'opensearchservice.amazonaws.com', 'es.amazonaws.com', 'ml.opensearchservice.amazonaws.com', 'aoss.amazonaws.com',
+];
 
 /** Where the provider's function runs to reach a domain in a VPC. */
 export interface NetworkPlacement {
@@ -70,13 +82,21 @@ export class MlCommonsProvider extends Construct {
   private readonly serviceTokens = new Map<string, string>();
   private readonly securityGroups = new Map<string, ec2.ISecurityGroup>();
   private vpcAccess?: iam.Policy;
-  /** one statement per list of actions, whose resources grow as connectors are added */
+  /** one statement per list of actions (and conditions), whose resources grow as targets are added */
   private readonly statements = new Map<string, iam.PolicyStatement>();
   /** what the stack's resources share per domain or collection (its role mapping, its data access policy) */
   private readonly perTarget = new Map<string, unknown>();
   /** the role, as the grantee of statements that go to the `grants` policy */
   private readonly grantee: iam.IPrincipal;
   private stableRoleName?: string;
+
+  /**
+   * The IAM path of the connector roles that this stack's connectors create:
+   * `/cdk-opensearch-ml/<provider's unique ID>/`. The provider may pass every role under it
+   * with one statement, so that its Grants policy stays the same size however many connectors
+   * the stack has (IAM allows 10,240 characters of inline policy per role).
+   */
+  public readonly connectorRolePath: string;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -101,12 +121,17 @@ export class MlCommonsProvider extends Construct {
       },
     });
 
+    this.connectorRolePath = `/cdk-opensearch-ml/${Names.uniqueResourceName(this, { maxLength: 64 })}/`;
     this.grants = new iam.Policy(this, 'Grants', { roles: [this.role] });
-    this.grantee = new GrantsPolicyPrincipal(this.role, this.grants, (statement) => this.allow(statement.actions, statement.resources));
+    this.grantee = new GrantsPolicyPrincipal(this.role, this.grants, (statement) => this.allow(statement));
     suppressNag(this.grants, [{
       id: 'AwsSolutions-IAM5',
       reason: 'The ML Commons API addresses connectors by IDs that OpenSearch generates at create time, so the grant covers the _plugins/_ml/ paths of each domain, and nothing else of it.',
       appliesTo: [{ regex: '/^Resource::.*\\/_plugins\\/_ml\\/\\*$/g' }],
+    }, {
+      id: 'AwsSolutions-IAM5',
+      reason: 'iam:PassRole covers the connector roles this stack creates, all under one IAM path of their own, and only to OpenSearch (iam:PassedToService): one statement whatever the number of connectors, as IAM limits a role\'s inline policies to 10,240 characters.',
+      appliesTo: [{ regex: '/^Resource::.*:role\\/cdk-opensearch-ml\\/.*\\/\\*$/g' }],
     }]);
   }
 
@@ -190,9 +215,21 @@ export class MlCommonsProvider extends Construct {
     return group;
   }
 
-  /** Lets the handler pass `role` to OpenSearch (the connector's credential). */
+  /** Lets the handler pass `role`, a role given by the user, to OpenSearch (the connector's credential): a statement that names it. */
   public grantPassRole(role: iam.IRole): iam.Grant {
     return this.grant(['iam:PassRole'], role.roleArn);
+  }
+
+  /**
+   * Lets the handler pass the connector roles this stack creates (those under
+   * `connectorRolePath`) to OpenSearch, and to no other service: one statement for all of them.
+   */
+  public grantPassConnectorRoles(): iam.Grant {
+    const stack = Stack.of(this);
+    const roles = stack.formatArn({
+      service: 'iam', region: '', resource: 'role', resourceName: `${this.connectorRolePath.slice(1)}*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    return this.grant(['iam:PassRole'], roles, { StringEquals: { 'iam:PassedToService': OPENSEARCH_SERVICE_PRINCIPALS } });
   }
 
   /**
@@ -235,22 +272,23 @@ export class MlCommonsProvider extends Construct {
     return this.perTarget.get(key) as T;
   }
 
-  /** Allows `actions` on `resource` in the `grants` policy, as an `iam.Grant` that resources can depend on. */
-  private grant(actions: string[], resource: string): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee: this.grantee, actions, resourceArns: [resource] });
+  /** Allows `actions` on `resource` (under `conditions`) in the `grants` policy, as an `iam.Grant` that resources can depend on. */
+  private grant(actions: string[], resource: string, conditions?: Record<string, Record<string, unknown>>): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee: this.grantee, actions, resourceArns: [resource], conditions });
   }
 
-  /** Adds `resources` to the statement that allows exactly `actions`, creating it on first use. */
-  private allow(actions: string[], resources: string[]): void {
-    const key = actions.join(' ');
+  /** Adds the statement's resources to the one that allows exactly its actions under its conditions, creating that on first use. */
+  private allow(added: iam.PolicyStatement): void {
+    const conditions = added.conditions as Record<string, unknown>;
+    const key = `${added.actions.join(' ')} ${JSON.stringify(Stack.of(this).resolve(conditions))}`;
     const statement = this.statements.get(key);
     if (!statement) {
-      const created = new iam.PolicyStatement({ actions, resources });
+      const created = new iam.PolicyStatement({ actions: added.actions, resources: added.resources, conditions });
       this.statements.set(key, created);
       this.grants.addStatements(created);
       return;
     }
-    const missing = resources.filter((r) => !statement.resources.includes(r));
+    const missing = added.resources.filter((r) => !statement.resources.includes(r));
     if (missing.length > 0) statement.addResources(...missing);
   }
 

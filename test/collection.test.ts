@@ -5,12 +5,14 @@
 import { App, Aspects, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   CollectionDataAccess, ConnectorBlueprint, FineGrainedAccess, MlConnector, MlConnectorProps, ServerlessCollection,
 } from '../src';
 import { resourcesOfType, testDomain, testStack } from './util';
+import { OPENSEARCH_SERVICE_PRINCIPALS } from '../src/provider';
 
 const ML_PERMISSIONS = ['aoss:CreateMLResource', 'aoss:UpdateMLResource', 'aoss:DeleteMLResource', 'aoss:DescribeMLResource', 'aoss:ExecuteMLResource'];
 const IMPORTED_ARN = 'arn:aws:aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g';
@@ -146,7 +148,12 @@ describe('provider grants', () => {
     const stack = testStack();
     const c = connector(stack, 'QA', { collection: imported() });
     expect(stack.resolve(providerStatements(stack))).toEqual([
-      { Action: 'iam:PassRole', Effect: 'Allow', Resource: stack.resolve(c.role.roleArn) },
+      {
+        Action: 'iam:PassRole',
+        Condition: { StringEquals: { 'iam:PassedToService': OPENSEARCH_SERVICE_PRINCIPALS } },
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::111122223333:role${(c.role.node.defaultChild as iam.CfnRole).path}*`]] },
+      },
       { Action: 'aoss:APIAccessAll', Effect: 'Allow', Resource: IMPORTED_ARN },
     ]);
   });

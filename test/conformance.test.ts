@@ -99,7 +99,7 @@ describe('conformance with the official ml-commons blueprints', () => {
 
   test.each(AWS_FILES.filter((file) => file in CASES))('%s', (file) => {
     const { body, roleArn } = sentBody(file);
-    expect(roleArn).toMatch(/^arn:aws:iam::111122223333:role\/QARole/);
+    expect(roleArn).toMatch(/^arn:aws:iam::111122223333:role\/cdk-opensearch-ml\/[A-Za-z0-9]+\/QARole/);
     expect(withFilledUrls(body)).toEqual(expectedBody(file, roleArn));
   });
 });
@@ -208,7 +208,7 @@ describe('conformance with the official ml-commons http blueprints (third-party 
     const body = sentHttpBody(file, placeholders, testCase.blueprint, testCase.trust, testCase.clientConfig);
     expect(body.protocol).toBe('http');
     expect(body.credential.secretArn).toBe(SECRET_ARN);
-    expect(body.credential.roleArn).toMatch(/^arn:aws:iam::111122223333:role\/QARole/);
+    expect(body.credential.roleArn).toMatch(/^arn:aws:iam::111122223333:role\/cdk-opensearch-ml\/[A-Za-z0-9]+\/QARole/);
     expect(Object.keys(body.credential).sort()).toEqual(['roleArn', 'secretArn']);
 
     const expected = withSecretHeaders(replaceStrings(official(file), placeholders)) as any;

@@ -4,8 +4,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import { ConnectorBlueprint, MlConnector } from '../src';
+import { providerInlinePolicySizes, ROLE_INLINE_POLICY_QUOTA } from './policy-size';
 import { resourcesOfType, testDomain, testStack } from './util';
-import { MlCommonsProvider } from '../src/provider';
+import { MlCommonsProvider, OPENSEARCH_SERVICE_PRINCIPALS } from '../src/provider';
 
 const QA_BODY = '{ "inputs": { "question": "${parameters.question}", "context": "${parameters.context}" } }';
 
@@ -243,11 +244,16 @@ describe('provider', () => {
     const policies = resourcesOfType(stack, 'AWS::IAM::Policy');
     expect(policies).toHaveLength(1);
     const statements = policies[0][1].Properties.PolicyDocument.Statement;
+    const path = MlCommonsProvider.of(stack).connectorRolePath;
+    expect(path).toMatch(/^\/cdk-opensearch-ml\/TestStackOpenSearchMlProvider[0-9A-F]{8}\/$/);
+    for (const c of connectors) expect((c.role.node.defaultChild as iam.CfnRole).path).toBe(path);
     expect(statements).toEqual([
       {
+        // Every connector role this stack creates, under its path; to OpenSearch only.
         Action: 'iam:PassRole',
+        Condition: { StringEquals: { 'iam:PassedToService': OPENSEARCH_SERVICE_PRINCIPALS } },
         Effect: 'Allow',
-        Resource: connectors.map((c) => ({ 'Fn::GetAtt': [stack.getLogicalId(c.role.node.defaultChild as any), 'Arn'] })),
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::111122223333:role${path}*`]] },
       },
       {
         Action: ['es:ESHttpGet', 'es:ESHttpPost', 'es:ESHttpPut', 'es:ESHttpDelete'],
@@ -261,6 +267,32 @@ describe('provider', () => {
         Resource: ['arn:aws:es:us-east-1:111122223333:domain/a/', 'arn:aws:es:us-east-1:111122223333:domain/b/'],
       },
     ]);
+  });
+
+  test('a role of the user\'s is named in a statement of its own, next to the one for the stack\'s connector roles', () => {
+    const stack = testStack();
+    const domain = importedDomain(stack);
+    const mine = iam.Role.fromRoleArn(stack, 'Mine', 'arn:aws:iam::111122223333:role/team/my-connector-role', { mutable: false });
+    new MlConnector(stack, 'Given', { domain, blueprint: sageMaker('given'), role: mine });
+    new MlConnector(stack, 'Created', { domain, blueprint: sageMaker('created') });
+    const passRole = resourcesOfType(stack, 'AWS::IAM::Policy')[0][1].Properties.PolicyDocument.Statement
+      .filter((s: any) => s.Action === 'iam:PassRole');
+    expect(passRole).toEqual([
+      { Action: 'iam:PassRole', Effect: 'Allow', Resource: 'arn:aws:iam::111122223333:role/team/my-connector-role' },
+      expect.objectContaining({ Condition: { StringEquals: { 'iam:PassedToService': OPENSEARCH_SERVICE_PRINCIPALS } } }),
+    ]);
+  });
+
+  test('the provider role\'s inline policies are the same size for 1, 100 and 200 connectors, far below IAM\'s 10,240 characters', () => {
+    const sizes = [1, 100, 200].map((count) => {
+      const stack = testStack();
+      const domain = importedDomain(stack);
+      for (let i = 0; i < count; i++) new MlConnector(stack, `Connector${i}`, { domain, blueprint: sageMaker(`endpoint-${i}`) });
+      return providerInlinePolicySizes(stack);
+    });
+    expect(new Set(sizes.map((s) => s.total)).size).toBe(1);
+    expect(sizes[0].byPolicy.Grants).toBeGreaterThan(300);
+    expect(sizes[2].total).toBeLessThan(ROLE_INLINE_POLICY_QUOTA / 5);
   });
 
   test('runs on the latest Node.js runtime from the bundled asset, with no managed policy and a bounded log retention', () => {

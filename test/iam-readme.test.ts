@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -54,7 +55,9 @@ function synthesizedStatements(stacks: Stack[]): Statement[] {
         if (value.startsWith('arn:aws:secretsmanager:')) return value.includes(':secret:api-key') ? '<API key secret>' : '<master user secret>';
         if (value.startsWith('arn:aws:kms:')) return '<API key secret\'s KMS key>';
         return value.replace(/^arn:aws:es:[a-z0-9-]+:\d{12}:domain\/[a-z0-9-]+/, '<domain ARN>')
-          .replace(/^arn:aws:aoss:[a-z0-9-]+:\d{12}:collection\/[a-z0-9]+$/, '<collection ARN>');
+          .replace(/^arn:aws:aoss:[a-z0-9-]+:\d{12}:collection\/[a-z0-9]+$/, '<collection ARN>')
+          .replace(/^arn:aws:iam::\d{12}:role\/cdk-opensearch-ml\/[A-Za-z0-9]+\/\*$/, 'arn:<partition>:iam::<account>:role/cdk-opensearch-ml/<provider ID>/*')
+          .replace(/^arn:aws:iam::\d{12}:role\/(?!cdk-opensearch-ml\/).+$/, '<connector role>');
       }
       const v = value as Record<string, any>;
       const typeOf = (id: string) => resources[id]?.Type;
@@ -68,8 +71,9 @@ function synthesizedStatements(stacks: Stack[]): Statement[] {
         }[type as string] ?? `<${type}>`;
       }
       if (v.Ref === 'AWS::StackId') return '<this stack>';
+      if (v.Ref === 'AWS::Partition') return 'aws';
       if (v.Ref) return typeOf(v.Ref) === 'AWS::SecretsManager::Secret' ? '<master user secret>' : `<${typeOf(v.Ref)}>`;
-      if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(placeholder).join(v['Fn::Join'][0]);
+      if (v['Fn::Join']) return placeholder((v['Fn::Join'][1] as unknown[]).map(placeholder).join(v['Fn::Join'][0]));
       return JSON.stringify(value);
     };
     const statement = (role: string, policy: string, s: any): Statement => ({
@@ -152,6 +156,11 @@ function referenceStacks(): Stack[] {
     domain: three, blueprint: ConnectorBlueprint.openAiEmbedding({ apiKeySecret: apiKey, model: 'text-embedding-3-small' }),
   });
   new MlModel(more, 'Model', { connector: openAi });
+  new MlConnector(more, 'OwnRole', {
+    domain: three,
+    blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }),
+    role: iam.Role.fromRoleArn(more, 'Given', 'arn:aws:iam::111122223333:role/team/connector-role', { mutable: false }),
+  });
   new MlConnector(more, 'OnCollection', {
     collection: ServerlessCollection.fromCollectionAttributes({
       collectionName: 'vectors',

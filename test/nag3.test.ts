@@ -50,6 +50,8 @@ test('each wildcard is acknowledged finding by finding, with the reason cdk-nag 
   expect(ids.sort()).toEqual([
     'Nag3/Batch/Role/Resource AwsSolutions-IAM5[Resource::arn:aws:sagemaker:us-east-1:111122223333:transform-job/nightly*]',
     'Nag3/Comprehend/Role/Resource AwsSolutions-IAM5[Resource::*]',
+    // the connector roles' path: one PassRole statement for all of them (issue 16)
+    'Nag3/OpenSearchMlProvider/Grants/Resource AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::111122223333:role/cdk-opensearch-ml/Nag3OpenSearchMlProvider835B59FC/*]',
     'Nag3/OpenSearchMlProvider/Grants/Resource AwsSolutions-IAM5[Resource::arn:aws:es:us-east-1:111122223333:domain/nag/_plugins/_ml/*]',
     'Nag3/OpenSearchMlProvider/Grants/Resource AwsSolutions-IAM5[Resource::arn:aws:es:us-east-1:111122223333:domain/other/_plugins/_ml/*]',
     'Nag3/OpenSearchMlProvider/Grants/Resource AwsSolutions-IAM5[Resource::arn:aws:es:us-east-1:111122223333:domain/private/_plugins/_ml/*]',
@@ -58,6 +60,7 @@ test('each wildcard is acknowledged finding by finding, with the reason cdk-nag 
     'Nag3/Textract/Role/Resource AwsSolutions-IAM5[Resource::*]',
     // a domain of another stack: known as an Fn::ImportValue only when the app is synthesized
     'Nag3User/OpenSearchMlProvider/Grants/Resource AwsSolutions-IAM5[Resource::Nag3Domain:ExportsOutputFnGetAttSharedDACC02AAArnC693039C/_plugins/_ml/*]',
+    'Nag3User/OpenSearchMlProvider/Grants/Resource AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::111122223333:role/cdk-opensearch-ml/Nag3UserOpenSearchMlProviderB8746EBC/*]',
     'Nag3User/Profile/Role/Resource AwsSolutions-IAM5[Resource::arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0]',
   ]);
   for (const acknowledgment of report.acknowledged) expect(acknowledgment).toMatch(/\]: .{40,}/);

@@ -12,7 +12,7 @@ import { Deadline, sleep } from './deadline';
 import { DeployError } from './errors';
 import { log } from './log';
 import type { CreateTracker } from './physical-id';
-import { sleepBeforeRetry } from './retry';
+import { sleepBeforeRetry, Verdict } from './retry';
 import { HttpResponse, TransportError } from './transport';
 
 /** How to find what the requests of one create made, and remove one of them. */
@@ -36,6 +36,8 @@ export interface Creation {
   readonly lookup?: Lookup;
   /** the ID that an answer refusing a unique name says holds it: after a lost answer, what that request made */
   readonly taken?: (response: HttpResponse) => string | undefined;
+  /** this API's reading of an outcome, given the client's (a 429 a model register may have answered after making the model) */
+  readonly verdict?: (outcome: HttpResponse | TransportError, standard: Verdict) => Verdict;
   /** the error for an answer that refuses the create, or for the last answer when the time ran out (`what` then says so) */
   readonly refused: (response: HttpResponse, what: string) => DeployError | Promise<DeployError>;
 }
@@ -98,7 +100,8 @@ async function attempts(creation: Creation, ctx: CreateContext, state: State): P
         if (!(e instanceof TransportError)) throw e;
         outcome = e;
       }
-      const verdict = ctx.client.verdictOf(outcome);
+      const standard = ctx.client.verdictOf(outcome);
+      const verdict = creation.verdict?.(outcome, standard) ?? standard;
       if (verdict === 'unknown') state.lost = true;
       else ctx.tracker.unknownSince = before;
       if (outcome instanceof TransportError) {

@@ -11,7 +11,7 @@ import { BasicCredentials, OpenSearchClient } from './clients/opensearch';
 import { readMasterUser } from './clients/secrets-manager';
 import { Deadline } from './deadline';
 import { DeployError } from './errors';
-import { CreateTracker, failedCreateId, isMarker, notCreatedId, unknownOutcomeOf } from './physical-id';
+import { CreateTracker, failedCreateId, isMarker, leftoverOf, notCreatedId, unknownOutcomeOf } from './physical-id';
 import type { RawProperties } from './properties';
 import type { ResourceContext, ResourceType } from './resource';
 import { resourceTypeOf } from './resource-table';
@@ -41,6 +41,8 @@ export async function dispatch(event: CloudFormationEvent, ctx: DispatchContext)
     if (isMarker(physicalId)) {
       const unknown = unknownOutcomeOf(physicalId);
       if (unknown && props && resource.sweep) await withContext(resource, props, event, ctx, (c) => resource.sweep!(unknown, props, c));
+      const leftover = leftoverOf(physicalId);
+      if (leftover && props && resource.removeLeftover) await withContext(resource, props, event, ctx, (c) => resource.removeLeftover!(leftover, props, c));
     } else if (props) {
       await withContext(resource, props, event, ctx, (c) => resource.delete(physicalId, props, c));
     } else if (resource.unreadableDelete === 'fail') {

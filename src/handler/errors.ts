@@ -72,6 +72,21 @@ export function isAnonymousDenial(response: HttpResponse): boolean {
  */
 const DETERMINISTIC_TYPES = new Set(['illegal_argument_exception', 'illegal_state_exception', 'm_l_validation_exception', 'status_exception', 'parsing_exception']);
 
+/**
+ * An ML node refusing a task because it runs as many as it may: ml-commons' MLTaskManager throws
+ * MLLimitExceededException "exceed max running task limit" at max_register_model_tasks_per_node /
+ * max_deploy_model_tasks_per_node (10 by default; opensearch-project/ml-commons MLCommonsSettings),
+ * before the task does anything. A register answers it with 500 m_l_limit_exceeded_exception; a
+ * deploy, which runs on the nodes after its answer, reports it in the task's error. A full thread
+ * pool queue ("rejected execution of ...") is the same: no room now, room later.
+ */
+export const NO_ROOM = /exceed max running task limit|rejected execution of/i;
+
+export function isNoRoom(response: HttpResponse): boolean {
+  const answer = readErrorAnswer(response);
+  return answer.type === 'm_l_limit_exceeded_exception' || (response.status >= 500 && NO_ROOM.test(answer.reason));
+}
+
 export function isDeterministicFailure(response: HttpResponse): boolean {
   const type = readErrorAnswer(response).type;
   return type !== undefined && DETERMINISTIC_TYPES.has(type);

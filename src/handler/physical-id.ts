@@ -8,6 +8,7 @@
 const MARKER_PREFIX = 'cdk-opensearch-ml:';
 
 const UNKNOWN_OUTCOME = /^cdk-opensearch-ml:create-unknown:(\d+):(.+)$/;
+const LEFTOVER = /^cdk-opensearch-ml:leftover:([^:]+):(.+)$/;
 
 export function isMarker(physicalId: string): boolean {
   return physicalId.startsWith(MARKER_PREFIX);
@@ -35,6 +36,18 @@ export function unknownOutcomeOf(physicalId: string): UnknownOutcome | undefined
   return match ? { since: Number(match[1]), requestId: match[2] } : undefined;
 }
 
+/**
+ * A create that failed and could not remove what it made, which it names in a form of its
+ * resource type's (a model and its own model group): the rollback's Delete removes that.
+ */
+export function leftoverId(leftover: string, requestId: string): string {
+  return `${MARKER_PREFIX}leftover:${leftover}:${requestId}`;
+}
+
+export function leftoverOf(physicalId: string): string | undefined {
+  return LEFTOVER.exec(physicalId)?.[1];
+}
+
 /** What a create tells the handler as it goes, so that a failure (even the last-resort timeout) reports the right marker. */
 export interface CreateTracker {
   /**
@@ -44,6 +57,8 @@ export interface CreateTracker {
   unknownSince?: number;
   /** something this create made and has not removed (a model whose deploy failed): the failed answer names it */
   leftBehind?: string;
+  /** what it made and could not remove, when the resource's ID alone would not find it all (a model and its own group): a leftover marker */
+  leftover?: string;
 }
 
 /**
@@ -52,5 +67,6 @@ export interface CreateTracker {
  */
 export function failedCreateId(requestId: string, tracker: CreateTracker, sweeps: boolean): string {
   if (sweeps && tracker.unknownSince !== undefined) return unknownOutcomeId({ since: tracker.unknownSince, requestId });
-  return tracker.leftBehind ?? notCreatedId(requestId);
+  if (tracker.leftBehind !== undefined) return tracker.leftBehind;
+  return tracker.leftover !== undefined ? leftoverId(tracker.leftover, requestId) : notCreatedId(requestId);
 }

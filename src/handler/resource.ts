@@ -55,6 +55,8 @@ export interface ResourceType<P extends DomainTarget, A = undefined> {
    * made. A type without it reports a failed create as 'not created', never 'unknown'.
    */
   sweep?(outcome: UnknownOutcome, props: P, ctx: ResourceContext): Promise<void>;
+  /** The rollback of a create that failed and named what it could not remove (CreateTracker.leftover). */
+  removeLeftover?(leftover: string, props: P, ctx: ResourceContext): Promise<void>;
   /** the ARN of the secret of the master user to sign in with (HTTP basic auth), when the properties name one */
   masterUserSecretArn?(props: P): string | undefined;
   /** whether the request needs the stack's models (ResourceContext.stackModels), which a relay lists for its worker */

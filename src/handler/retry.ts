@@ -29,9 +29,15 @@ export function backoffDelay(attempt: number, baseMs = 250, capMs = 10_000): num
   return Math.random() * Math.min(capMs, baseMs * 2 ** attempt);
 }
 
+/** The range of a backoff: the first delay's bound and the largest. */
+export interface Backoff {
+  readonly baseMs: number;
+  readonly capMs: number;
+}
+
 /** Sleeps before retry number `attempt`, if the deadline leaves room for it and for `reserveMs` after it. */
-export async function sleepBeforeRetry(attempt: number, deadline: Deadline, reserveMs = 0): Promise<boolean> {
-  const delay = backoffDelay(attempt);
+export async function sleepBeforeRetry(attempt: number, deadline: Deadline, reserveMs = 0, backoff?: Backoff): Promise<boolean> {
+  const delay = backoffDelay(attempt, backoff?.baseMs, backoff?.capMs);
   if (deadline.remaining() < delay + reserveMs) return false;
   await sleep(delay);
   return true;

@@ -2,6 +2,7 @@
  * The state an emulator instance holds and the per-request context handlers receive.
  */
 import type { ServerlessCollectionState } from './aoss';
+import type { Capacity } from './capacity';
 import type { ClusterState } from './cluster-state';
 import { Caller, EmulatorResponse, ParsedRequest } from './http';
 import { MlRuntime } from './ml-runtime';
@@ -27,6 +28,8 @@ export interface EmulatorContext {
   readonly serverless?: ServerlessCollectionState;
   /** Deploy latency/failures, auto-deploy and predict behaviour, and the timers of deploy tasks in flight. */
   readonly ml: MlRuntime;
+  /** Operation latencies, the request rate and the register task cap (capacity.ts). */
+  readonly capacity: Capacity;
   /** Stable per-instance node id, reported by undeploy and tasks. */
   readonly nodeId: string;
   /** A second ML node, named by deploys that complete with an error on one of two nodes. */

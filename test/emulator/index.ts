@@ -6,6 +6,7 @@ import { randomBytes } from 'crypto';
 import { readFileSync } from 'fs';
 import { Server } from 'https';
 import { DataAccessPolicyEntry, ServerlessCollectionState } from './aoss';
+import { Capacity } from './capacity';
 import { ClusterState } from './cluster-state';
 import { EmulatorContext } from './context';
 import { FaultQueue } from './faults';
@@ -24,6 +25,7 @@ import { EngineVersion } from './version';
 
 export type { EmulatorOptions, EmulatorPrincipal, EmulatorRoleMapping, FaultSpec, RecordedRequest } from './types';
 export type { DataAccessPolicyEntry, ServerlessOptions } from './aoss';
+export type { CapacityOptions, Operation } from './capacity';
 export type { DeployFailureSpec, PredictBehaviour, RemoteError, RemoteErrorPreset } from './ml-runtime';
 
 /** What userIndex() returns. */
@@ -77,7 +79,10 @@ export class OpenSearchEmulator {
       cluster: new ClusterState(serverless ? serverless.refreshIntervalMs : 1000),
       security: new SecurityPlugin(options.fgac),
       ...(serverless ? { serverless } : {}),
-      ml: new MlRuntime({ deployLatencyMs: options.deployLatencyMs, modelAutoDeploy: options.modelAutoDeploy }),
+      ml: new MlRuntime({
+        deployLatencyMs: options.deployLatencyMs, modelAutoDeploy: options.modelAutoDeploy, maxDeployTasks: options.capacity?.maxDeployTasksPerNode,
+      }),
+      capacity: new Capacity(options.capacity),
       nodeId: randomId(),
       peerNodeId: randomId(),
       clusterUuid: randomBytes(16).toString('base64url').slice(0, 22),
@@ -181,6 +186,11 @@ export class OpenSearchEmulator {
     this.context.ml.setPredictBehaviour(target, behaviour);
   }
 
+  /** What the capacity limits turned away so far: requests answered 429, registers and deploys refused at ml-commons' caps. */
+  get refused(): { readonly throttled: number; readonly registers: number; readonly deploys: number } {
+    return { ...this.context.capacity.refused, deploys: this.context.ml.refusedDeploys };
+  }
+
   /** Resolves once every deploy task in flight has finished. */
   async settleDeploys(): Promise<void> {
     await this.context.ml.settled();
@@ -236,6 +246,7 @@ export class OpenSearchEmulator {
       index.clear();
     }
     this.context.ml.reset();
+    this.context.capacity.reset();
     this.context.cluster.reset();
     this.context.security.reset();
     this.context.serverless?.reset();

@@ -65,6 +65,8 @@ export interface MlRuntimeOptions {
   readonly deployLatencyMs?: number | readonly [number, number];
   /** plugins.ml_commons.model_auto_deploy.enable. Default: true on 2.13+, where it exists and is on by default. */
   readonly modelAutoDeploy?: boolean;
+  /** plugins.ml_commons.max_deploy_model_tasks_per_node: deploy tasks running at once (see capacity.ts). Default: no limit. */
+  readonly maxDeployTasks?: number;
 }
 
 export class MlRuntime {
@@ -74,6 +76,10 @@ export class MlRuntime {
   private predictRules = new Map<string, PredictRule>();
   private readonly timers = new Map<string, Set<NodeJS.Timeout>>();
   private readonly idleWaiters: Array<() => void> = [];
+  /** deploy tasks running now: task id → model id */
+  private readonly deploying = new Map<string, string>();
+  /** deploys the task cap turned away */
+  refusedDeploys = 0;
 
   constructor(private readonly options: MlRuntimeOptions = {}) {
     this.latency = latencyRange(options.deployLatencyMs);
@@ -88,6 +94,23 @@ export class MlRuntime {
   deployDuration(): number {
     const [min, max] = this.latency;
     return min + Math.floor(Math.random() * (max - min + 1));
+  }
+
+  /**
+   * A slot for deploy task `taskId` until endDeploy, or false when as many run as the node may
+   * (MLTaskManager.checkLimitAndAddRunningTask), counted.
+   */
+  startDeploy(taskId: string, modelId: string): boolean {
+    if (this.deploying.size >= (this.options.maxDeployTasks ?? Infinity)) {
+      this.refusedDeploys++;
+      return false;
+    }
+    this.deploying.set(taskId, modelId);
+    return true;
+  }
+
+  endDeploy(taskId: string): void {
+    this.deploying.delete(taskId);
   }
 
   setAutoDeploy(enabled: boolean | undefined): void {
@@ -157,6 +180,8 @@ export class MlRuntime {
   cancel(modelId: string): void {
     for (const timer of this.timers.get(modelId) ?? []) clearTimeout(timer);
     this.timers.delete(modelId);
+    // An undeploy or delete ends the model's deploy task: its slot is free again.
+    for (const [taskId, model] of this.deploying) if (model === modelId) this.deploying.delete(taskId);
     this.notifyIfIdle();
   }
 
@@ -170,6 +195,8 @@ export class MlRuntime {
     for (const modelId of [...this.timers.keys()]) this.cancel(modelId);
     this.failures = [];
     this.predictRules = new Map();
+    this.deploying.clear();
+    this.refusedDeploys = 0;
     this.latency = latencyRange(this.options.deployLatencyMs);
     this.autoDeploy = this.options.modelAutoDeploy;
   }

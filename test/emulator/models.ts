@@ -3,6 +3,7 @@
  * (CREATED → RUNNING → COMPLETED / FAILED / COMPLETED_WITH_ERROR over a configurable latency), undeploy, get,
  * update, search, delete, and GET of tasks.
  */
+import { registerLimitExceeded, TASK_LIMIT_MESSAGE } from './capacity';
 import { findConnector } from './connectors';
 import { EmulatorContext, RequestContext, TransportPhase } from './context';
 import { illegalArgument, openSearchError, statusException } from './errors';
@@ -46,6 +47,8 @@ export function registerModel(ctx: RequestContext): TransportPhase {
   return () => {
     const connector = findConnector(ctx, readText(body.connector_id));
     const group = resolveGroup(ctx, body.model_group_id === undefined ? undefined : readText(body.model_group_id), readText(body.name));
+    // The group comes first: a register the node has no room for leaves it, as ml-commons does (capacity.ts).
+    if (ctx.emulator.capacity.isRefusedRegister(ctx.request)) throw registerLimitExceeded();
     const modelId = storeModel(ctx.emulator, {
       name: readText(body.name),
       groupId: group.id,
@@ -60,9 +63,14 @@ export function registerModel(ctx: RequestContext): TransportPhase {
   };
 }
 
-/** An explicit group must exist; without one, ml-commons creates a group named after the model. */
+/**
+ * An explicit group must exist; without one, ml-commons registers the model in the group named
+ * after it, which it creates if there is none (TransportRegisterModelAction: validateUniqueModelGroupName).
+ */
 function resolveGroup(ctx: RequestContext, groupId: string | undefined, modelName: string): StoredDoc {
-  if (groupId === undefined) return createModelGroup(ctx.emulator, modelName);
+  if (groupId === undefined) {
+    return ctx.emulator.modelGroups.all().find((group) => group.source.name === modelName) ?? createModelGroup(ctx.emulator, modelName);
+  }
   const group = ctx.emulator.modelGroups.get(groupId);
   if (!group) throw statusException(404, `Failed to find model group with the provided model group id: ${groupId}`);
   return group;
@@ -115,10 +123,19 @@ export function deployModel(ctx: RequestContext): TransportPhase {
  */
 function startDeploy(emulator: EmulatorContext, model: StoredDoc): StoredDoc {
   const connectorId = typeof model.source.connector_id === 'string' ? model.source.connector_id : undefined;
-  const failure = emulator.ml.takeDeployFailure(model.id, connectorId);
-  const partial = failure?.state === 'COMPLETED_WITH_ERROR';
-  const nodes = partial ? [emulator.nodeId, emulator.peerNodeId] : [emulator.nodeId];
+  const nodes = [emulator.nodeId];
   const task = emulator.tasks.create(taskSource(model.id, 'DEPLOY_MODEL', 'CREATED', true, nodes));
+  // The node takes the task only below max_deploy_model_tasks_per_node; it refuses at once, after the REST answer.
+  if (!emulator.ml.startDeploy(task.id, model.id)) {
+    setState(emulator, model, 'DEPLOY_FAILED', { ...workerFields(nodes, 0) });
+    updateTask(emulator, task.id, { state: 'FAILED', error: JSON.stringify({ [nodes[0]]: TASK_LIMIT_MESSAGE }) });
+    return task;
+  }
+  const failure = emulator.ml.takeDeployFailure(model.id, connectorId);
+  if (failure?.state === 'COMPLETED_WITH_ERROR') {
+    nodes.push(emulator.peerNodeId);
+    emulator.tasks.replace(task, { ...task.source, worker_node: nodes });
+  }
   setState(emulator, model, 'DEPLOYING', { planning_worker_node_count: nodes.length, planning_worker_nodes: nodes });
   const total = emulator.ml.deployDuration();
   emulator.ml.schedule(model.id, Math.floor(total / 2), () => updateTask(emulator, task.id, { state: 'RUNNING' }));
@@ -127,6 +144,7 @@ function startDeploy(emulator: EmulatorContext, model: StoredDoc): StoredDoc {
 }
 
 function finishDeploy(emulator: EmulatorContext, modelId: string, taskId: string, nodes: string[], failure: DeployFailureSpec | undefined): void {
+  emulator.ml.endDeploy(taskId);
   const model = emulator.models.get(modelId);
   if (!model || model.source.model_state !== 'DEPLOYING') return;
   if (!failure) {

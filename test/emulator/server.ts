@@ -6,6 +6,7 @@ import { IncomingMessage, ServerResponse } from 'http';
 import { createServer, Server } from 'https';
 import { AddressInfo } from 'net';
 import * as path from 'path';
+import { operationOf, throttled } from './capacity';
 import { EmulatorContext } from './context';
 import { ActiveFault, FaultQueue, faultResponse } from './faults';
 import { callerName, Caller, EmulatorResponse, ParsedRequest } from './http';
@@ -67,8 +68,26 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     }
   }
 
-  // Processing is synchronous, so a request is either fully applied or not at all when a fault cuts it off.
-  const outcome = processRequest(deps.emulator, deps.principals, request, new Date());
+  // What the domain can take (capacity.ts): load shed with 429, register tasks per node, and the time the operation takes.
+  const { capacity } = deps.emulator;
+  const operation = operationOf(request.method, request.path);
+  if (!capacity.admit()) {
+    const response = throttled();
+    record(response.status, response.body);
+    send(res, response);
+    return;
+  }
+  res.once('close', () => capacity.done());
+  const registering = operation === 'model.register';
+  if (registering) capacity.startRegister(request);
+  let outcome: ReturnType<typeof processRequest>;
+  try {
+    await sleep(capacity.latencyOf(operation));
+    // Processing is synchronous, so a request is either fully applied or not at all when a fault cuts it off.
+    outcome = processRequest(deps.emulator, deps.principals, request, new Date());
+  } finally {
+    if (registering) capacity.endRegister(request);
+  }
   let response = outcome.response;
   if (fault && phase === 'after') {
     await sleep(fault.spec.delayMs);

@@ -1,4 +1,5 @@
 import type { ServerlessOptions } from './aoss';
+import type { CapacityOptions } from './capacity';
 
 /**
  * Public option and record types of the OpenSearch Service emulator.
@@ -56,6 +57,11 @@ export interface EmulatorOptions {
    * Default: true from 2.13 (the setting's default since it exists), false before.
    */
   readonly modelAutoDeploy?: boolean;
+  /**
+   * What the domain can take (capacity.ts): operation latencies, a request rate above which it answers 429, and
+   * ml-commons' caps on register and deploy tasks per node. Default: instant and unlimited.
+   */
+  readonly capacity?: CapacityOptions;
   /** Fine-grained access control (security plugin). Default: disabled. */
   readonly fgac?: {
     readonly masterUserArn?: string;

@@ -14,6 +14,7 @@ export const REGION = 'us-east-1';
 export function resolver(resources: Record<string, { Type: string }>): (value: unknown) => unknown {
   const arnOf = (logicalId: string, type: string | undefined): string => {
     switch (type) {
+      case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role${(resources[logicalId] as any)?.Properties?.Path ?? '/'}${logicalId}`;
       case 'AWS::Lambda::Function': return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
       case 'AWS::Logs::LogGroup': return `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${logicalId}:*`;
       case 'AWS::SecretsManager::Secret': return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${logicalId}-AbCdEf`;

@@ -231,6 +231,99 @@ describe('create', () => {
     expect(mlCalls().filter((c) => c.startsWith('GET /_plugins/_ml/tasks/')).length).toBeGreaterThan(1);
   });
 
+  test('a deploy that takes the handler\'s time (its task never answers) still leaves time to remove the model and its own group', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.setDeployLatency(60_000);
+    emulator.injectFault({ method: 'GET', path: /\/_plugins\/_ml\/tasks\//, delayMs: 60_000, times: 100 });
+    const { response } = await lambda.invoke(event(createEvent(propertiesOf(chain, MODEL, 'Model'), MODEL)), { remainingMs: 12_000 });
+    emulator.clearFaults();
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toMatch(/did not answer/);
+    expect(emulator.models()).toEqual([]);
+    expect(emulator.modelGroups()).toEqual([]);
+    expect(response?.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:not-created:/);
+  });
+
+  test('a failed create whose model\'s own group could not be removed names it, and the rollback\'s Delete removes it', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.failDeploys({ message: 'no eligible node found to deploy the model' });
+    emulator.injectFault({ method: 'DELETE', path: /\/_plugins\/_ml\/model_groups\//, status: 403, body: { Message: 'explicit deny' }, times: 100 });
+    const properties = propertiesOf(chain, MODEL, 'Model');
+    const { response } = await lambda.invoke(event(createEvent(properties, MODEL)));
+    emulator.clearFaults();
+    expect(response?.Status).toBe('FAILED');
+    expect(emulator.models()).toEqual([]);
+    const [group] = emulator.modelGroups();
+    const modelId = emulator.requests.find((r) => r.path.endsWith('/_register'))!.responseBody.match(/"model_id":"([^"]+)"/)![1];
+    expect(response?.PhysicalResourceId).toBe(`cdk-opensearch-ml:leftover:${modelId}.${group.id}:${response?.RequestId}`);
+    // While the group cannot be deleted either, the rollback's Delete says so; then it goes.
+    emulator.injectFault({ method: 'DELETE', path: /\/_plugins\/_ml\/model_groups\//, status: 403, body: { Message: 'explicit deny' }, times: 100 });
+    const refused = await lambda.invoke(event(deleteEvent(response!.PhysicalResourceId, properties, MODEL)), { remainingMs: 3_000 });
+    emulator.clearFaults();
+    expect(refused.response?.Status).toBe('FAILED');
+    expect(refused.response?.Reason).toContain(`DELETE _plugins/_ml/model_groups/${group.id}`);
+    const rollback = await lambda.invoke(event(deleteEvent(response!.PhysicalResourceId, properties, MODEL)));
+    expect(rollback.response?.Status).toBe('SUCCESS');
+    expect(emulator.modelGroups()).toEqual([]);
+  });
+
+  test('a failed create whose delete of the model got no answer in time names the model and its group; the rollback removes the group', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.failDeploys({ message: 'no eligible node found to deploy the model' });
+    // The model is deleted, and the answer comes after the handler stopped waiting.
+    emulator.injectFault({ method: 'DELETE', path: /\/_plugins\/_ml\/models\//, phase: 'after', delayMs: 30_000, times: 1 });
+    const properties = propertiesOf(chain, MODEL, 'Model');
+    const { response } = await lambda.invoke(event(createEvent(properties, MODEL)), { remainingMs: 8_000 });
+    expect(response?.Status).toBe('FAILED');
+    expect(emulator.models()).toEqual([]);
+    expect(emulator.modelGroups()).toHaveLength(1);
+    expect(response?.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:leftover:[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+:/);
+    const rollback = await lambda.invoke(event(deleteEvent(response!.PhysicalResourceId, properties, MODEL)));
+    expect(rollback.response?.Status).toBe('SUCCESS');
+    expect(emulator.modelGroups()).toEqual([]);
+  });
+
+  test('a deploy the ML nodes have no room for (max_deploy_model_tasks_per_node) is deployed again after a wait', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.failDeploys({ message: 'exceed max running task limit', times: 2 });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.models()[0].source.model_state).toBe('DEPLOYED');
+    expect(mlCalls().filter((c) => /_deploy 200$/.test(c))).toHaveLength(3);
+  });
+
+  test('a register the node has no room for (500 m_l_limit_exceeded_exception) is sent again without a lookup: it made nothing', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const from = emulator.requests.length;
+    emulator.injectFault({
+      method: 'POST',
+      path: '/_plugins/_ml/models/_register',
+      status: 500,
+      times: 2,
+      body: { error: { root_cause: [{ type: 'm_l_limit_exceeded_exception', reason: 'exceed max running task limit' }], type: 'm_l_limit_exceeded_exception', reason: 'exceed max running task limit' }, status: 500 },
+    });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.models()).toHaveLength(1);
+    expect(mlCalls(from).filter((c) => c.startsWith('POST /_plugins/_ml/models/_register'))).toHaveLength(3);
+    expect(mlCalls(from).filter((c) => c.includes('_search'))).toEqual([]);
+  });
+
+  test('a register answered 429 after the model was stored (a full register thread pool) is looked up, not repeated: one model', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/models/_register', status: 429, phase: 'after', times: 1 });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.models()).toHaveLength(1);
+    expect(emulator.models()[0].id).toBe(response.PhysicalResourceId);
+  });
+
   test('a register whose answer is lost is looked up, not repeated: one model', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');
@@ -328,6 +421,18 @@ describe('teardown', () => {
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'AbCdEfGhIjKlMnOpQrSt' });
   });
 
+  test('the model\'s own group that someone else\'s model has joined stays, and the delete succeeds', async () => {
+    const chain = synth();
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    const model = await create(chain, MODEL, 'Model');
+    const groupId = emulator.models()[0].source.model_group_id as string;
+    const theirs = emulator.putModel({ connectorId: connector.id, name: 'theirs', groupId });
+    const { response } = await lambda.invoke(event(deleteEvent(model.id, propertiesOf(chain, MODEL, 'Model'), MODEL)));
+    expect(response?.Status).toBe('SUCCESS');
+    expect(emulator.models().map((m) => m.id)).toEqual([theirs]);
+    expect(emulator.modelGroups().map((g) => g.id)).toEqual([groupId]);
+  });
+
   test('a model that is already gone is success', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');
@@ -404,6 +509,24 @@ describe('updates', () => {
       'POST /_plugins/_ml/models/<id>/_deploy 200',
     ]);
     expect(aws.requests.map((r) => `${r.service} ${r.operation} ${r.status}`)).toContain('cloudformation ListStackResources 200');
+  });
+
+  test('a connector change in a stack of more resources than one ListStackResources page: models on later pages are the stack\'s own', async () => {
+    const chain = synth({ One: {}, Two: {} });
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    // CloudFormation lists the stack's other resources first, a page at a time.
+    for (let i = 0; i < 5; i++) stackResources.push({ logicalId: `Role${i}`, physicalId: `role-${i}`, type: 'AWS::IAM::Role' });
+    await create(chain, MODEL, 'One');
+    await create(chain, MODEL, 'Two');
+    aws.setStackPageSize(2);
+    const logicalId = logicalIdOf(chain, CONNECTOR, 'Titan');
+    const properties = propertiesOf(chain, CONNECTOR, 'Titan');
+    const changed = { ...properties, connector: { ...properties.connector, description: 'changed' } };
+    const { response } = await lambda.invoke(event(updateEvent(connector.id, changed, properties, CONNECTOR)));
+    aws.setStackPageSize(100);
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: connector.id });
+    expect(stackResources.map((r) => r.logicalId)).toContain(logicalId);
+    expect(emulator.models().map((m) => m.source.model_state)).toEqual(['DEPLOYED', 'DEPLOYED']);
   });
 
   test('a deployed model of someone else on the connector: nothing is undeployed, and the error names it', async () => {

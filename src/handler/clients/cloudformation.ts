@@ -31,7 +31,8 @@ export async function modelsOfStack(stackId: string, within: Deadline): Promise<
       const physicalId = tag(member, 'PhysicalResourceId');
       if (tag(member, 'ResourceType') === MODEL_RESOURCE_TYPE && physicalId) ids.add(physicalId);
     }
-    next = tag(response.text.slice(response.text.lastIndexOf('</StackResourceSummaries>')), 'NextToken');
+    // Wherever the answer puts it: no member of StackResourceSummaries has a NextToken of its own.
+    next = tag(response.text, 'NextToken');
   } while (next);
   return ids;
 }

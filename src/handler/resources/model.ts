@@ -4,11 +4,12 @@
  */
 import { MODEL_RESOURCE_TYPE, ModelResourceAttributes, ModelResourceProperties } from '../../contract';
 import { createOnce, Lookup, removeCreated } from '../create-once';
-import { sleep } from '../deadline';
-import { DeployError, answerError, describeAnswer, readErrorAnswer } from '../errors';
+import { Deadline, sleep } from '../deadline';
+import { DeployError, NO_ROOM, answerError, describeAnswer, readErrorAnswer } from '../errors';
 import { log } from '../log';
 import { checked, requireObject, requireString, RawProperties, targetOf } from '../properties';
 import type { ResourceContext, ResourceType } from '../resource';
+import { Backoff, sleepBeforeRetry } from '../retry';
 import { HttpResponse, TransportError } from '../transport';
 
 const ML = '/_plugins/_ml';
@@ -39,12 +40,13 @@ export const modelResource: ResourceType<ModelResourceProperties, ModelResourceA
   attributes: (id) => ({ ModelId: id }),
   // Best effort: a failure here must not keep the stack from rolling back.
   sweep: (outcome, props, ctx) => removeCreated('model', modelsRegisteredSince(outcome.since, props, ctx), ctx.deadline),
+  removeLeftover: removeLeftover,
   unreadableDelete: 'fail',
 };
 
 /** The one JSON field of an answer that matters, or an error that says what OpenSearch answered. */
 async function call(ctx: ResourceContext, method: string, path: string, what: string, body?: unknown): Promise<any> {
-  const response = await ctx.client.request({ method, path, body });
+  const response = await ctx.client.request({ method, path, body, deadline: ctx.deadline });
   if (response.status !== 200) throw answerError(response, { ...ctx, operation: 'model', what });
   return response.json ?? {};
 }
@@ -64,18 +66,26 @@ async function createModel(props: ModelResourceProperties, ctx: ResourceContext)
     body: props.model,
     idField: 'model_id',
     lookup: modelsRegisteredSince(Date.now(), props, ctx),
+    // A 429 may come after the model is stored: ml-commons answers the register from its register thread pool
+    // (MLModelManager.indexRemoteModel), and a full queue there rejects that answer, not the write. Look before trying again.
+    verdict: (outcome, standard) => (!(outcome instanceof TransportError) && outcome.status === 429 ? 'unknown' : standard),
     refused: (response, what) => answerError(response, { ...ctx, operation: 'create', what }),
   }, ctx);
   // Until it is returned or removed, a failure (even the handler's last-resort timeout) must name it.
   ctx.tracker.leftBehind = id;
   try {
-    await settle(id, props, ctx, true);
+    // Deploying and the smoke test leave time to remove the model, should they fail.
+    const reserve = Math.min(CLEANUP_RESERVE_MS, ctx.deadline.remaining() / 4);
+    await settle(id, props, { ...ctx, deadline: Deadline.in(ctx.deadline.remaining() - reserve) }, true);
     return id;
   } catch (e) {
     await discard(id, props, ctx);
     throw e;
   }
 }
+
+/** Time a failing create keeps for removing the model it registered, and the model's own group. */
+const CLEANUP_RESERVE_MS = 15_000;
 
 /** A model this much older than our request is not ours (OpenSearch's clock and ours may differ). */
 const CLOCK_SKEW_MS = 60_000;
@@ -101,25 +111,70 @@ async function settle(id: string, props: ModelResourceProperties, ctx: ResourceC
   if (props.deploy && props.verify) await verifyModel(id, props, ctx);
 }
 
-/** POST _deploy, then poll its task until it ends. */
+/**
+ * Waits between deploys that the ML nodes had no room for. Remote model deploy tasks hold a slot
+ * for seconds, and a domain runs 10 at a time whatever its size (each takes a slot on every
+ * node): short waits, so that a slot does not stay free for long while deploys wait for one
+ * (50 deploys of 2.5 s, simulated: 1.15 times the time of an ideal queue, 5 attempts each).
+ */
+const NO_ROOM_BACKOFF: Backoff = { baseMs: 1_000, capMs: 2_000 };
+
+/**
+ * POST _deploy, then poll its task until it ends. A task that every node refused for want of
+ * room (more deploys at once than max_deploy_model_tasks_per_node) is deployed again after a
+ * wait, for as long as the deadline allows: a big stack's models wait their turn.
+ */
 export async function deployModel(id: string, ctx: ResourceContext): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const task = await deployOnce(id, ctx);
+    if (!task || task.state === 'COMPLETED') return;
+    const noRoom = nodeErrorsAll(task.error, NO_ROOM);
+    if (noRoom && await sleepBeforeRetry(attempt, ctx.deadline, 0, NO_ROOM_BACKOFF)) {
+      log('the ML nodes had no room for the deploy; deploying again', { modelId: id, taskId: task.taskId, attempt: attempt + 1 });
+      continue;
+    }
+    throw new DeployError(`Deploying the model ${id} ended ${task.state} (task ${task.taskId}): ${String(task.error ?? 'no error given').slice(0, 600)}. ` +
+      (noRoom
+        ? `The ML nodes ran as many deploy tasks as they may (plugins.ml_commons.max_deploy_model_tasks_per_node) until the handler's time ran out (${attempt + 1} attempts): deploy again, or deploy fewer models at once.`
+        : 'Check the connector (its role, the model\'s endpoint) and the ML nodes\' capacity, then deploy again.'));
+  }
+}
+
+interface DeployTask {
+  readonly taskId: string;
+  readonly state: 'COMPLETED' | 'FAILED' | 'COMPLETED_WITH_ERROR';
+  readonly error?: unknown;
+}
+
+/** One POST _deploy and its task, polled until it ends; undefined when the answer names no task. */
+async function deployOnce(id: string, ctx: ResourceContext): Promise<DeployTask | undefined> {
   const json = await call(ctx, 'POST', `${ML}/models/${encodeURIComponent(id)}/_deploy`, `deploy the model ${id}`);
   const taskId = json.task_id;
-  if (typeof taskId !== 'string') return;
-  for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+  if (typeof taskId !== 'string') return undefined;
+  // Remote model deploys take seconds: poll often enough that a finished task is seen soon after.
+  for (let wait = 250; ; wait = Math.min(wait * 2, 1_000)) {
     const task = await call(ctx, 'GET', `${ML}/tasks/${encodeURIComponent(taskId)}`, `read the deploy task ${taskId} of the model ${id}`);
     const state = String(task.state ?? '');
-    if (state === 'COMPLETED') return;
-    if (state === 'FAILED' || state === 'COMPLETED_WITH_ERROR') {
-      throw new DeployError(`Deploying the model ${id} ended ${state} (task ${taskId}): ${String(task.error ?? 'no error given').slice(0, 600)}. ` +
-        'Check the connector (its role, the model\'s endpoint) and the ML nodes\' capacity, then deploy again.');
-    }
+    if (state === 'COMPLETED' || state === 'FAILED' || state === 'COMPLETED_WITH_ERROR') return { taskId, state, error: task.error };
     if (ctx.deadline.remaining() < wait) {
       throw new DeployError(`The model ${id} was still deploying (task ${taskId} ${state || 'state unknown'}) when the handler's time ran out. ` +
         'Check the task (GET _plugins/_ml/tasks/' + taskId + ') and the cluster\'s ML nodes, then deploy again.');
     }
     await sleep(wait);
   }
+}
+
+/** Whether a task's error ({"<node id>": "<message>", ...} as ml-commons stores it, or a message) names only failures like `pattern`. */
+function nodeErrorsAll(error: unknown, pattern: RegExp): boolean {
+  if (error === undefined || error === null) return false;
+  let messages: string[] = [String(error)];
+  try {
+    const parsed: unknown = JSON.parse(String(error));
+    if (parsed && typeof parsed === 'object') messages = Object.values(parsed).map(String);
+  } catch {
+    // a plain message
+  }
+  return messages.length > 0 && messages.every((message) => pattern.test(message));
 }
 
 export async function undeployModel(id: string, ctx: ResourceContext): Promise<void> {
@@ -142,7 +197,7 @@ const PREDICT_CAUSES: Array<[RegExp, string]> = [
 async function verifyModel(id: string, props: ModelResourceProperties, ctx: ResourceContext): Promise<void> {
   const verify = props.verify!;
   const response = await ctx.client.request({
-    method: 'POST', path: `${ML}/models/${encodeURIComponent(id)}/_predict`, body: { parameters: verify.parameters },
+    method: 'POST', path: `${ML}/models/${encodeURIComponent(id)}/_predict`, body: { parameters: verify.parameters }, deadline: ctx.deadline,
   });
   if (response.status !== 200) {
     const answer = readErrorAnswer(response);
@@ -227,9 +282,9 @@ async function updateModel(
 
 /**
  * Undeploy, delete, and delete the group OpenSearch made for a model registered without
- * one. A model that is already gone is success.
+ * one. A model that is already gone is success. `seen.groupId` is that group, once read.
  */
-async function deleteModel(id: string, props: ModelResourceProperties, ctx: ResourceContext): Promise<void> {
+async function deleteModel(id: string, props: ModelResourceProperties, ctx: ResourceContext, seen: { groupId?: string } = {}): Promise<void> {
   let found: HttpResponse;
   try {
     found = await ctx.client.request({ method: 'GET', path: `${ML}/models/${encodeURIComponent(id)}` });
@@ -240,26 +295,73 @@ async function deleteModel(id: string, props: ModelResourceProperties, ctx: Reso
   }
   if (found.status === 404) return;
   const model = (found.json ?? {}) as { model_state?: string; model_group_id?: string };
+  if (props.model.model_group_id === undefined && model.model_group_id) seen.groupId = model.model_group_id;
   if (model.model_state !== 'REGISTERED' && model.model_state !== 'UNDEPLOYED') await undeployModel(id, ctx);
   const response = await ctx.client.request({ method: 'DELETE', path: `${ML}/models/${encodeURIComponent(id)}` });
   if (response.status !== 200 && response.status !== 404) {
     throw answerError(response, { ...ctx, operation: 'delete', what: `delete the model ${id}` });
   }
   // The group OpenSearch created with the model goes with it; it refuses while other models are in it.
-  if (props.model.model_group_id === undefined && model.model_group_id) {
-    const group = await ctx.client.request({ method: 'DELETE', path: `${ML}/model_groups/${encodeURIComponent(model.model_group_id)}` });
-    log('deleted the model\'s own group', { modelGroupId: model.model_group_id, status: group.status });
+  if (seen.groupId) {
+    const groupId = seen.groupId;
+    await deleteOwnGroup(groupId, ctx).catch((e: Error) => {
+      throw new DeployError(`Deleted the model ${id}, but not the model group ${groupId} that OpenSearch created with it: ${e.message}. ` +
+        `Delete it (DELETE _plugins/_ml/model_groups/${groupId}) once no model is in it.`);
+    });
   }
 }
 
-/** Best effort: remove a model this invocation registered before reporting its failure. */
+/**
+ * Deletes the group OpenSearch made for a model registered without one; already gone is success.
+ * A group that others' models have joined since (409) is theirs too, and stays.
+ */
+async function deleteOwnGroup(groupId: string, ctx: ResourceContext): Promise<void> {
+  const group = await ctx.client.request({ method: 'DELETE', path: `${ML}/model_groups/${encodeURIComponent(groupId)}` });
+  log('the model\'s own group', { modelGroupId: groupId, status: group.status });
+  if (group.status !== 200 && group.status !== 404 && group.status !== 409) {
+    throw new Error(`${describeAnswer(readErrorAnswer(group))}${group.attempts && group.attempts > 1 ? ` (${group.attempts} attempts)` : ''}`);
+  }
+}
+
+/**
+ * Best effort: remove a model this invocation registered before reporting its failure. If that
+ * fails once the model's own group is known, the model may be gone already (a delete whose answer
+ * was lost) and the group is not: the failure names both (CreateTracker.leftover), so that the
+ * rollback's Delete removes whichever is left.
+ */
 async function discard(id: string, props: ModelResourceProperties, ctx: ResourceContext): Promise<void> {
+  const seen: { groupId?: string } = {};
   try {
-    await deleteModel(id, props, ctx);
+    await deleteModel(id, props, ctx, seen);
     ctx.tracker.leftBehind = undefined;
     log('removed the model of the failed create', { modelId: id });
   } catch (e) {
+    if (seen.groupId) {
+      ctx.tracker.leftBehind = undefined;
+      ctx.tracker.leftover = `${id}${LEFTOVER_SEPARATOR}${seen.groupId}`;
+    }
     log('could not remove the model of the failed create', { modelId: id, error: (e as Error).message });
+  }
+}
+
+/** Between the model and its group in a leftover (IDs that OpenSearch generates have no '.'). */
+const LEFTOVER_SEPARATOR = '.';
+
+/**
+ * The rollback of a create that left a model and its own group (discard): the model if it is
+ * still there, then the group. Unlike a sweep, this is something known to exist: if it cannot
+ * go, the Delete fails and says what is left (CloudFormation tries again on the next delete).
+ */
+async function removeLeftover(leftover: string, props: ModelResourceProperties, ctx: ResourceContext): Promise<void> {
+  const at = leftover.lastIndexOf(LEFTOVER_SEPARATOR);
+  const [modelId, groupId] = [leftover.slice(0, at), leftover.slice(at + 1)];
+  try {
+    await deleteModel(modelId, props, ctx);
+    await deleteOwnGroup(groupId, ctx);
+  } catch (e) {
+    throw new DeployError(`Could not delete what a failed create of the model left, the model ${modelId} and its model group ${groupId}: ` +
+      `${(e as Error).message}. Delete them (DELETE _plugins/_ml/models/${modelId}, then DELETE _plugins/_ml/model_groups/${groupId}), ` +
+      'or delete the stack again.');
   }
 }
 

@@ -1,0 +1,99 @@
+import { OpenSearchEmulator } from './index';
+import { bedrockConnector, Reply, send, SendOptions } from './test-client';
+
+const PROVIDER = { accessKeyId: 'AKIAPROVIDER', secretAccessKey: 'provider-secret', roleArn: 'arn:aws:iam::111122223333:role/provider' };
+const ML = '/_plugins/_ml';
+
+describe('capacity', () => {
+  let emulator: OpenSearchEmulator;
+  const call = (options: Omit<SendOptions, 'credentials'>): Promise<Reply> => send(emulator, { ...options, credentials: PROVIDER });
+  const connector = async () => (await call({ method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector() })).json.connector_id as string;
+  const register = (connectorId: string, name = 'm') =>
+    call({ method: 'POST', path: `${ML}/models/_register`, body: { name, function_name: 'remote', connector_id: connectorId } });
+
+  afterEach(async () => emulator?.stop());
+
+  it('without options, it takes anything at once, as before', async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], deployLatencyMs: 0 });
+    const id = await connector();
+    const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => register(id, `m${i}`)));
+    expect(replies.map((r) => r.status)).toEqual(Array(30).fill(200));
+    expect(emulator.refused).toEqual({ throttled: 0, registers: 0, deploys: 0 });
+  });
+
+  it('answers 429 es_rejected_execution_exception above its request rate, and takes requests again as the bucket refills', async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], capacity: { requestRate: { perSecond: 2, burst: 5 } } });
+    const replies = await Promise.all(Array.from({ length: 8 }, () => call({ path: '/' })));
+    expect(replies.filter((r) => r.status === 200)).toHaveLength(5);
+    const throttled = replies.filter((r) => r.status === 429);
+    expect(throttled).toHaveLength(3);
+    expect(throttled[0].json.error.type).toBe('es_rejected_execution_exception');
+    expect(emulator.refused.throttled).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect((await call({ path: '/' })).status).toBe(200);
+  });
+
+  it('answers 429 beyond maxRequestsInFlight (admission control), and takes requests again once those in flight are answered', async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], capacity: { maxRequestsInFlight: 3, latencyMs: { default: 300 } } });
+    const replies = await Promise.all(Array.from({ length: 5 }, () => call({ path: '/' })));
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 200, 429, 429]);
+    expect(emulator.refused.throttled).toBe(2);
+    expect((await Promise.all(Array.from({ length: 3 }, () => call({ path: '/' })))).map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+
+  it('takes the latency of each operation before it answers', async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], capacity: { latencyMs: { 'connector.create': 200, 'default': 0 } } });
+    const started = Date.now();
+    await connector();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    const read = Date.now();
+    await call({ path: '/' });
+    expect(Date.now() - read).toBeLessThan(150);
+  });
+
+  it('refuses registers beyond max_register_model_tasks_per_node with ml-commons\' 500, after making the model\'s group; the next register uses it', async () => {
+    emulator = await OpenSearchEmulator.start({
+      principals: [PROVIDER], capacity: { maxRegisterTasksPerNode: 2, latencyMs: { 'model.register': 100 } },
+    });
+    const id = await connector();
+    const replies = await Promise.all(['a', 'b', 'c'].map((name) => register(id, name)));
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 500]);
+    const refused = replies.find((r) => r.status === 500)!;
+    expect(refused.json.error).toMatchObject({ type: 'm_l_limit_exceeded_exception', reason: 'exceed max running task limit' });
+    expect(emulator.refused.registers).toBe(1);
+    expect(emulator.models()).toHaveLength(2);
+    expect(emulator.modelGroups()).toHaveLength(3);
+    const name = ['a', 'b', 'c'][replies.indexOf(refused)];
+    const again = await register(id, name);
+    expect(again.status).toBe(200);
+    expect(emulator.modelGroups()).toHaveLength(3);
+    expect(emulator.models().find((m) => m.id === again.json.model_id)!.source.model_group_id)
+      .toBe(emulator.modelGroups().find((g) => g.source.name === name)!.id);
+  });
+
+  it('fails deploy tasks beyond max_deploy_model_tasks_per_node ("exceed max running task limit"), and frees a slot when a task ends', async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], deployLatencyMs: 200, capacity: { maxDeployTasksPerNode: 2 } });
+    const id = await connector();
+    const models = await Promise.all(['a', 'b', 'c'].map(async (name) => (await register(id, name)).json.model_id as string));
+    const tasks = await Promise.all(models.map(async (model) => (await call({ method: 'POST', path: `${ML}/models/${model}/_deploy` })).json.task_id as string));
+    const third = (await call({ path: `${ML}/tasks/${tasks[2]}` })).json;
+    expect(third).toMatchObject({ state: 'FAILED', error: JSON.stringify({ [emulator.mlNodeIds[0]]: 'exceed max running task limit' }) });
+    expect((await call({ path: `${ML}/models/${models[2]}` })).json.model_state).toBe('DEPLOY_FAILED');
+    expect(emulator.refused.deploys).toBe(1);
+    await emulator.settleDeploys();
+    const retried = (await call({ method: 'POST', path: `${ML}/models/${models[2]}/_deploy` })).json.task_id;
+    await emulator.settleDeploys();
+    expect((await call({ path: `${ML}/tasks/${retried}` })).json.state).toBe('COMPLETED');
+  });
+
+  it('an undeploy ends a running deploy task: its slot is free again', async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], deployLatencyMs: 60_000, capacity: { maxDeployTasksPerNode: 1 } });
+    const id = await connector();
+    const [a, b] = await Promise.all(['a', 'b'].map(async (name) => (await register(id, name)).json.model_id as string));
+    await call({ method: 'POST', path: `${ML}/models/${a}/_deploy` });
+    await call({ method: 'POST', path: `${ML}/models/${a}/_undeploy` });
+    const task = (await call({ method: 'POST', path: `${ML}/models/${b}/_deploy` })).json.task_id;
+    expect((await call({ path: `${ML}/tasks/${task}` })).json.state).not.toBe('FAILED');
+    expect(emulator.refused.deploys).toBe(0);
+  });
+});
