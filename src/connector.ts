@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { ConnectorBlueprint } from './blueprint';
 import { credentialOf } from './blueprints/api-key';
-import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './blueprints/types';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo, GenerativeQaModelInfo } from './blueprints/types';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
@@ -12,7 +12,7 @@ import { MlValidationError, quote } from './errors';
 import { CONNECTOR, IMPORTED_CONNECTOR, isMarked, mark } from './markers';
 import { suppressNag } from './nag';
 import { MlCommonsProvider } from './provider';
-import { MlTargetOptions, TargetBinding, TargetLocation, bindTarget, locateTarget } from './target';
+import { ConnectorRegistration, MlTargetOptions, TargetBinding, TargetLocation, bindTarget, locateTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
 import { validateActions, validateName, validateRegexes } from './validation';
@@ -127,8 +127,10 @@ export class MlConnector extends Resource implements IMlConnector {
    * provider reaches it (bound in `scope` for an imported connector), and the blueprint's
    * embedding facts. Undefined for a connector that is not one of this library's.
    */
-  public static _registrationOf(connector: IConstruct, scope: IConstruct): { binding: TargetBinding; embedding?: EmbeddingModelInfo } | undefined {
-    if (MlConnector.isMlConnector(connector)) return { binding: connector._binding, embedding: connector._embedding };
+  public static _registrationOf(connector: IConstruct, scope: IConstruct): ConnectorRegistration | undefined {
+    if (MlConnector.isMlConnector(connector)) {
+      return { binding: connector._binding, embedding: connector._embedding, generativeQa: connector._generativeQa, blueprint: connector._blueprint };
+    }
     if (isMarked(connector, IMPORTED_CONNECTOR)) return { binding: bindTarget(scope, (connector as ImportedConnector).attributes) };
     return undefined;
   }
@@ -147,6 +149,12 @@ export class MlConnector extends Resource implements IMlConnector {
   /** @internal The blueprint's embedding dimension and probe, when it has them. */
   public readonly _embedding?: EmbeddingModelInfo;
 
+  /** @internal How the RAG search processor calls the model, when the blueprint says. */
+  public readonly _generativeQa?: GenerativeQaModelInfo;
+
+  /** @internal What the blueprint is, for messages: its default description. */
+  public readonly _blueprint: string;
+
   constructor(scope: Construct, id: string, props: MlConnectorProps) {
     super(scope, id);
     mark(this, CONNECTOR);
@@ -162,6 +170,8 @@ export class MlConnector extends Resource implements IMlConnector {
     MlCommonsProvider.of(this).grantPassRole(this.role);
     this._binding = bindTarget(this, props, location);
     this._embedding = config.embedding;
+    this._generativeQa = config.generativeQa;
+    this._blueprint = config.defaultDescription;
 
     const body: ConnectorBody = {
       name: this.connectorName,

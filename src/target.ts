@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct, IDependable } from 'constructs';
 import { FineGrainedAccess, detectFineGrainedAccess } from './access';
+import type { EmbeddingModelInfo, GenerativeQaModelInfo } from './blueprints/types';
 import { CollectionDataAccess, ServerlessCollection, collectionDataAccessFor, collectionEnvironment, validateCollection } from './collection';
 import { DomainTarget } from './contract';
 import { EngineVersionNumber, atLeast, engineOf, formatVersion } from './engine-version';
@@ -96,6 +97,15 @@ export interface TargetBinding {
   readonly serviceToken: string;
   /** what a resource must wait for: the provider's grants, and the role mapping or data access policy */
   readonly dependencies: IDependable[];
+}
+
+/** What a model learns from its connector: where it is, and what the blueprint knows. */
+export interface ConnectorRegistration {
+  readonly binding: TargetBinding;
+  readonly embedding?: EmbeddingModelInfo;
+  readonly generativeQa?: GenerativeQaModelInfo;
+  /** the blueprint, for messages (an imported connector: unknown) */
+  readonly blueprint?: string;
 }
 
 /** Where the target is, before the provider is involved: what a blueprint and a connector role need. */

@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { MlValidationError, quote } from '../errors';
-import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './types';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo, GenerativeQaModelInfo } from './types';
 
 /*
  * Third-party model APIs (protocol `http`): the API key stays in AWS Secrets Manager. The
@@ -103,6 +103,8 @@ export interface HttpParts {
   readonly actions: ConnectorAction[];
   /** the embedding dimension and a probe input, for an embedding model */
   readonly embedding?: EmbeddingModelInfo;
+  /** how the RAG search processor calls it, for a chat model it can call */
+  readonly generativeQa?: GenerativeQaModelInfo;
 }
 
 /** The configuration of an `http` connector whose API key is read from `key`'s secret. */
@@ -118,6 +120,7 @@ export function httpConfig(region: string, key: ApiKey, parts: HttpParts): Conne
     secretArn: key.secretArn,
     policyStatements: key.policyStatements,
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
+    ...(parts.generativeQa ? { generativeQa: parts.generativeQa } : {}),
   };
 }
 

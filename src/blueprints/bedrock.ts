@@ -6,7 +6,7 @@ import { validateRegion } from '../validation';
 import { AwsModelOptions, withAccount } from './aws-model';
 import { BedrockModel, GEOGRAPHIES, geographyOf } from './bedrock-model';
 import type { BlueprintContext } from './context';
-import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './types';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo, GenerativeQaModelInfo } from './types';
 import { partitionOf, runtimeUrl } from './urls';
 
 /*
@@ -181,6 +181,8 @@ export interface BedrockParts {
   readonly modelParameterName?: string;
   /** the embedding dimension and a probe input, for an embedding model */
   readonly embedding?: EmbeddingModelInfo;
+  /** how the RAG search processor calls it, for a chat model it can call */
+  readonly generativeQa?: GenerativeQaModelInfo;
 }
 
 /** Assembles a Bedrock blueprint: checks the model, adds the `model` parameter and the IAM statements. */
@@ -202,6 +204,7 @@ export function bedrockConfig(
     policyStatements: statements,
     ...(wildcardReason ? { wildcardReason } : {}),
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
+    ...(parts.generativeQa ? { generativeQa: parts.generativeQa } : {}),
   });
 }
 
