@@ -172,6 +172,14 @@ export class SemanticSearch extends Construct {
     return this.ragPipeline?.pipelineName;
   }
 
+  /**
+   * The field that each RAG search names as `ext.generative_qa_parameters.llm_response_field`, when the
+   * chat blueprint needs one (Claude with `requestFormat: ClaudeRequestFormat.INPUTS`: `response`).
+   */
+  public get llmResponseField(): string | undefined {
+    return this.ragPipeline?.llmResponseField;
+  }
+
   /** The default search pipeline's name, when there is one. */
   public get searchPipelineName(): string | undefined {
     return this.searchPipeline?.pipelineName;

@@ -13,6 +13,7 @@ import {
   BedrockModel, CollectionDataAccess, ComprehendApi, ConnectorAction, ConnectorBlueprint, FineGrainedAccess, IMlConnector, MlConnector,
   MlConnectorProps, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification, MlModelProps, ServerlessCollection,
 } from '../src';
+import { SEARCH_BAD_INPUTS } from './bad-input-search';
 import { testDomain } from './util';
 
 /** An IMlConnector that is not one of this library's: it does not say which domain it is on. */
@@ -522,4 +523,6 @@ export const BAD_INPUTS: BadInput[] = [
     valid: 'give the domain (an OpenSearch Service domain) or the collection',
     build: (s) => new MlModelGroup(s, 'G', {}),
   },
+  // IngestPipeline, VectorIndex, SearchPipeline (test/bad-input-search.ts)
+  ...SEARCH_BAD_INPUTS,
 ];

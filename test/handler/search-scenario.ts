@@ -19,15 +19,23 @@ export const DOCUMENTS = [
   { text: 'Rain is expected over the mountains tonight', category: 'weather' },
 ];
 
-/** `_bulk` of the three documents (IDs "0", "1", "2"); the index's default pipeline embeds them. */
-export async function ingest(data: DataPlane, index: string): Promise<any> {
-  const body = DOCUMENTS.map((doc, i) => `${JSON.stringify({ index: { _index: index, _id: String(i) } })}\n${JSON.stringify(doc)}\n`).join('');
+/**
+ * `_bulk` of the three documents (IDs "0", "1", "2", or, on a vector collection, which refuses
+ * document IDs, the service's own); the index's default pipeline embeds them.
+ */
+export async function ingest(data: DataPlane, index: string, withIds = true): Promise<any> {
+  const action = (i: number) => JSON.stringify({ index: { _index: index, ...(withIds ? { _id: String(i) } : {}) } });
+  const body = DOCUMENTS.map((doc, i) => `${action(i)}\n${JSON.stringify(doc)}\n`).join('');
   const reply = await data.request('POST', '/_bulk', body);
   await data.refresh(index);
   return reply;
 }
 
 export const idsOf = (reply: { json: any }): string[] => (reply.json?.hits?.hits ?? []).map((hit: { _id: string }) => hit._id);
+
+/** Which of the DOCUMENTS each hit is (by its text), for IDs the service chose. */
+export const documentsOf = (reply: { json: any }): number[] =>
+  (reply.json?.hits?.hits ?? []).map((hit: { _source?: { text?: string } }) => DOCUMENTS.findIndex((doc) => doc.text === hit._source?.text));
 
 /** A neural query that names no model: the index's default search pipeline (the enricher) does. */
 export function neural(data: DataPlane, index: string, vectorField: string, text: string) {
