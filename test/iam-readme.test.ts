@@ -12,8 +12,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BedrockModel, ConnectorBlueprint, FineGrainedAccess, IngestPipeline, IngestProcessor, MlConnector, MlModel, SearchPipeline, SearchProcessor, ServerlessCollection,
-  VectorIndex,
+  BedrockModel, ConnectorBlueprint, FineGrainedAccess, IngestPipeline, IngestProcessor, MlConnector, MlModel, SearchPipeline, SearchProcessor,
+  ServerlessCollection, VectorIndex,
 } from '../src';
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');

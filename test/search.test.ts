@@ -218,7 +218,10 @@ describe('VectorIndex', () => {
     expect(resource.Properties.removalPolicy).toBe('destroy');
     expect(resource.Properties.index).toEqual({
       settings: {
-        'index.knn': true, 'index.number_of_shards': 2, 'index.number_of_replicas': 0, 'index.refresh_interval': '30000ms',
+        'index.knn': true,
+        'index.number_of_shards': 2,
+        'index.number_of_replicas': 0,
+        'index.refresh_interval': '30000ms',
         'index.search.default_pipeline': { Ref: expect.stringMatching(/^Search/) },
       },
       mappings: {
@@ -248,7 +251,8 @@ describe('VectorIndex', () => {
     const { stack, domain } = withDomain();
     const model = MlModel.fromModelId(stack, 'Imported', 'abc');
     new VectorIndex(stack, 'Index', {
-      domain, indexName: 'docs',
+      domain,
+      indexName: 'docs',
       fields: [IndexField.knnVector('a', { model, dimension: 8 }), IndexField.knnVector('b', { dimension: 4, spaceType: KnnSpaceType.COSINESIMIL })],
     });
     expect(propertiesOf(stack, INDEX).index.mappings.properties).toEqual({
@@ -296,7 +300,11 @@ describe('SearchPipeline', () => {
       name: 'TestStack-Hybrid-9BDF8401',
       pipeline: {
         description: 'hybrid',
-        request_processors: [{ neural_query_enricher: { default_model_id: { Ref: expect.any(String) }, neural_field_default_id: { embedding: { Ref: expect.any(String) } } } }],
+        request_processors: [{
+          neural_query_enricher: {
+            default_model_id: { Ref: expect.any(String) }, neural_field_default_id: { embedding: { Ref: expect.any(String) } },
+          },
+        }],
         phase_results_processors: [{ 'normalization-processor': { normalization: { technique: 'min_max' }, combination: { technique: 'arithmetic_mean' } } }],
       },
     });

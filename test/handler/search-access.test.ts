@@ -12,12 +12,12 @@ import {
   BedrockModel, ClaudeRequestFormat, ConnectorBlueprint, FineGrainedAccess, IndexField, MlTargetOptions, SemanticSearch, ServerlessCollection,
 } from '../../src';
 import { OpenSearchEmulator } from '../emulator';
-import { AwsApisEmulator } from '../emulator/aws-apis';
-import { send } from '../emulator/test-client';
 import { Deployment } from './deployment';
 import { ACCOUNT, REGION, SynthesizedStack } from './events';
 import { LambdaHarness } from './harness';
 import { DataPlane, DOCUMENTS, documentsOf, hybrid, idsOf, ingest, neural, rag } from './search-scenario';
+import { AwsApisEmulator } from '../emulator/aws-apis';
+import { send } from '../emulator/test-client';
 
 const CREDENTIALS = {
   accessKeyId: 'AKIAPROVIDER00000113',
@@ -109,7 +109,9 @@ describe('a domain with fine-grained access control: the stack\'s own security r
       'cluster:admin/search/pipeline/delete', 'cluster:admin/search/pipeline/get', 'cluster:admin/search/pipeline/put',
     ]);
     expect(role.index_permissions).toEqual([{
-      index_patterns: ['docs'], fls: [], masked_fields: [],
+      index_patterns: ['docs'],
+      fls: [],
+      masked_fields: [],
       allowed_actions: ['indices:admin/create', 'indices:admin/get', 'indices:admin/mapping/put', 'indices:admin/settings/update'],
     }]);
     expect(role.description).toContain('managed by cdk-opensearch-ml');
@@ -166,7 +168,11 @@ describe('an OpenSearch Serverless vector collection: index rules in the stack\'
     request: async (method, path, body) => {
       const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
       const reply = await send(emulator, {
-        method, path, body: text || undefined, service: 'aoss', credentials: APP,
+        method,
+        path,
+        body: text || undefined,
+        service: 'aoss',
+        credentials: APP,
         headers: { 'x-amz-content-sha256': createHash('sha256').update(text).digest('hex'), ...(typeof body === 'string' ? { 'content-type': 'application/x-ndjson' } : {}) },
       });
       return { status: reply.status, json: reply.json, text: reply.text };
