@@ -1,7 +1,7 @@
 import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { INGEST_PIPELINE_RESOURCE_TYPE, IngestPipelineResourceProperties } from './contract';
-import { createMlResource } from './custom-resource';
+import { createDocumentResource } from './custom-resource';
 import { MlValidationError, quote } from './errors';
 import { INGEST_PIPELINE, isMarked, mark } from './markers';
 import { IMlModel, MlModel } from './model';
@@ -9,7 +9,6 @@ import { grantPipelineAccess } from './search-access';
 import { ModelFacts, checkFieldMap, checkPipelineName, checkWhole, refuseOnCollection, requireVersion } from './search-facts';
 import { ModelNeed, modelFacts } from './search-model';
 import { MlTargetOptions, TargetBinding, bindTarget, sameTarget } from './target';
-import { typedValuePointers } from './typed-values';
 
 /**
  * Options every ingest processor has.
@@ -460,12 +459,9 @@ export class IngestPipeline extends Resource implements IIngestPipeline {
       ...(props.description !== undefined ? { description: props.description } : {}),
       processors: bound.map((b) => b.body),
     };
-    const typedValues = typedValuePointers(pipeline);
-    const resource = createMlResource<IngestPipelineResourceProperties>(this, 'Resource', INGEST_PIPELINE_RESOURCE_TYPE, {
-      serviceToken: this._binding.serviceToken,
-      target: this._binding.target,
-      dependencies: grantPipelineAccess(this, this._binding, 'ingest', name),
-    }, { name, pipeline, ...(typedValues.length > 0 ? { typedValues } : {}) });
+    const resource = createDocumentResource<IngestPipelineResourceProperties>(this, INGEST_PIPELINE_RESOURCE_TYPE, {
+      ...this._binding, dependencies: grantPipelineAccess(this, this._binding, 'ingest', name),
+    }, name, 'pipeline', pipeline);
     this.pipelineName = resource.ref;
   }
 }

@@ -1,7 +1,7 @@
 import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SEARCH_PIPELINE_RESOURCE_TYPE, SearchPipelineResourceProperties } from './contract';
-import { createMlResource } from './custom-resource';
+import { createDocumentResource } from './custom-resource';
 import { MlValidationError, quote } from './errors';
 import { targetOf } from './ingest-pipeline';
 import { SEARCH_PIPELINE, isMarked, mark } from './markers';
@@ -10,7 +10,6 @@ import { grantPipelineAccess } from './search-access';
 import { checkPipelineName, requireVersion } from './search-facts';
 import { modelFacts } from './search-model';
 import { MlTargetOptions, TargetBinding } from './target';
-import { typedValuePointers } from './typed-values';
 
 /** How the normalization processor scales the scores of each sub-query of a hybrid query. */
 export enum NormalizationTechnique {
@@ -342,12 +341,9 @@ export class SearchPipeline extends Resource implements ISearchPipeline {
       const processors = bound.filter((b) => b.list === list).map((b) => b.body);
       if (processors.length > 0) pipeline[list] = processors;
     }
-    const typedValues = typedValuePointers(pipeline);
-    const resource = createMlResource<SearchPipelineResourceProperties>(this, 'Resource', SEARCH_PIPELINE_RESOURCE_TYPE, {
-      serviceToken: this._binding.serviceToken,
-      target: this._binding.target,
-      dependencies: grantPipelineAccess(this, this._binding, 'search', name),
-    }, { name, pipeline, ...(typedValues.length > 0 ? { typedValues } : {}) });
+    const resource = createDocumentResource<SearchPipelineResourceProperties>(this, SEARCH_PIPELINE_RESOURCE_TYPE, {
+      ...this._binding, dependencies: grantPipelineAccess(this, this._binding, 'search', name),
+    }, name, 'pipeline', pipeline);
     this.pipelineName = resource.ref;
   }
 }

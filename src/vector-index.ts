@@ -1,7 +1,7 @@
 import { Duration, IResource, Names, RemovalPolicy, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { INDEX_RESOURCE_TYPE, IndexResourceProperties } from './contract';
-import { createMlResource } from './custom-resource';
+import { createDocumentResource } from './custom-resource';
 import { MlValidationError, quote } from './errors';
 import { IIngestPipeline, IngestPipeline, PipelineField, targetOf } from './ingest-pipeline';
 import { VECTOR_INDEX, isMarked, mark } from './markers';
@@ -11,7 +11,6 @@ import { KnnEngine, KnnSpaceType, checkIndexName, checkKnnMethod, checkWhole } f
 import { modelFacts } from './search-model';
 import { ISearchPipeline, SearchPipeline } from './search-pipeline';
 import { MlTargetOptions, TargetBinding } from './target';
-import { typedValuePointers } from './typed-values';
 
 /**
  * Options of `IndexField.knnVector()`.
@@ -354,13 +353,9 @@ export class VectorIndex extends Resource implements IVectorIndex {
       ...(props.ingestPipeline ? { 'index.default_pipeline': props.ingestPipeline.pipelineName } : {}),
       ...(props.defaultSearchPipeline ? { 'index.search.default_pipeline': props.defaultSearchPipeline.pipelineName } : {}),
     };
-    const index = { settings, mappings: { properties } };
-    const typedValues = typedValuePointers(index);
-    const resource = createMlResource<IndexResourceProperties>(this, 'Resource', INDEX_RESOURCE_TYPE, {
-      serviceToken: this._binding.serviceToken,
-      target: this._binding.target,
-      dependencies: grantIndexAccess(this, this._binding, name, destroy),
-    }, { name, index, removalPolicy: destroy ? 'destroy' : 'retain', ...(typedValues.length > 0 ? { typedValues } : {}) });
+    const resource = createDocumentResource<IndexResourceProperties>(this, INDEX_RESOURCE_TYPE, {
+      ...this._binding, dependencies: grantIndexAccess(this, this._binding, name, destroy),
+    }, name, 'index', { settings, mappings: { properties } }, { removalPolicy: destroy ? 'destroy' : 'retain' });
     // DeletionPolicy and UpdateReplacePolicy: CloudFormation itself leaves a retained index alone.
     resource.applyRemovalPolicy(policy);
     this.indexName = resource.ref;

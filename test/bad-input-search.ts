@@ -14,7 +14,7 @@ import { testDomain } from './util';
 /** A Titan Text Embeddings V2 model (512 values, unit length) on an OpenSearch `version` domain. */
 function titan(
   stack: Stack, version = opensearch.EngineVersion.OPENSEARCH_2_19, options: { embeddingType?: BedrockEmbeddingType } = {},
-  domain = testDomain(stack, version),
+  domain: opensearch.IDomain = testDomain(stack, version),
 ): MlModel {
   const connector = new MlConnector(stack, 'C', { domain, blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: 512, ...options }) });
   return new MlModel(stack, 'M', { connector });

@@ -354,11 +354,11 @@ describe('SearchPipeline', () => {
 
 describe('versions', () => {
   test.each([
-    ['sparse_encoding on 2.10', opensearch.EngineVersion.OPENSEARCH_2_10, (s: Stack, m: MlModel) => IngestProcessor.sparseEncoding({ model: m, fieldMap: { a: 'b' } }),
+    ['sparse_encoding on 2.10', opensearch.EngineVersion.OPENSEARCH_2_10, (_: Stack, m: MlModel) => IngestProcessor.sparseEncoding({ model: m, fieldMap: { a: 'b' } }),
       /sparse_encoding needs OpenSearch 2.11 or later/],
     ['text_chunking on 2.11', opensearch.EngineVersion.OPENSEARCH_2_11, () => IngestProcessor.textChunking({ fieldMap: { a: 'b' } }), /text_chunking needs OpenSearch 2.13 or later/],
-    ['ml_inference on 2.13', opensearch.EngineVersion.OPENSEARCH_2_13, (s: Stack, m: MlModel) => IngestProcessor.mlInference({ model: m }), /ml_inference needs OpenSearch 2.14 or later/],
-    ['batch_size on 2.15', opensearch.EngineVersion.OPENSEARCH_2_15, (s: Stack, m: MlModel) => IngestProcessor.textEmbedding({ model: m, fieldMap: { a: 'b' }, batchSize: 4 }),
+    ['ml_inference on 2.13', opensearch.EngineVersion.OPENSEARCH_2_13, (_: Stack, m: MlModel) => IngestProcessor.mlInference({ model: m }), /ml_inference needs OpenSearch 2.14 or later/],
+    ['batch_size on 2.15', opensearch.EngineVersion.OPENSEARCH_2_15, (_: Stack, m: MlModel) => IngestProcessor.textEmbedding({ model: m, fieldMap: { a: 'b' }, batchSize: 4 }),
       /batchSize needs OpenSearch 2.16 or later \(batch_size\); the domain runs 2.15/],
   ])('%s is refused', (_, version, processor, message) => {
     const { stack, domain } = withDomain(version);

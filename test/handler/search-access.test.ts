@@ -149,7 +149,7 @@ describe('an OpenSearch Serverless vector collection: index rules in the stack\'
   let emulator: OpenSearchEmulator;
   let lambda: LambdaHarness;
   let provider: string;
-  const target = (endpoint: string) => (stack: Stack): MlTargetOptions => ({
+  const target = (endpoint: string) => (): MlTargetOptions => ({
     collection: ServerlessCollection.fromCollectionAttributes({ collectionName: 'test-collection', collectionId: '1tg2xudton46knx2a95g', collectionEndpoint: `https://${endpoint}` }),
   });
 
