@@ -233,7 +233,8 @@ export class MlModel extends Resource implements IMlModel {
       dimension: modelConfig?.embedding_dimension as number | undefined,
       spaceType: additional?.space_type as string | undefined,
       vectorDataType: registration.embedding?.vectorDataType,
-      multimodal: registration.embedding?.multimodal,
+      // false: the blueprint's embedding facts say it is not; undefined: no blueprint facts (the user's model_config).
+      multimodal: registration.embedding ? registration.embedding.multimodal ?? false : undefined,
       generativeQa: registration.generativeQa,
       blueprint: registration.blueprint,
     };

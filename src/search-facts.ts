@@ -142,6 +142,7 @@ export interface ModelFacts {
   /** model_config.additional_config.space_type */
   readonly spaceType?: string;
   readonly vectorDataType?: string;
+  /** false when the blueprint's embedding facts say the model is not multimodal; undefined when they are not known */
   readonly multimodal?: boolean;
   readonly generativeQa?: GenerativeQaModelInfo;
   /** the blueprint, for messages */

@@ -23,7 +23,7 @@ export function modelFacts(scope: IConstruct, binding: TargetBinding, property: 
   const sparse = SPARSE.includes(facts.modelType ?? '');
   const fits = need === 'any'
     || (need === 'text embedding' && embedding)
-    || (need === 'text and image embedding' && embedding && (facts.multimodal || facts.blueprint === undefined))
+    || (need === 'text and image embedding' && embedding && facts.multimodal !== false)
     || (need === 'sparse encoding' && sparse)
     || (need === 'embedding or sparse encoding' && (embedding || sparse))
     || (need === 'chat' && !embedding && !sparse);

@@ -525,3 +525,13 @@ describe('SemanticSearch', () => {
     expect(propertiesOf(stack, 'Custom::OpenSearchMlModel').verify).toBeUndefined();
   });
 });
+
+test('a text and image processor takes a model whose blueprint does not know its embeddings (a SageMaker model declared TEXT_EMBEDDING)', () => {
+  const { stack, domain } = withDomain();
+  const model = new MlModel(stack, 'Clip', {
+    connector: new MlConnector(stack, 'C', { domain, blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'clip' }) }),
+    modelConfig: { embeddingDimension: 512 },
+  });
+  new IngestPipeline(stack, 'P', { processors: [IngestProcessor.textImageEmbedding({ model, embeddingField: 'v', imageField: 'image' })] });
+  expect(propertiesOf(stack, INGEST).pipeline.processors[0].text_image_embedding.field_map).toEqual({ image: 'image' });
+});
