@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ConnectorBlueprint } from './blueprint';
 import { MlConnector } from './connector';
 import { atLeast } from './engine-version';
+import { MlValidationError, quote } from './errors';
 import { IngestPipeline, IngestProcessor } from './ingest-pipeline';
 import { MlModel, ModelVerification } from './model';
 import { SINCE } from './search-facts';
@@ -130,6 +131,11 @@ export class SemanticSearch extends Construct {
     };
 
     this.embeddingConnector = new MlConnector(this, 'EmbeddingConnector', { ...target, blueprint: props.embedding });
+    if (!this.embeddingConnector._embedding) {
+      throw new MlValidationError(this,
+        `embedding must be an embedding blueprint whose vector length is known; received ${quote(this.embeddingConnector._blueprint)}. ` +
+        'Use ConnectorBlueprint.bedrockTitanTextEmbeddingV2() (or another embedding blueprint with a known model), or build the chain with IngestPipeline and VectorIndex.');
+    }
     this.embeddingModel = new MlModel(this, 'EmbeddingModel', { connector: this.embeddingConnector, verify });
     this.modelId = this.embeddingModel.modelId;
     this.ingestPipeline = new IngestPipeline(this, 'IngestPipeline', {
@@ -156,6 +162,11 @@ export class SemanticSearch extends Construct {
 
     if (props.chat) {
       this.chatConnector = new MlConnector(this, 'ChatConnector', { ...target, blueprint: props.chat });
+      if (!this.chatConnector._generativeQa) {
+        throw new MlValidationError(this,
+          `chat must be a chat blueprint that the RAG processor can call; received ${quote(this.chatConnector._blueprint)}. ` +
+          'For Claude on Amazon Bedrock: requestFormat: ClaudeRequestFormat.INPUTS; or build the RAG pipeline with SearchProcessor.retrievalAugmentedGeneration({ llmModel }).');
+      }
       this.chatModel = new MlModel(this, 'ChatModel', { connector: this.chatConnector });
       this.ragPipeline = new SearchPipeline(this, 'RagPipeline', {
         processors: [

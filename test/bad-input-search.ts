@@ -6,7 +6,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import {
   BedrockEmbeddingType, BedrockModel, ChunkingAlgorithm, ConnectorBlueprint, IndexField, IngestPipeline, IngestProcessor, KnnEngine, KnnSpaceType,
-  MlConnector, MlModel, SearchPipeline, SearchProcessor, ServerlessCollection, VectorIndex,
+  MlConnector, MlModel, SearchPipeline, SearchProcessor, SemanticSearch, ServerlessCollection, VectorIndex,
 } from '../src';
 import type { BadInput } from './bad-input';
 import { testDomain } from './util';
@@ -257,6 +257,27 @@ export const SEARCH_BAD_INPUTS: BadInput[] = [
     build: (s) => new SearchPipeline(s, 'S', { processors: [SearchProcessor.retrievalAugmentedGeneration({ model: chat(s, testDomain(s)), contextFields: [], llmModel: 'x' })] }),
   },
   { input: 'SearchPipeline', property: 'processors', value: '[]', valid: 'must list at least one processor', build: (s) => new SearchPipeline(s, 'S', { domain: testDomain(s), processors: [] }) },
+  // SemanticSearch
+  {
+    input: 'SemanticSearch',
+    property: 'embedding',
+    value: "'Amazon Bedrock: Anthropic Claude (Messages API)'",
+    valid: 'must be an embedding blueprint whose vector length is known',
+    build: (s) => new SemanticSearch(s, 'Search', {
+      domain: testDomain(s), embedding: ConnectorBlueprint.bedrockAnthropicClaude({ model: BedrockModel.foundationModel('anthropic.claude-3-haiku-20240307-v1:0') }),
+    }),
+  },
+  {
+    input: 'SemanticSearch',
+    property: 'chat',
+    value: "'Amazon Bedrock: Anthropic Claude (Messages API)'",
+    valid: 'requestFormat: ClaudeRequestFormat.INPUTS',
+    build: (s) => new SemanticSearch(s, 'Search', {
+      domain: testDomain(s),
+      embedding: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
+      chat: ConnectorBlueprint.bedrockAnthropicClaude({ model: BedrockModel.foundationModel('anthropic.claude-3-haiku-20240307-v1:0') }),
+    }),
+  },
   // MlModel
   {
     input: 'MlModel',
