@@ -1,8 +1,8 @@
 import { CustomResource } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
 import { CONTRACT_VERSION, DocumentResourceProperties, DomainTarget } from './contract';
-import { typedValuePointers } from './typed-values';
 import { SERVICE_TIMEOUT } from './provider';
+import { typedValuePointers } from './typed-values';
 
 /** What the handler needs to serve a resource of this library, and what the resource waits for. */
 export interface ResourceSite {
