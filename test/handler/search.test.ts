@@ -63,6 +63,8 @@ interface ChainOptions {
   readonly indexName?: string;
   readonly removalPolicy?: RemovalPolicy;
   readonly pipelineDescription?: string;
+  /** a field besides text, category and the vectors */
+  readonly extraField?: IndexField;
 }
 
 const NAMES = { ingest: 'embed-titan', search: 'hybrid', rag: 'rag-claude', index: 'docs' };
@@ -89,7 +91,7 @@ function chain(options: ChainOptions = {}): SynthesizedStack {
     });
     const index = new VectorIndex(stack, 'Index', {
       indexName: options.indexName ?? NAMES.index,
-      fields: [IndexField.text('text'), options.category ?? IndexField.keyword('category')],
+      fields: [IndexField.text('text'), options.category ?? IndexField.keyword('category'), ...(options.extraField ? [options.extraField] : [])],
       ingestPipeline,
       defaultSearchPipeline: search,
       replicas: options.replicas,
@@ -166,23 +168,32 @@ describe('the whole chain on a domain', () => {
 
     // In place: a new field, replicas, the refresh interval, the pipeline's description.
     const uuid = (await settingsOf(NAMES.index))['index.uuid'];
-    const updated = await deployment.deploy(chain({ replicas: 2, refreshInterval: Duration.seconds(5), pipelineDescription: 'Titan V2', category: IndexField.keyword('category') }));
+    const inPlace = { replicas: 2, refreshInterval: Duration.seconds(5), pipelineDescription: 'Titan V2', extraField: IndexField.keyword('source') };
+    const sentBefore = emulator.requests.length;
+    const updated = await deployment.deploy(chain(inPlace));
     expect(updated.reason).toBeUndefined();
     expect(updated.sent.map((s) => `${s.requestType} ${s.logicalId.replace(/[0-9A-F]{8}$/, '')}`).sort()).toEqual(['Update Index', 'Update Ingest']);
     const after = await settingsOf(NAMES.index);
     expect(after).toMatchObject({ 'index.uuid': uuid, 'index.number_of_replicas': '2', 'index.refresh_interval': '5000ms' });
     expect((await get(`/_ingest/pipeline/${NAMES.ingest}`)).json[NAMES.ingest].description).toBe(`Titan V2 (managed by cdk-opensearch-ml: ${owner})`);
     expect(await countOf(NAMES.index)).toBe(3);
+    // One PUT _mapping of the new field only (the others are as the index has them), one PUT _settings of what changed.
+    const indexWrites = emulator.requests.slice(sentBefore).filter((r) => r.method === 'PUT' && r.path.startsWith(`/${NAMES.index}/`));
+    expect(indexWrites.map((r) => [r.path, JSON.parse(r.body)])).toEqual([
+      [`/${NAMES.index}/_mapping`, { properties: { source: { type: 'keyword' } } }],
+      [`/${NAMES.index}/_settings`, { 'index.number_of_replicas': 2, 'index.refresh_interval': '5000ms' }],
+    ]);
+    expect((await mappingOf(NAMES.index)).properties.source).toEqual({ type: 'keyword' });
 
     // What OpenSearch cannot change on an existing index fails with the field named, and the rollback leaves it all as it was.
-    const refused = await deployment.deploy(chain({ replicas: 2, refreshInterval: Duration.seconds(5), pipelineDescription: 'Titan V2', category: IndexField.text('category') }));
+    const refused = await deployment.deploy(chain({ ...inPlace, category: IndexField.text('category') }));
     expect(refused.ok).toBe(false);
     expect(refused.reason).toContain("The field 'category' cannot change on the existing index 'docs'");
     expect(refused.reason).toContain('mapper [category] cannot be changed from type [keyword] to [text]');
     expect(refused.reason).toContain('Give the index a new name (indexName)');
     expect(refused.sent.every((s) => s === refused.sent.find((f) => f.response.Status === 'FAILED') || s.response.Status === 'SUCCESS')).toBe(true);
     expect((await mappingOf(NAMES.index)).properties.category).toEqual({ type: 'keyword' });
-    const shards = await deployment.deploy(chain({ replicas: 2, refreshInterval: Duration.seconds(5), pipelineDescription: 'Titan V2', shards: 3 }));
+    const shards = await deployment.deploy(chain({ ...inPlace, shards: 3 }));
     expect(shards.reason).toContain("index.number_of_shards cannot change on the existing index 'docs' (1 now, 3 asked)");
     expect(await countOf(NAMES.index)).toBe(3);
 
