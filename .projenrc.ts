@@ -129,6 +129,20 @@ const example = project.addTask('example', {
 example.spawn(project.tasks.tryFind('bundle')!);
 example.exec('ts-node --project tsconfig.dev.json examples/main.ts');
 
+// `npm run test:languages`: the README's snippets through jsii-rosetta in strict mode; the Python,
+// Java and Go packages built by jsii-pacmak into dist/; the example app of each language synthesized
+// against its package and must give the TypeScript app's templates byte for byte (test/languages/run.ts).
+// Separate from `npm test`: it needs the three toolchains and their registries.
+const languages = project.addTask('test:languages', {
+  description: 'Build the Python, Java and Go packages and check that their example apps synthesize the TypeScript example\'s templates',
+});
+languages.spawn(project.tasks.tryFind('bundle')!);
+languages.spawn(project.compileTask);
+languages.exec('ts-node --project tsconfig.dev.json test/languages/run.ts');
+// The tablet jsii-rosetta writes next to .jsii, and what the example apps build.
+project.gitignore.exclude('/.jsii.tabl.json', '/examples/java/target/', '__pycache__/');
+project.npmignore?.exclude('/.jsii.tabl.json');
+
 // `npm run bench`: size, load time, requests and synth time, with the baseline measured in the same run.
 const bench = project.addTask('bench', {
   description: 'Measure the handler bundle, its cold load against an SDK-bundling baseline, requests per create, and synth time',

@@ -4,6 +4,9 @@
  * pipeline → vector index → hybrid search pipeline (the index's default), and Anthropic Claude →
  * model → RAG search pipeline. `npm run example` synthesizes it into examples/cdk.out and prints
  * what it made.
+ *
+ * examples/python, examples/java and examples/go are this app, statement for statement:
+ * `npm run test:languages` fails until their templates are this one's, byte for byte.
  */
 import { App, CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
