@@ -49,12 +49,12 @@ export class SemanticSearchStack extends Stack {
 
     // domain → Bedrock connector → model, with a smoke test: the deployment fails with
     // the model's answer if the model cannot be called (for example, model access not enabled).
-    this.embedding = new MlConnector(this, 'TitanEmbedding', {
+    const titan = new MlConnector(this, 'TitanEmbedding', {
       domain,
       blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: 1024 }),
     });
-    this.model = new MlModel(this, 'EmbeddingModel', {
-      connector: this.embedding,
+    const model = new MlModel(this, 'EmbeddingModel', {
+      connector: titan,
       name: 'titan-embed-text-v2',
       verify: ModelVerification.predict(),
     });
@@ -64,14 +64,16 @@ export class SemanticSearchStack extends Stack {
     // come from the model. The index is retained when the stack is deleted.
     const embed = new IngestPipeline(this, 'Embed', {
       pipelineName: 'titan-embed',
-      processors: [IngestProcessor.textEmbedding({ model: this.model, fieldMap: { text: 'embedding' } })],
+      processors: [IngestProcessor.textEmbedding({ model, fieldMap: { text: 'embedding' } })],
     });
-    const enricher = SearchProcessor.neuralQueryEnricher({ fieldModels: { embedding: this.model } });
     const hybrid = new SearchPipeline(this, 'Hybrid', {
       pipelineName: 'hybrid',
-      processors: [enricher, SearchProcessor.normalization({ weights: [0.3, 0.7] })],
+      processors: [
+        SearchProcessor.neuralQueryEnricher({ fieldModels: { embedding: model } }),
+        SearchProcessor.normalization({ weights: [0.3, 0.7] }),
+      ],
     });
-    this.index = new VectorIndex(this, 'Documents', {
+    const index = new VectorIndex(this, 'Documents', {
       indexName: 'documents',
       fields: [IndexField.text('text'), IndexField.keyword('category')],
       ingestPipeline: embed,
@@ -87,23 +89,32 @@ export class SemanticSearchStack extends Stack {
       }),
     });
     const chat = new MlModel(this, 'ChatModel', { connector: claude, name: 'claude-3-haiku' });
-    this.rag = new SearchPipeline(this, 'Rag', {
+    const rag = new SearchPipeline(this, 'Rag', {
       pipelineName: 'rag',
-      processors: [enricher, SearchProcessor.retrievalAugmentedGeneration({ model: chat, contextFields: ['text'] })],
+      processors: [
+        SearchProcessor.neuralQueryEnricher({ fieldModels: { embedding: model } }),
+        SearchProcessor.retrievalAugmentedGeneration({ model: chat, contextFields: ['text'] }),
+      ],
     });
-    this.rag.node.addDependency(this.index);
+    // Nothing else orders it: after the index, as the chain reads.
+    rag.node.addDependency(index);
+
+    this.embedding = titan;
+    this.model = model;
+    this.index = index;
+    this.rag = rag;
 
     new CfnOutput(this, 'ModelId', {
-      value: this.model.modelId,
+      value: model.modelId,
       description: 'Model ID of the deployed Titan embedding model',
     });
     new CfnOutput(this, 'IndexName', {
-      value: this.index.indexName,
+      value: index.indexName,
       description: 'The vector index: documents go in through the titan-embed pipeline, searches go through the hybrid pipeline',
     });
     new CfnOutput(this, 'RagPipeline', {
-      value: this.rag.pipelineName,
-      description: `?search_pipeline= of RAG searches, with ext.generative_qa_parameters { llm_question, llm_response_field: '${this.rag.llmResponseField}' }`,
+      value: rag.pipelineName,
+      description: `?search_pipeline= of RAG searches, with ext.generative_qa_parameters { llm_question, llm_response_field: '${rag.llmResponseField}' }`,
     });
   }
 }
