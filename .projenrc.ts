@@ -1,4 +1,4 @@
-import { awscdk, DependencyType, javascript } from 'projen';
+import { awscdk, DependencyType, javascript, JsonFile } from 'projen';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-opensearch-ml',
@@ -68,6 +68,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws4',
     '@types/aws4',
     'cdk-nag@^2.38.2',
+    // cdk-nag 3 (a validation plugin that reads acknowledgments from construct metadata) needs
+    // aws-cdk-lib 2.257+ as a peer, which the project's own aws-cdk-lib (the lowest users may have)
+    // cannot be. A local package holds both, installed in its own node_modules by npm ci:
+    // test/nag3.test.ts runs an app on them in a child process.
+    'cdk-opensearch-ml-nag3-test-deps@file:test/nag3/deps',
     '@aws-sdk/client-opensearch',
   ],
 
@@ -76,6 +81,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 30_000,
+      // The real tier (test/real) has its own configuration and task: the quick loop stays quick.
+      testPathIgnorePatterns: ['/node_modules/', '/test/real/'],
     },
   },
   gitignore: ['cdk.out', '/examples/cdk.out', '/.bench/'],
@@ -105,8 +112,37 @@ bundleTask.updateStep(0, {
   execArgs: [...bundleTask.steps[0].execArgs, '--minify', '--main-fields=module,main'],
 });
 
+// API.md from the assemblies of the library's own dependencies, not the newer aws-cdk-lib of the
+// cdk-nag 3 test (jsii-docgen would document inherited members from it): projenrc/docgen.js.
+const docgen = project.tasks.tryFind('docgen');
+if (!docgen) throw new Error('projen no longer generates the docgen task');
+docgen.reset('node projenrc/docgen.js');
+
 // Tests need the handler bundle: the construct stages it, the handler tests run it.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
+// `npm run test:opensearch`: the real tier. Real OpenSearch nodes from Maven Central (test/real/versions.ts)
+// behind a stand-in for the managed service's front door; one node per version, shared by every test file.
+new JsonFile(project, 'test/real/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/real/**/*.test.ts'],
+    globalSetup: '<rootDir>/test/real/global-setup.ts',
+    globalTeardown: '<rootDir>/test/real/global-teardown.ts',
+    testSequencer: '<rootDir>/test/real/sequencer.js',
+    testTimeout: 300_000,
+    maxWorkers: 1,
+    // The nodes are stopped by the global teardown; a test that failed half-way must not keep the run open.
+    forceExit: true,
+    reporters: ['default', '<rootDir>/test/real/summary-reporter.js'],
+    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'tsconfig.dev.json' }] },
+  },
+});
+const realTier = project.addTask('test:opensearch', {
+  description: 'The real tier: the shipped handler and every blueprint against real OpenSearch nodes (downloaded once with Maven into $OPENSEARCH_CACHE)',
+});
+realTier.spawn(project.tasks.tryFind('bundle')!);
+realTier.exec('jest --config test/real/jest.config.json');
 
 // `npm test`: the whole suite. jsii compilation is the check that the API works in every
 // jsii language (packaging for Python, Java, .NET and Go needs their toolchains and runs
@@ -118,6 +154,7 @@ verify.spawn(project.tasks.tryFind('bundle')!);
 verify.spawn(project.compileTask);
 verify.spawn(project.tasks.tryFind('docgen')!);
 verify.spawn(project.testTask);
+verify.spawn(realTier);
 verify.spawn(project.tasks.tryFind('package:js')!);
 verify.exec('ts-node --project tsconfig.dev.json test/package/verify-package.ts');
 project.setScript('test', 'npx projen test:all');

@@ -147,11 +147,13 @@ export abstract class ConnectorBlueprint {
   }
 
   /**
-   * Anthropic Claude on Amazon Bedrock through the legacy Text Completions API (`anthropic.claude-v2`).
+   * Anthropic Claude on Amazon Bedrock through the legacy Text Completions API (Claude 2.x and
+   * Claude Instant, which Amazon Bedrock lists as legacy or end of life: the model has no default).
+   * For current Claude models use `bedrockAnthropicClaude()`.
    *
    * The connector role may call `bedrock:InvokeModel` on exactly this model.
    */
-  public static bedrockAnthropicClaudeTextCompletion(options: BedrockAnthropicClaudeTextCompletionOptions = {}): ConnectorBlueprint {
+  public static bedrockAnthropicClaudeTextCompletion(options: BedrockAnthropicClaudeTextCompletionOptions): ConnectorBlueprint {
     return new FactoryBlueprint((scope, bind) => anthropicClaudeTextCompletionConfig(scope, options, bind));
   }
 
@@ -166,11 +168,13 @@ export abstract class ConnectorBlueprint {
   }
 
   /**
-   * AI21 Labs Jurassic-2 (`ai21.j2-mid-v1`, `ai21.j2-ultra-v1`) on Amazon Bedrock.
+   * AI21 Labs Jurassic-2 (`ai21.j2-mid-v1`, `ai21.j2-ultra-v1`) on Amazon Bedrock, which Amazon
+   * Bedrock lists as legacy or end of life: the model has no default. For AI21's current models
+   * (Jamba) use `bedrockConverse()`.
    *
    * The connector role may call `bedrock:InvokeModel` on exactly this model.
    */
-  public static bedrockAi21Jurassic(options: BedrockAi21JurassicOptions = {}): ConnectorBlueprint {
+  public static bedrockAi21Jurassic(options: BedrockAi21JurassicOptions): ConnectorBlueprint {
     return new FactoryBlueprint((scope, bind) => ai21JurassicConfig(scope, options, bind));
   }
 

@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import type { ConnectorClientConfig } from './client-config';
 import { EngineVersionNumber, atLeast, formatVersion } from './engine-version';
-import { MlValidationError, quote } from './errors';
+import { MlValidationError, quote, requireType } from './errors';
 
 const CLIENT_CONFIG_SINCE: EngineVersionNumber = [2, 13];
 const RETRIES_SINCE: EngineVersionNumber = [2, 15];
@@ -60,6 +60,7 @@ function wholeMillis(scope: IConstruct, property: string, d: Duration): number {
 }
 
 function integer(scope: IConstruct, property: string, value: number | undefined, min: number): void {
+  requireType(scope, property, value, 'number');
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min) {
     throw new MlValidationError(scope, `${property} must be a whole number of at least ${min}; received ${quote(value)}.`);

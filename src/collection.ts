@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { Annotations, Arn, ArnFormat, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import { IConstruct, IDependable } from 'constructs';
+import { isLoopback, parseCollectionEndpoint } from './endpoints';
 import { MlValidationError, quote } from './errors';
 import { MlCommonsProvider } from './provider';
+import { validateRegion } from './validation';
 
 /**
  * The data access policy permissions ML Commons needs on a collection, on `model/<collection>/*`
@@ -64,10 +66,16 @@ export class ServerlessCollection {
     public readonly _resource?: aoss.CfnCollection,
   ) {}
 
-  /** @internal The collection's ARN: the given one, or built from its ID in the stack of `scope`. */
+  /** @internal The collection's ARN: the given one, or built from its ID, in its endpoint's region, in the account of the stack of `scope`. */
   public _arnIn(scope: IConstruct): string {
-    return this.collectionArn ?? Stack.of(scope).formatArn({
-      service: 'aoss', resource: 'collection', resourceName: this.collectionId, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    if (this.collectionArn !== undefined) return this.collectionArn;
+    const facts = parseCollectionEndpoint(this.collectionEndpoint);
+    return Stack.of(scope).formatArn({
+      ...(facts ? { region: facts.region, partition: facts.partition } : {}),
+      service: 'aoss',
+      resource: 'collection',
+      resourceName: this.collectionId,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
   }
 }
@@ -93,6 +101,36 @@ export function validateCollection(scope: IConstruct, collection: ServerlessColl
   if (arn !== undefined && !Token.isUnresolved(arn) && !/^arn:[a-z-]+:aoss:[a-z0-9-]+:\d{12}:collection\/[a-z0-9]+$/.test(arn)) {
     throw new MlValidationError(scope,
       `collection.collectionArn must be an OpenSearch Serverless collection ARN such as 'arn:aws:aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g'; received ${quote(arn)}.`);
+  }
+  validateCollectionEndpoint(scope, collection);
+}
+
+/**
+ * The endpoint of a collection is `<collection ID>.<region>.aoss.amazonaws.com` (or another
+ * partition's suffix): one of another collection, or of another region than the ARN's, would
+ * send every request to the wrong place and sign it for the wrong region. A loopback endpoint
+ * (a local stand-in of the service, as in this library's tests) is taken as it is.
+ */
+function validateCollectionEndpoint(scope: IConstruct, collection: ServerlessCollection): void {
+  const endpoint = collection.collectionEndpoint;
+  if (Token.isUnresolved(endpoint) || isLoopback(endpoint)) return;
+  const facts = parseCollectionEndpoint(endpoint);
+  const id = collection.collectionId;
+  const example = `'https://${Token.isUnresolved(id) ? '<collection ID>' : id}.<region>.aoss.amazonaws.com'`;
+  if (!facts) {
+    throw new MlValidationError(scope,
+      `collection.collectionEndpoint must be the collection's endpoint, ${example}; received ${quote(endpoint)}.`);
+  }
+  if (!Token.isUnresolved(id) && facts.collectionId !== id) {
+    throw new MlValidationError(scope,
+      `collection.collectionEndpoint ${quote(endpoint)} is the endpoint of the collection '${facts.collectionId}', not of collectionId '${id}': give the ID and endpoint of one collection (${example}).`);
+  }
+  validateRegion(scope, 'collection.collectionEndpoint region', facts.region);
+  const arn = collection.collectionArn;
+  const arnRegion = arn !== undefined && !Token.isUnresolved(arn) ? Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).region : undefined;
+  if (arnRegion && arnRegion !== facts.region) {
+    throw new MlValidationError(scope,
+      `collection.collectionArn ${quote(arn)} is in ${arnRegion}, but collection.collectionEndpoint ${quote(endpoint)} is in ${facts.region}: give the ARN and endpoint of one collection.`);
   }
 }
 

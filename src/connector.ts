@@ -15,7 +15,7 @@ import { MlCommonsProvider } from './provider';
 import { ConnectorRegistration, MlTargetOptions, TargetBinding, TargetLocation, bindTarget, locateTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
-import { validateActions, validateName, validateRegexes } from './validation';
+import { validateActions, validateMlText, validateName, validateRegexes } from './validation';
 
 /**
  * An ML Commons connector: how an OpenSearch domain or serverless collection reaches a model.
@@ -129,7 +129,13 @@ export class MlConnector extends Resource implements IMlConnector {
    */
   public static _registrationOf(connector: IConstruct, scope: IConstruct): ConnectorRegistration | undefined {
     if (MlConnector.isMlConnector(connector)) {
-      return { binding: connector._binding, embedding: connector._embedding, generativeQa: connector._generativeQa, blueprint: connector._blueprint };
+      return {
+        binding: connector._binding,
+        embedding: connector._embedding,
+        probe: connector._probe,
+        generativeQa: connector._generativeQa,
+        blueprint: connector._blueprint,
+      };
     }
     if (isMarked(connector, IMPORTED_CONNECTOR)) return { binding: bindTarget(scope, (connector as ImportedConnector).attributes) };
     return undefined;
@@ -155,6 +161,9 @@ export class MlConnector extends Resource implements IMlConnector {
   /** @internal What the blueprint is, for messages: its default description. */
   public readonly _blueprint: string;
 
+  /** @internal The blueprint's smoke-test input for a model that is not an embedding model (a chat model). */
+  public readonly _probe?: { [key: string]: any };
+
   constructor(scope: Construct, id: string, props: MlConnectorProps) {
     super(scope, id);
     mark(this, CONNECTOR);
@@ -165,6 +174,7 @@ export class MlConnector extends Resource implements IMlConnector {
     if (props.description !== undefined && !Token.isUnresolved(props.description) && props.description.trim().length === 0) {
       throw new MlValidationError(this, `description must not be empty (leave it out for the blueprint's description); received ${quote(props.description)}.`);
     }
+    validateMlText(this, 'description', props.description ?? config.defaultDescription);
     checkRoleAccount(this, props.role, location.account);
     this.role = connectorRole(this, props.role, config, location);
     MlCommonsProvider.of(this).grantPassRole(this.role);
@@ -172,6 +182,7 @@ export class MlConnector extends Resource implements IMlConnector {
     this._embedding = config.embedding;
     this._generativeQa = config.generativeQa;
     this._blueprint = config.defaultDescription;
+    this._probe = config.probeParameters;
 
     const body: ConnectorBody = {
       name: this.connectorName,
@@ -204,7 +215,7 @@ function bindBlueprint(scope: Construct, props: MlConnectorProps, location: Targ
   const config = props.blueprint._bindTo(scope, { domainRegion: location.region, engineVersion: location.engineVersion });
   // Everything but the role is known now: check the body before creating anything.
   const { parameters } = credentialOf(scope, config, '');
-  validateActions(scope, config.actions, { parameters, trustedEndpoints });
+  validateActions(scope, config.actions, { parameters, trustedEndpoints, engineVersion: location.engineVersion });
   if (location.collection) warnUnsupportedOnServerless(scope, config.actions);
   return config;
 }

@@ -1,11 +1,11 @@
-import { IResource, Names, Resource } from 'aws-cdk-lib';
+import { IResource, Names, Resource, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { MODEL_GROUP_RESOURCE_TYPE, ModelGroupResourceProperties } from './contract';
 import { createMlResource } from './custom-resource';
 import { MlValidationError, quote } from './errors';
 import { MODEL_GROUP, isMarked, mark } from './markers';
 import { MlTargetOptions, TargetBinding, bindTarget } from './target';
-import { validateName } from './validation';
+import { validateMlText, validateName } from './validation';
 
 /**
  * Who may use the models of a model group, when the domain has model access control
@@ -91,11 +91,13 @@ export class MlModelGroup extends Resource implements IMlModelGroup {
     mark(this, MODEL_GROUP);
     this.modelGroupName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     validateName(this, 'name', this.modelGroupName);
+    validateMlText(this, 'description', props.description);
     if (props.accessMode !== undefined && !Object.values(ModelGroupAccessMode).includes(props.accessMode)) {
       throw new MlValidationError(this,
         `accessMode must be one of ${Object.values(ModelGroupAccessMode).map(quote).join(', ')}; received ${quote(props.accessMode)}.`);
     }
     this._binding = bindTarget(this, props);
+    claimGroupName(this, this._binding, this.modelGroupName, 'model group');
     const resource = createMlResource<ModelGroupResourceProperties>(this, 'Resource', MODEL_GROUP_RESOURCE_TYPE, this._binding, {
       modelGroup: {
         name: this.modelGroupName,
@@ -105,6 +107,26 @@ export class MlModelGroup extends Resource implements IMlModelGroup {
     });
     this.modelGroupId = resource.ref;
   }
+}
+
+/**
+ * Model group names are unique on a domain, and OpenSearch names the group it creates for a model
+ * without a group after the model. Rejects a second group of the same name on the same target in
+ * the stack (an `MlModelGroup`, or a model without `modelGroup`), which would fail the deployment.
+ */
+export function claimGroupName(scope: Construct, binding: TargetBinding, name: string, kind: string): void {
+  if (Token.isUnresolved(name)) return;
+  const stack = Stack.of(binding.provider);
+  const target = JSON.stringify(stack.resolve(binding.target.endpoint));
+  const claimed = binding.provider.perTargetState(`groupNames ${target}`, () => new Map<string, { path: string; kind: string }>());
+  const other = claimed.get(name);
+  if (other) {
+    throw new MlValidationError(scope,
+      `name ${quote(name)} is also the name of the ${other.kind} ${other.path} on the same ${binding.domain ? 'domain' : 'collection'} in this stack. ` +
+      'OpenSearch names the model group of a model without a modelGroup after the model, and model group names are unique, so one of the two would fail at deploy time. ' +
+      'Give each its own name, or register the models in one MlModelGroup.');
+  }
+  claimed.set(name, { path: scope.node.path, kind });
 }
 
 class ImportedModelGroup extends Resource implements IMlModelGroup {

@@ -4,13 +4,13 @@ import type { EmbeddingModelInfo } from './blueprints/types';
 import { IMlConnector, MlConnector } from './connector';
 import { MODEL_RESOURCE_TYPE, ModelBody, ModelResourceProperties, ModelVerificationSpec } from './contract';
 import { createMlResource } from './custom-resource';
-import { MlValidationError, quote } from './errors';
+import { MlValidationError, quote, requireType } from './errors';
 import { MODEL, isMarked, mark } from './markers';
-import { IMlModelGroup, MlModelGroup } from './model-group';
+import { IMlModelGroup, MlModelGroup, claimGroupName } from './model-group';
 import { KnnSpaceType, ModelFacts, spaceTypeOf } from './search-facts';
 import { TargetBinding, sameTarget } from './target';
 import { typedValuePointers } from './typed-values';
-import { validateName } from './validation';
+import { validateMlText, validateName } from './validation';
 
 /** The longest embedding a k-NN vector field holds (`dimension` of `knn_vector`). */
 const MAX_EMBEDDING_DIMENSION = 16_000;
@@ -71,7 +71,8 @@ export interface PredictVerificationOptions {
   /**
    * The `parameters` of the `_predict` request.
    *
-   * @default - the blueprint's probe: a short text for embedding blueprints; required for other blueprints
+   * @default - the blueprint's probe: a short text to embed for embedding blueprints, a short question
+   * for chat blueprints; required for other blueprints
    */
   readonly parameters?: { [key: string]: any };
 
@@ -219,7 +220,9 @@ export class MlModel extends Resource implements IMlModel {
     const binding = this._binding = registration.binding;
     this.modelName = props.name ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     validateName(this, 'name', this.modelName);
+    validateMlText(this, 'description', props.description);
 
+    if (!props.modelGroup) claimGroupName(this, binding, this.modelName, 'model without a modelGroup');
     if (MlModelGroup.isMlModelGroup(props.modelGroup) && !sameTarget(props.modelGroup._binding, binding)) {
       throw new MlValidationError(this,
         `modelGroup ${props.modelGroup.node.path} is on another domain or collection than connector ${props.connector.node.path}; a model and its group must be on one.`);
@@ -238,7 +241,7 @@ export class MlModel extends Resource implements IMlModel {
       generativeQa: registration.generativeQa,
       blueprint: registration.blueprint,
     };
-    const verify = props.verify ? verificationSpec(this, props.verify._options, modelConfig, registration.embedding) : undefined;
+    const verify = props.verify ? verificationSpec(this, props.verify._options, modelConfig, registration.embedding, registration.probe) : undefined;
     if (verify && props.deploy === false) {
       throw new MlValidationError(this, 'verify needs a deployed model; received deploy false. Remove verify, or deploy the model.');
     }
@@ -251,6 +254,7 @@ export class MlModel extends Resource implements IMlModel {
       ...(props.modelGroup ? { model_group_id: props.modelGroup.modelGroupId } : {}),
       ...(modelConfig ? { model_config: modelConfig } : {}),
     };
+    requireType(this, 'deploy', props.deploy, 'boolean');
     const deploy = props.deploy ?? true;
     const resource = createMlResource<ModelResourceProperties>(this, 'Resource', MODEL_RESOURCE_TYPE, binding, {
       model,
@@ -317,6 +321,7 @@ function additionalConfig(
 }
 
 function checkDimension(scope: Construct, property: string, value: number): void {
+  requireType(scope, property, value, 'number');
   if (Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < 1 || value > MAX_EMBEDDING_DIMENSION) {
     throw new MlValidationError(scope, `${property} must be a whole number from 1 to ${MAX_EMBEDDING_DIMENSION}; received ${quote(value)}.`);
@@ -324,17 +329,26 @@ function checkDimension(scope: Construct, property: string, value: number): void
 }
 
 function verificationSpec(
-  scope: Construct, options: PredictVerificationOptions, modelConfig: Record<string, unknown> | undefined, embedding: EmbeddingModelInfo | undefined,
+  scope: Construct, options: PredictVerificationOptions, modelConfig: Record<string, unknown> | undefined,
+  embedding: EmbeddingModelInfo | undefined, probe: { [key: string]: any } | undefined,
 ): ModelVerificationSpec {
-  const parameters = options.parameters ?? embedding?.probeParameters;
+  const parameters = options.parameters ?? embedding?.probeParameters ?? probe;
   if (!parameters) {
     throw new MlValidationError(scope,
       'verify needs parameters for the _predict call: the connector\'s blueprint has no probe input; received none. ' +
       'Pass ModelVerification.predict({ parameters: { ... } }) with the parameters the connector\'s request body reads.');
   }
-  if (options.expectEmbeddingDimension !== undefined) checkDimension(scope, 'verify expectEmbeddingDimension', options.expectEmbeddingDimension);
-  const dimension = options.expectEmbeddingDimension
-    ?? (modelConfig?.model_type === 'TEXT_EMBEDDING' ? modelConfig.embedding_dimension as number | undefined : undefined);
+  const known = modelConfig?.model_type === 'TEXT_EMBEDDING' ? modelConfig.embedding_dimension as number | undefined : undefined;
+  const expected = options.expectEmbeddingDimension;
+  if (expected !== undefined) {
+    checkDimension(scope, 'verify expectEmbeddingDimension', expected);
+    if (known !== undefined && !Token.isUnresolved(expected) && !Token.isUnresolved(known) && expected !== known) {
+      throw new MlValidationError(scope,
+        `verify expectEmbeddingDimension is ${expected}, but the model returns vectors of ${known} (${embedding?.dimension === known ? 'the connector\'s blueprint' : 'modelConfig.embeddingDimension'}), ` +
+        `so the smoke test could never pass; received ${quote(expected)}. Leave it out to check for ${known}.`);
+    }
+  }
+  const dimension = expected ?? known;
   return {
     parameters,
     ...(dimension !== undefined ? { embeddingDimension: dimension } : {}),

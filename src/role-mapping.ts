@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { Annotations, CfnResource, CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { IConstruct, IDependable } from 'constructs';
-import { FineGrainedAccess, FineGrainedAccessMode, securityOptionsOf } from './access';
+import { FineGrainedAccess, FineGrainedAccessMode, actionsRefusedToAnonymous, domainAccessPolicy, securityOptionsOf } from './access';
 import { ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties, SECURITY_ROLE_RESOURCE_TYPE, SecurityRoleResourceProperties } from './contract';
 import { createMlResource } from './custom-resource';
 import { MlValidationError } from './errors';
 import { MlCommonsProvider } from './provider';
+import { validateSecretArn } from './validation';
 
 /*
  * The `Custom::OpenSearchMlRoleMapping` resource: the provider role as a backend role of
@@ -19,6 +20,8 @@ export const ML_FULL_ACCESS = 'ml_full_access';
 
 export interface RoleMappingOptions {
   readonly domain: opensearch.IDomain;
+  /** the domain's ARN (an imported domain's, as its endpoint says) */
+  readonly domainArn: string;
   readonly endpoint: string;
   readonly region: string;
   readonly serviceToken: string;
@@ -32,7 +35,7 @@ interface DomainMapping {
   readonly options: RoleMappingOptions;
 }
 
-const mappingKey = (provider: MlCommonsProvider, domain: opensearch.IDomain) => `roleMapping ${JSON.stringify(Stack.of(provider).resolve(domain.domainArn))}`;
+const mappingKey = (provider: MlCommonsProvider, domainArn: string) => `roleMapping ${JSON.stringify(Stack.of(provider).resolve(domainArn))}`;
 
 /**
  * Makes sure the provider role is mapped to ml_full_access on the domain before connectors
@@ -44,7 +47,7 @@ const mappingKey = (provider: MlCommonsProvider, domain: opensearch.IDomain) => 
 export function roleMappingFor(
   scope: IConstruct, provider: MlCommonsProvider, access: FineGrainedAccess, options: RoleMappingOptions,
 ): IDependable | undefined {
-  const mapping = provider.perTargetState<DomainMapping>(mappingKey(provider, options.domain), () => ({
+  const mapping = provider.perTargetState<DomainMapping>(mappingKey(provider, options.domainArn), () => ({
     mode: access.mode,
     resource: createMapping(scope, provider, access, options),
     access,
@@ -72,13 +75,21 @@ function createMapping(
         'before the connectors are created: this stack will not map it.');
       return undefined;
     }
-    case FineGrainedAccessMode.PROVIDER_IS_MASTER_USER:
+    case FineGrainedAccessMode.PROVIDER_IS_MASTER_USER: {
+      const settings = imported ? undefined : securityOptionsOf(options.domain);
+      if (settings && !settings.enabled) {
+        throw new MlValidationError(scope,
+          'fineGrainedAccess \'providerIsMasterUser\' needs a domain with fine-grained access control whose IAM master user is the provider role ' +
+          `(fineGrainedAccessControl: { masterUserArn: MlConnector.providerRole(this).roleArn }); the domain ${options.domain.node.path} has no fine-grained access control, ` +
+          'so there is no master user and no mapping to make. Leave fineGrainedAccess out.');
+      }
       if (imported) {
         const arn = provider.useStableRoleName();
         Annotations.of(scope).addInfoV2('cdk-opensearch-ml:providerMasterUser', `The imported domain's IAM master user must be ${arn}, the provider role.`);
       }
-      provider.grantSecurityApi(options.domain.domainArn, ML_FULL_ACCESS);
+      provider.grantSecurityApi(options.domainArn, ML_FULL_ACCESS);
       return mappingResource(provider, options, { auth: 'sigv4' });
+    }
     case FineGrainedAccessMode.MASTER_USER_SECRET: {
       const settings = imported ? undefined : securityOptionsOf(options.domain);
       if (settings && !(settings.enabled && settings.internalUserDatabaseEnabled)) {
@@ -87,12 +98,35 @@ function createMapping(
           `the domain has ${settings.enabled ? 'an IAM master user' : 'no fine-grained access control'}. Leave fineGrainedAccess out to use what the domain's settings say.`);
       }
       const secret = access.secret!;
+      validateSecretArn(scope, 'fineGrainedAccess masterUserSecret', secret.secretArn);
+      if (settings) requireAnonymousAccess(scope, options.domain);
       const resource = mappingResource(provider, options, { auth: 'masterUserSecret', masterUserSecretArn: secret.secretArn });
       secret.grantRead(provider.role).applyBefore(resource);
       return resource;
     }
   }
   return undefined;
+}
+
+/**
+ * The master user's requests carry basic auth and no signature: Amazon OpenSearch Service takes them
+ * for anonymous and refuses them unless the domain's access policy allows the principal '*'. Checked
+ * when the app is synthesized, once every access policy statement of the domain is known.
+ */
+function requireAnonymousAccess(scope: IConstruct, domain: opensearch.IDomain): void {
+  scope.node.addValidation({
+    validate: () => {
+      const refused = actionsRefusedToAnonymous(domain);
+      if (refused === undefined || refused.length === 0) return [];
+      return [
+        'fineGrainedAccess \'masterUserSecret\' maps the provider with the master user\'s basic auth, whose requests are unsigned, but the access policy of the domain ' +
+        `${domain.node.path} lets no anonymous caller do ${refused.join(', ')}, so the mapping would be refused at deploy time (403 'User: anonymous is not authorized'). ` +
+        'Either let unsigned requests in, as fine-grained access control expects (useUnsignedBasicAuth: true on the Domain, or an access policy statement allowing ' +
+        'principal \'*\' es:ESHttp* on the domain), or make the provider role the IAM master user (fineGrainedAccessControl: { masterUserArn: MlConnector.providerRole(this).roleArn }), ' +
+        'or map the provider role by hand (fineGrainedAccess: FineGrainedAccess.manual()).',
+      ];
+    },
+  });
 }
 
 function mappingResource(
@@ -111,10 +145,10 @@ function siteOf(provider: MlCommonsProvider, options: RoleMappingOptions) {
   return {
     serviceToken: options.serviceToken,
     target: { endpoint: options.endpoint, region: options.region, signingService: 'es' },
-    dependencies: [provider.grants],
+    // The master user's basic auth passes only once the domain's access policy lets unsigned requests in.
+    dependencies: [provider.grants, domainAccessPolicy(options.domain)],
   };
 }
-
 /** What the stack's pipelines and indexes on a domain need of the security plugin (its own security role). */
 export interface SearchPermissions {
   /** cluster permissions, for example `cluster:admin/ingest/pipeline/put` */
@@ -141,14 +175,14 @@ interface SearchRole {
  * service); a warning that says what to grant, for a manual mapping. Returns what the resource waits for.
  */
 export function searchRoleFor(
-  scope: IConstruct, provider: MlCommonsProvider, domain: opensearch.IDomain, needs: SearchPermissions,
+  scope: IConstruct, provider: MlCommonsProvider, domainArn: string, needs: SearchPermissions,
 ): IDependable | undefined {
-  const mapping = provider.perTargetState<DomainMapping>(mappingKey(provider, domain), () => {
+  const mapping = provider.perTargetState<DomainMapping>(mappingKey(provider, domainArn), () => {
     throw new Error(`internal: ${scope.node.path} asks for search permissions on a domain it is not bound to`);
   });
   switch (mapping.mode) {
     case FineGrainedAccessMode.MASTER_USER_SECRET: {
-      const role = provider.perTargetState<SearchRole>(`searchRole ${mappingKey(provider, domain)}`, () => createSearchRole(provider, mapping));
+      const role = provider.perTargetState<SearchRole>(`searchRole ${mappingKey(provider, domainArn)}`, () => createSearchRole(provider, mapping));
       needs.cluster?.forEach((permission) => role.cluster.add(permission));
       if (needs.index !== undefined) {
         const actions = role.indices.get(needs.index) ?? new Set<string>();
@@ -171,7 +205,7 @@ export function searchRoleFor(
 
 function createSearchRole(provider: MlCommonsProvider, mapping: DomainMapping): SearchRole {
   const stack = Stack.of(provider);
-  const domainKey = JSON.stringify(stack.resolve(mapping.options.domain.domainArn));
+  const domainKey = JSON.stringify(stack.resolve(mapping.options.domainArn));
   const base = Token.isUnresolved(stack.stackName) ? 'stack' : stack.stackName.toLowerCase().slice(0, 64);
   const name = `cdk-opensearch-ml-${base}-${createHash('sha256').update(`${stack.node.path}\n${domainKey}`).digest('hex').slice(0, 8)}`;
   const state: Omit<SearchRole, 'mapping'> = { cluster: new Set(), indices: new Map() };
@@ -195,3 +229,4 @@ function createSearchRole(provider: MlCommonsProvider, mapping: DomainMapping): 
   roleMapping.node.addDependency(resource);
   return { ...state, mapping: roleMapping };
 }
+

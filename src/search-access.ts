@@ -35,7 +35,7 @@ export function grantPipelineAccess(scope: IConstruct, binding: TargetBinding, k
  */
 export function grantIndexAccess(scope: IConstruct, binding: TargetBinding, name: string, destroy: boolean): IDependable[] {
   const deletion = destroy ? ['Delete'] : [];
-  if (binding.domain) binding.provider.grantDomainPaths(binding.domain.domainArn, ['Get', 'Put', ...deletion], [name]);
+  if (binding.domain) binding.provider.grantDomainPaths(binding.arn, ['Get', 'Put', ...deletion], [name]);
   return grant(scope, binding, {
     paths: [`${name}/_mapping`, `${name}/_settings`],
     methods: ['Get', 'Put'],
@@ -58,7 +58,7 @@ interface Needs {
 }
 
 function grant(scope: IConstruct, binding: TargetBinding, needs: Needs): IDependable[] {
-  const { provider, domain, collection } = binding;
+  const { provider, collection } = binding;
   if (collection) {
     addDataAccessRule(scope, provider, collection, {
       ResourceType: 'index',
@@ -67,7 +67,7 @@ function grant(scope: IConstruct, binding: TargetBinding, needs: Needs): IDepend
     });
     return binding.dependencies;
   }
-  provider.grantDomainPaths(domain!.domainArn, needs.methods, needs.paths);
-  const role = searchRoleFor(scope, provider, domain!, needs);
+  provider.grantDomainPaths(binding.arn, needs.methods, needs.paths);
+  const role = searchRoleFor(scope, provider, binding.arn, needs);
   return role ? [...binding.dependencies, role] : binding.dependencies;
 }

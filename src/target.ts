@@ -1,16 +1,18 @@
-import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct, IDependable } from 'constructs';
-import { FineGrainedAccess, detectFineGrainedAccess } from './access';
+import { FineGrainedAccess, detectFineGrainedAccess, domainAccessPolicy } from './access';
 import type { EmbeddingModelInfo, GenerativeQaModelInfo } from './blueprints/types';
 import { CollectionDataAccess, ServerlessCollection, collectionDataAccessFor, collectionEnvironment, validateCollection } from './collection';
 import { DomainTarget } from './contract';
+import { isLoopback, nameDerivedByAwsCdk, parseDomainEndpoint } from './endpoints';
 import { EngineVersionNumber, atLeast, engineOf, formatVersion } from './engine-version';
 import { MlValidationError, quote } from './errors';
 import { networkPlacement } from './network';
 import { MlCommonsProvider } from './provider';
 import { roleMappingFor } from './role-mapping';
+import { validateRegion } from './validation';
 
 /** Remote connectors and models need ML Commons 2.9 on Amazon OpenSearch Service. */
 const MIN_ENGINE_VERSION: EngineVersionNumber = [2, 9];
@@ -103,6 +105,8 @@ export interface TargetBinding {
 export interface ConnectorRegistration {
   readonly binding: TargetBinding;
   readonly embedding?: EmbeddingModelInfo;
+  /** the blueprint's smoke-test input for a model that is not an embedding model (a chat model) */
+  readonly probe?: { [key: string]: any };
   readonly generativeQa?: GenerativeQaModelInfo;
   /** the blueprint, for messages (an imported connector: unknown) */
   readonly blueprint?: string;
@@ -142,7 +146,7 @@ export function locateTarget(scope: Construct, options: MlTargetOptions): Target
     throw new MlValidationError(scope,
       `collectionDataAccess applies to collections; a domain uses fineGrainedAccess. Received collectionDataAccess ${quote(options.collectionDataAccess.mode)} with domain ${quote(domain.node.path)}.`);
   }
-  return { domain, arn: domain.domainArn, engineVersion: checkEngineVersion(scope, domain), ...domainLocation(domain) };
+  return { domain, engineVersion: checkEngineVersion(scope, domain), ...domainLocation(scope, domain) };
 }
 
 /**
@@ -155,13 +159,16 @@ export function bindTarget(scope: Construct, options: MlTargetOptions, location 
   const { domain, collection } = location;
   let endpoint: string;
   let access: IDependable | undefined;
+  let accessPolicy: IDependable | undefined;
   let serviceToken: string;
   if (domain) {
-    provider.grantMlApi(domain.domainArn);
+    provider.grantMlApi(location.arn);
     endpoint = domain.domainEndpoint;
     serviceToken = provider.serviceToken(networkPlacement(scope, domain, options, provider));
     const fineGrainedAccess = options.fineGrainedAccess ?? detectFineGrainedAccess(scope, domain, () => provider.role.roleArn);
-    access = roleMappingFor(scope, provider, fineGrainedAccess, { domain, endpoint, region: location.region, serviceToken });
+    access = roleMappingFor(scope, provider, fineGrainedAccess, { domain, domainArn: location.arn, endpoint, region: location.region, serviceToken });
+    // An L2 domain's access policy is applied by a custom resource of its own: wait for it.
+    accessPolicy = domainAccessPolicy(domain);
   } else {
     provider.grantCollectionApi(location.arn);
     endpoint = collection!.collectionEndpoint;
@@ -173,19 +180,64 @@ export function bindTarget(scope: Construct, options: MlTargetOptions, location 
     target: { endpoint, region: location.region, signingService: domain ? 'es' : 'aoss' },
     provider,
     serviceToken,
-    dependencies: access ? [provider.grants, access] : [provider.grants],
+    dependencies: [provider.grants, ...(access ? [access] : []), ...(accessPolicy ? [accessPolicy] : [])],
   };
 }
 
-/** The domain's account and region: from its ARN when that is known, otherwise from its stack. */
-function domainLocation(domain: opensearch.IDomain): { account: string; region: string } {
-  if (!Token.isUnresolved(domain.domainArn)) {
-    const arn = Arn.split(domain.domainArn, ArnFormat.SLASH_RESOURCE_NAME);
-    if (arn.account && arn.region) {
-      return { account: arn.account, region: arn.region };
+/**
+ * The domain's ARN, account and region. An imported domain's endpoint says its name and region:
+ * `Domain.fromDomainEndpoint()` puts the name it derives ('search-<name>') in an ARN of the
+ * stack's region, which is replaced by the domain's own; an ARN given with the endpoint
+ * (`fromDomainAttributes()`) must name the same domain in the same region. Otherwise: from the
+ * ARN when it is known, from the domain's stack when not.
+ */
+function domainLocation(scope: Construct, domain: opensearch.IDomain): { arn: string; account: string; region: string } {
+  const stack = Stack.of(domain);
+  const endpoint = domain.domainEndpoint;
+  const given = Token.isUnresolved(domain.domainArn) ? undefined : Arn.split(domain.domainArn, ArnFormat.SLASH_RESOURCE_NAME);
+  const derived = isDerivedByAwsCdk(domain);
+  const facts = parseDomainEndpoint(endpoint);
+  if (facts) {
+    validateRegion(scope, 'domain endpoint region', facts.region);
+    if (derived) {
+      const account = domain.env.account ?? stack.account;
+      const arn = stack.formatArn({
+        partition: facts.partition, service: 'es', region: facts.region, account, resource: 'domain', resourceName: facts.domainName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      });
+      return { arn, account, region: facts.region };
     }
+    if (given?.region && given.region !== facts.region) {
+      throw new MlValidationError(scope,
+        `domain ${quote(domain.node.path)} has the ARN ${quote(domain.domainArn)}, in ${given.region}, and the endpoint ${quote(endpoint)}, in ${facts.region}: ` +
+        'they are not of one domain. Give Domain.fromDomainAttributes() the ARN and endpoint of the same domain.');
+    }
+    if (given?.resourceName && given.resourceName !== facts.domainName) {
+      throw new MlValidationError(scope,
+        `domain ${quote(domain.node.path)} has the ARN ${quote(domain.domainArn)}, of the domain '${given.resourceName}', and the endpoint ${quote(endpoint)}, ` +
+        `of the domain '${facts.domainName}': they are not of one domain. Give Domain.fromDomainAttributes() the ARN and endpoint of the same domain.`);
+    }
+    return { arn: domain.domainArn, account: given?.account || (domain.env.account ?? stack.account), region: facts.region };
   }
-  return { account: domain.env.account ?? Stack.of(domain).account, region: domain.env.region ?? Stack.of(domain).region };
+  if (derived && !isLoopback(endpoint)) {
+    Annotations.of(scope).addWarningV2('cdk-opensearch-ml:domainEndpointNotParsed',
+      `domain endpoint ${quote(endpoint)} is not an Amazon OpenSearch Service endpoint (search-<name>-<id>.<region>.es.amazonaws.com, or vpc-...), so the domain's name ` +
+      `and region are a guess: Domain.fromDomainEndpoint() took the name ${quote(nameDerivedByAwsCdk(endpoint))} and the stack's region. ` +
+      'If that is not the domain, import it with Domain.fromDomainAttributes({ domainArn, domainEndpoint }).');
+  }
+  if (given?.account && given.region) {
+    return { arn: domain.domainArn, account: given.account, region: given.region };
+  }
+  return { arn: domain.domainArn, account: domain.env.account ?? stack.account, region: domain.env.region ?? stack.region };
+}
+
+/** Whether the domain's ARN is the one `Domain.fromDomainEndpoint()` derives from its endpoint. */
+function isDerivedByAwsCdk(domain: opensearch.IDomain): boolean {
+  if (CfnResource.isCfnResource(domain.node.defaultChild)) return false;
+  const name = nameDerivedByAwsCdk(domain.domainEndpoint);
+  if (name === undefined) return false;
+  const stack = Stack.of(domain);
+  const derived = stack.formatArn({ service: 'es', resource: 'domain', resourceName: name });
+  return JSON.stringify(stack.resolve(domain.domainArn)) === JSON.stringify(stack.resolve(derived));
 }
 
 /**

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ConnectorBlueprint, FineGrainedAccess, MlConnector } from '../src';
+import { ConnectorBlueprint, FineGrainedAccess, MlConnector, MlModel, MlModelGroup } from '../src';
 import { resourcesOfType, testStack } from './util';
 
 const blueprint = (name = 'e') => ConnectorBlueprint.sageMakerEndpoint({ endpointName: name });
@@ -39,7 +39,7 @@ describe('fine-grained access control', () => {
 
   test('an L2 domain with a generated master user: mapped with that secret, read at deploy time by ARN', () => {
     const stack = testStack();
-    const domain = fgacDomain(stack, { masterUserName: 'admin' });
+    const domain = fgacDomain(stack, { masterUserName: 'admin' }, { useUnsignedBasicAuth: true });
     const connector = new MlConnector(stack, 'QA', { domain, blueprint: blueprint() });
     const secret = domain.node.findChild('MasterUser') as secretsmanager.Secret;
     const [[mappingId, mapping]] = mappings(stack);
@@ -134,7 +134,7 @@ describe('fine-grained access control', () => {
 
   test('the master password is nowhere in the template but in the domain\'s own dynamic reference', () => {
     const stack = testStack();
-    new MlConnector(stack, 'QA', { domain: fgacDomain(stack, { masterUserName: 'admin' }), blueprint: blueprint() });
+    new MlConnector(stack, 'QA', { domain: fgacDomain(stack, { masterUserName: 'admin' }, { useUnsignedBasicAuth: true }), blueprint: blueprint() });
     const [[, mapping]] = mappings(stack);
     expect(JSON.stringify(mapping)).not.toMatch(/password|resolve:secretsmanager/i);
   });
@@ -241,6 +241,7 @@ describe('network placement', () => {
       nodeToNodeEncryption: true,
       encryptionAtRest: { enabled: true },
       fineGrainedAccessControl: { masterUserName: 'admin' },
+      useUnsignedBasicAuth: true,
     });
     new MlConnector(stack, 'QA', { domain, blueprint: blueprint() });
     Aspects.of(stack).add(new AwsSolutionsChecks());
@@ -261,4 +262,102 @@ test('providerRole is the stack\'s one provider role', () => {
   expect(role).toBeInstanceOf(iam.Role);
   expect(MlConnector.providerRole(stack)).toBe(role);
   expect(resourcesOfType(stack, 'AWS::IAM::Role').filter(([id]) => id.startsWith('OpenSearchMlProviderRole'))).toHaveLength(1);
+});
+
+describe('the domain\'s access policy', () => {
+  const anyone = (actions = ['es:ESHttp*']) => new iam.PolicyStatement({ actions, principals: [new iam.AnyPrincipal()], resources: ['*'] });
+  const synth = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Record<string, any>;
+  const accessPolicyId = (resources: Record<string, any>) => Object.entries(resources).find(([, r]) => r.Type === 'Custom::OpenSearchAccessPolicy')?.[0];
+
+  test('an internal master user and no access policy that lets unsigned requests in (the README\'s old example): refused at synth, with the fixes', () => {
+    const stack = testStack();
+    new MlConnector(stack, 'QA', { domain: fgacDomain(stack, { masterUserName: 'admin' }), blueprint: blueprint() });
+    expect(() => synth(stack)).toThrow(new RegExp(
+      "\\[TestStack/QA\\] fineGrainedAccess 'masterUserSecret' maps the provider with the master user's basic auth, whose requests are unsigned, but the access policy " +
+      'of the domain TestStack/Domain lets no anonymous caller do es:ESHttpGet, es:ESHttpPut, es:ESHttpPatch, es:ESHttpDelete.*useUnsignedBasicAuth: true on the Domain.*' +
+      'masterUserArn: MlConnector.providerRole\\(this\\).roleArn.*FineGrainedAccess.manual\\(\\)'));
+  });
+
+  test('the same with FineGrainedAccess.masterUserSecret() given, and with a policy for IAM principals only', () => {
+    const explicit = testStack();
+    const domain = fgacDomain(explicit, { masterUserName: 'admin' });
+    new MlConnector(explicit, 'QA', { domain, blueprint: blueprint(), fineGrainedAccess: FineGrainedAccess.masterUserSecret(domain.node.findChild('MasterUser') as secretsmanager.ISecret) });
+    expect(() => synth(explicit)).toThrow(/lets no anonymous caller do es:ESHttpGet/);
+    const iamOnly = testStack();
+    new MlConnector(iamOnly, 'QA', {
+      domain: fgacDomain(iamOnly, { masterUserName: 'admin' }, {
+        accessPolicies: [new iam.PolicyStatement({ actions: ['es:*'], principals: [new iam.AccountRootPrincipal()], resources: ['*'] })],
+      }),
+      blueprint: blueprint(),
+    });
+    expect(() => synth(iamOnly)).toThrow(/lets no anonymous caller do es:ESHttpGet, es:ESHttpPut, es:ESHttpPatch, es:ESHttpDelete/);
+  });
+
+  test('a policy that lets anyone GET only: the error names the actions it lacks', () => {
+    const stack = testStack();
+    new MlConnector(stack, 'QA', { domain: fgacDomain(stack, { masterUserName: 'admin' }, { accessPolicies: [anyone(['es:ESHttpGet'])] }), blueprint: blueprint() });
+    expect(() => synth(stack)).toThrow(/lets no anonymous caller do es:ESHttpPut, es:ESHttpPatch, es:ESHttpDelete, so/);
+  });
+
+  test('useUnsignedBasicAuth: true synthesizes, and everything that calls the domain waits for its access policy resource', () => {
+    const stack = testStack();
+    const domain = fgacDomain(stack, { masterUserName: 'admin' }, { useUnsignedBasicAuth: true });
+    const connector = new MlConnector(stack, 'Titan', { domain, blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() });
+    const group = new MlModelGroup(stack, 'Group', { domain });
+    new MlModel(stack, 'Model', { connector, modelGroup: group });
+    const resources = synth(stack);
+    const policy = accessPolicyId(resources);
+    expect(policy).toMatch(/^DomainAccessPolicy/);
+    const ours = Object.entries(resources).filter(([, r]) => r.Type.startsWith('Custom::OpenSearchMl'));
+    expect(ours.map(([, r]) => r.Type).sort()).toEqual(['Custom::OpenSearchMlConnector', 'Custom::OpenSearchMlModel', 'Custom::OpenSearchMlModelGroup', 'Custom::OpenSearchMlRoleMapping']);
+    for (const [id, r] of ours) expect([id, r.DependsOn]).toEqual([id, expect.arrayContaining([policy])]);
+  });
+
+  test('an access policy added after the connector counts: the domain\'s final policy is checked, and waited for', () => {
+    const stack = testStack();
+    const domain = fgacDomain(stack, { masterUserName: 'admin' });
+    new MlConnector(stack, 'QA', { domain, blueprint: blueprint() });
+    domain.addAccessPolicies(anyone());
+    const resources = synth(stack);
+    const [[, connector]] = resourcesOfType(stack, 'Custom::OpenSearchMlConnector');
+    expect(connector.DependsOn).toContain(accessPolicyId(resources));
+  });
+
+  test('a domain without fine-grained access control but with an access policy: its connectors wait for it too', () => {
+    const stack = testStack();
+    const domain = new opensearch.Domain(stack, 'Domain', {
+      version: opensearch.EngineVersion.OPENSEARCH_2_19,
+      accessPolicies: [new iam.PolicyStatement({ actions: ['es:ESHttp*'], principals: [new iam.AccountRootPrincipal()], resources: ['*'] })],
+    });
+    new MlConnector(stack, 'QA', { domain, blueprint: blueprint() });
+    const resources = synth(stack);
+    const [[, connector]] = resourcesOfType(stack, 'Custom::OpenSearchMlConnector');
+    expect(connector.DependsOn).toContain(accessPolicyId(resources));
+  });
+
+  test('a domain without an access policy: no dependency is added', () => {
+    const stack = testStack();
+    new MlConnector(stack, 'QA', { domain: new opensearch.Domain(stack, 'Domain', { version: opensearch.EngineVersion.OPENSEARCH_2_19 }), blueprint: blueprint() });
+    const [[, connector]] = resourcesOfType(stack, 'Custom::OpenSearchMlConnector');
+    expect(connector.DependsOn.filter((id: string) => !id.startsWith('OpenSearchMlProvider'))).toEqual([]);
+  });
+
+  test('an imported domain: its access policy is not known, so nothing is refused', () => {
+    const stack = testStack();
+    new MlConnector(stack, 'QA', {
+      domain: imported(stack),
+      fineGrainedAccess: FineGrainedAccess.masterUserSecret(secretsmanager.Secret.fromSecretNameV2(stack, 'M', 'master')),
+      blueprint: blueprint(),
+    });
+    expect(() => synth(stack)).not.toThrow();
+  });
+
+  test('FineGrainedAccess.providerIsMasterUser() on an L2 domain without fine-grained access control fails at synth', () => {
+    const stack = testStack();
+    expect(() => new MlConnector(stack, 'QA', {
+      domain: new opensearch.Domain(stack, 'Domain', { version: opensearch.EngineVersion.OPENSEARCH_2_19 }),
+      fineGrainedAccess: FineGrainedAccess.providerIsMasterUser(),
+      blueprint: blueprint(),
+    })).toThrow("TestStack/QA: fineGrainedAccess 'providerIsMasterUser' needs a domain with fine-grained access control whose IAM master user is the provider role");
+  });
 });

@@ -133,7 +133,8 @@ export const SEARCH_BAD_INPUTS: BadInput[] = [
     property: "field 'v' model",
     value: "'binary'",
     valid: 'a VectorIndex knn_vector field stores float vectors',
-    build: index((s, d) => [IndexField.knnVector('v', { model: titan(s, undefined, { embeddingType: BedrockEmbeddingType.BINARY }, d) })]),
+    // (binary Titan embeddings need OpenSearch 3.0's post-process function)
+    build: index((s, d) => [IndexField.knnVector('v', { model: titan(s, undefined, { embeddingType: BedrockEmbeddingType.BINARY }, d) })], opensearch.EngineVersion.openSearch('3.1')),
   },
   { input: 'IndexField.knnVector', property: "field 'v' m", value: "'1'", valid: 'must be a whole number from 2', build: index(() => [IndexField.knnVector('v', { dimension: 4, m: 1 })]) },
   // IngestPipeline and IngestProcessor
@@ -180,7 +181,7 @@ export const SEARCH_BAD_INPUTS: BadInput[] = [
     property: 'processors[0] text_chunking',
     value: '2.11',
     valid: 'needs OpenSearch 2.13 or later',
-    build: pipeline(() => IngestProcessor.textChunking({ fieldMap: { a: 'b' } }), opensearch.EngineVersion.OPENSEARCH_2_11),
+    build: (s) => new IngestPipeline(s, 'P', { domain: testDomain(s, opensearch.EngineVersion.OPENSEARCH_2_11), processors: [IngestProcessor.textChunking({ fieldMap: { a: 'b' } })] }),
   },
   {
     input: 'ChunkingAlgorithm.fixedTokenLength',

@@ -1,8 +1,9 @@
 /*
  * The bad input catalog: invalid construct inputs, each with the property, the value and the
  * fragment of the error that says what would be valid. test/bad-input.test.ts checks that
- * each fails at synth with all three in its message, and that docs/bad-input-catalog.md is
- * this table. To add a row: append to BAD_INPUTS, then `UPDATE_CATALOG=1 npx jest test/bad-input.test.ts`.
+ * each fails at synth with all three in its message, that each of BAD_INPUT_WARNINGS synthesizes
+ * with a warning holding all three, and that docs/bad-input-catalog.md is these tables. To add a
+ * row: append to BAD_INPUTS (or BAD_INPUT_WARNINGS), then `UPDATE_CATALOG=1 npx jest test/bad-input.test.ts`.
  */
 import { Duration, Resource, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -28,7 +29,7 @@ export interface BadInput {
   readonly property: string;
   /** the invalid value, as the error quotes it */
   readonly value: string;
-  /** the part of the error that says what would be valid */
+  /** the part of the error (or warning) that says what would be valid */
   readonly valid: string;
   /** builds the construct with the invalid input in `stack` (account 111122223333, us-east-1) */
   readonly build: (stack: Stack) => void;
@@ -69,10 +70,20 @@ function model(props: Partial<MlModelProps>): (stack: Stack) => void {
 }
 
 /** A collection with these attributes (valid ones unless given). */
-function collection(attrs: { collectionName?: string; collectionArn?: string }): ServerlessCollection {
+function collection(attrs: { collectionName?: string; collectionArn?: string; collectionEndpoint?: string }): ServerlessCollection {
   return ServerlessCollection.fromCollectionAttributes({
     collectionName: 'vectors', collectionId: 'abc123', collectionEndpoint: 'https://abc123.us-east-1.aoss.amazonaws.com', ...attrs,
   });
+}
+
+/** An MlConnector on a domain imported with this ARN and endpoint. */
+function onImported(domainArn: string, domainEndpoint: string): (stack: Stack) => void {
+  return (s) => connector(s, { domain: opensearch.Domain.fromDomainAttributes(s, 'D', { domainArn, domainEndpoint }) });
+}
+
+/** An MlConnector on a collection with these attributes (valid ones unless given). */
+function onCollection(attrs: Parameters<typeof collection>[0]): (stack: Stack) => void {
+  return (s) => new MlConnector(s, 'C', { collection: collection(attrs), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() });
 }
 
 /** A third-party API key secret. */
@@ -105,6 +116,9 @@ export const BAD_INPUTS: BadInput[] = [
   { input: 'MlConnector', property: 'name', value: "''", valid: 'must not be empty', build: (s) => connector(s, { name: '' }) },
   { input: 'MlConnector', property: 'name', value: '257 characters', valid: 'must be at most 256 characters', build: (s) => connector(s, { name: 'n'.repeat(257) }) },
   { input: 'MlConnector', property: 'description', value: "' '", valid: 'must not be empty (leave it out for the blueprint\'s description)', build: (s) => connector(s, { description: ' ' }) },
+  // ml-commons 3.x: 400 "Model connector name can only contain letters, numbers, spaces, and basic punctuation" (test/real)
+  { input: 'MlConnector', property: 'name', value: "'<YOUR CONNECTOR NAME>'", valid: 'may contain only letters, digits, spaces and the marks', build: (s) => connector(s, { name: '<YOUR CONNECTOR NAME>' }) },
+  { input: 'MlConnector', property: 'description', value: "'embeddings #1 & #2'", valid: 'may contain only letters, digits, spaces and the marks', build: (s) => connector(s, { description: 'embeddings #1 & #2' }) },
   {
     input: 'MlConnector',
     property: 'domain',
@@ -214,6 +228,31 @@ export const BAD_INPUTS: BadInput[] = [
     build: (s) => connector(s, {
       domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_19),
       fineGrainedAccess: FineGrainedAccess.masterUserSecret(secretsmanager.Secret.fromSecretNameV2(s, 'M', 'master')),
+    }),
+  },
+
+  {
+    input: 'FineGrainedAccess.masterUserSecret',
+    property: 'fineGrainedAccess',
+    value: "'masterUserSecret'",
+    valid: 'lets no anonymous caller do es:ESHttpGet, es:ESHttpPut, es:ESHttpPatch, es:ESHttpDelete, so the mapping would be refused at deploy time',
+    build: (s) => connector(s, {
+      domain: new opensearch.Domain(s, 'D', {
+        version: opensearch.EngineVersion.OPENSEARCH_2_19,
+        enforceHttps: true,
+        nodeToNodeEncryption: true,
+        encryptionAtRest: { enabled: true },
+        fineGrainedAccessControl: { masterUserName: 'admin' },
+      }),
+    }),
+  },
+  {
+    input: 'FineGrainedAccess.providerIsMasterUser',
+    property: 'fineGrainedAccess',
+    value: "'providerIsMasterUser'",
+    valid: 'needs a domain with fine-grained access control whose IAM master user is the provider role',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_19), fineGrainedAccess: FineGrainedAccess.providerIsMasterUser(),
     }),
   },
 
@@ -333,7 +372,21 @@ export const BAD_INPUTS: BadInput[] = [
     property: 'topP',
     value: "'1.5'",
     valid: 'must be from 0 to 1',
-    build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ topP: 1.5 })),
+    build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ model: BedrockModel.fromId('anthropic.claude-v2:1'), topP: 1.5 })),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion',
+    property: 'model',
+    value: 'none',
+    valid: 'Amazon Bedrock lists every model of this API (an Anthropic Claude model of the Text Completions API (Claude 2.x or Claude Instant)) as legacy or end of life',
+    build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({} as any)),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockAi21Jurassic',
+    property: 'model',
+    value: 'none',
+    valid: 'or use bedrockConverse() with an AI21 Jamba model for a current model',
+    build: withBlueprint(() => ConnectorBlueprint.bedrockAi21Jurassic({} as any)),
   },
   {
     input: 'ConnectorBlueprint.bedrockConverse',
@@ -397,16 +450,14 @@ export const BAD_INPUTS: BadInput[] = [
     property: 'collection.collectionName',
     value: "'Vectors'",
     valid: 'a lower-case letter followed by lower-case letters, digits or hyphens',
-    build: (s) => new MlConnector(s, 'C', { collection: collection({ collectionName: 'Vectors' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() }),
+    build: onCollection({ collectionName: 'Vectors' }),
   },
   {
     input: 'MlConnector',
     property: 'collection.collectionArn',
     value: "'arn:aws:es:us-east-1:111122223333:domain/x'",
     valid: "an OpenSearch Serverless collection ARN such as 'arn:aws:aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g'",
-    build: (s) => new MlConnector(s, 'C', {
-      collection: collection({ collectionArn: 'arn:aws:es:us-east-1:111122223333:domain/x' }), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(),
-    }),
+    build: onCollection({ collectionArn: 'arn:aws:es:us-east-1:111122223333:domain/x' }),
   },
   {
     input: 'CollectionDataAccess.createPolicy',
@@ -453,6 +504,8 @@ export const BAD_INPUTS: BadInput[] = [
 
   // MlModel and MlModelGroup
   { input: 'MlModel', property: 'name', value: "''", valid: 'must not be empty', build: model({ name: '' }) },
+  { input: 'MlModel', property: 'name', value: "'titan [v2]'", valid: 'may contain only letters, digits, spaces and the marks', build: model({ name: 'titan [v2]' }) },
+  { input: 'MlModel', property: 'description', value: "'a+b'", valid: 'may contain only letters, digits, spaces and the marks', build: model({ description: 'a+b' }) },
   {
     input: 'MlModel',
     property: 'modelConfig.embeddingDimension',
@@ -509,6 +562,8 @@ export const BAD_INPUTS: BadInput[] = [
     }),
   },
   { input: 'MlModelGroup', property: 'name', value: "''", valid: 'must not be empty', build: (s) => new MlModelGroup(s, 'G', { domain: opensearch.Domain.fromDomainEndpoint(s, 'D', ENDPOINT), name: '' }) },
+  { input: 'MlModelGroup', property: 'name', value: "'a<b>'", valid: 'may contain only letters, digits, spaces and the marks', build: (s) => new MlModelGroup(s, 'G', { domain: opensearch.Domain.fromDomainEndpoint(s, 'D', ENDPOINT), name: 'a<b>' }) },
+  { input: 'MlModelGroup', property: 'description', value: "'100%'", valid: 'may contain only letters, digits, spaces and the marks', build: (s) => new MlModelGroup(s, 'G', { domain: opensearch.Domain.fromDomainEndpoint(s, 'D', ENDPOINT), description: '100%' }) },
   {
     input: 'MlModelGroup',
     property: 'accessMode',
@@ -523,6 +578,224 @@ export const BAD_INPUTS: BadInput[] = [
     valid: 'give the domain (an OpenSearch Service domain) or the collection',
     build: (s) => new MlModelGroup(s, 'G', {}),
   },
+  // Regions, by aws-cdk-lib's region facts
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'region',
+    value: "'us-eats-1'",
+    valid: "an AWS region such as 'us-east-1' (did you mean 'us-east-1'?)",
+    build: withBlueprint(() => ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ region: 'us-eats-1' })),
+  },
+  {
+    input: 'BedrockModel.inferenceProfile',
+    property: 'destinationRegions',
+    value: "'eu-wset-1'",
+    valid: "an AWS region such as 'us-east-1' (did you mean 'eu-west-1'?)",
+    build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaude({
+      model: BedrockModel.inferenceProfile('us.anthropic.claude-sonnet-4-20250514-v1:0', { destinationRegions: ['us-east-1', 'eu-wset-1'] }),
+    })),
+  },
+
+  // Placeholders that ml-commons never fills
+  { input: 'ConnectorAction', property: 'actions[0].requestBody', value: "'${params.text}'", valid: "never fills (it fills ${parameters.<name>} and ${credential.<name>} only); write '${parameters.text}'", build: withAction({ requestBody: '{ "inputText": "${params.text}" }' }) },
+  { input: 'ConnectorAction', property: 'actions[0].requestBody', value: "'${parameter.text}'", valid: "write '${parameters.text}'", build: withAction({ requestBody: '{ "inputText": "${parameter.text}" }' }) },
+  { input: 'ConnectorAction', property: 'actions[0].requestBody', value: "'$parameters.text'", valid: "write '${parameters.text}'", build: withAction({ requestBody: '{ "inputText": "$parameters.text" }' }) },
+  { input: 'ConnectorAction', property: "actions[0].headers['x-amz-target']", value: "'${api}'", valid: "write '${parameters.api}'", build: withAction({ headers: { 'x-amz-target': '${api}' } }) },
+  {
+    input: 'ConnectorBlueprint.sageMakerEndpoint',
+    property: 'actions[0].requestBody',
+    value: "'${parameters}'",
+    valid: 'never fills (it fills ${parameters.<name>} and ${credential.<name>} only)',
+    build: withBlueprint(() => ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', requestBody: '${parameters}' })),
+  },
+
+  // Secrets that are not Secrets Manager secrets
+  {
+    input: 'FineGrainedAccess.masterUserSecret',
+    property: 'fineGrainedAccess masterUserSecret',
+    value: "'arn:aws:ssm:us-east-1:111122223333:parameter/opensearch/master'",
+    valid: 'must be an AWS Secrets Manager secret',
+    build: (s) => connector(s, {
+      fineGrainedAccess: FineGrainedAccess.masterUserSecret(secretsmanager.Secret.fromSecretPartialArn(s, 'M', 'arn:aws:ssm:us-east-1:111122223333:parameter/opensearch/master')),
+    }),
+  },
+  {
+    input: 'ConnectorBlueprint.openAiChatCompletions',
+    property: 'apiKeySecret',
+    value: "'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'",
+    valid: 'must be an AWS Secrets Manager secret',
+    build: (s) => connector(s, {
+      blueprint: ConnectorBlueprint.openAiChatCompletions({
+        apiKeySecret: secretsmanager.Secret.fromSecretPartialArn(s, 'K', 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'), model: 'gpt-4o',
+      }),
+    }),
+  },
+
+  // Blueprints on a domain older than they need
+  {
+    input: 'ConnectorBlueprint.bedrockConverse',
+    property: 'model',
+    value: "'amazon.nova-pro-v1:0'",
+    valid: 'needs OpenSearch 2.11 or later; the domain runs 2.9',
+    build: (s) => connector(s, { domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_9), blueprint: ConnectorBlueprint.bedrockConverse({ model: BedrockModel.fromId('amazon.nova-pro-v1:0') }) }),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV1',
+    property: 'preProcessFunction',
+    value: "'connector.pre_process.bedrock.embedding'",
+    valid: 'is built into OpenSearch 2.12 and later, but the domain runs 2.11',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_11), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV1(),
+    }),
+  },
+  {
+    input: 'ConnectorBlueprint.sageMakerEndpoint',
+    property: 'preProcessFunction',
+    value: "'connector.pre_process.default.embedding'",
+    valid: 'is built into OpenSearch 2.11 and later, but the domain runs 2.9',
+    build: (s) => connector(s, { domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_9) }),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'postProcessFunction',
+    value: "'connector.post_process.bedrock_v2.embedding.binary'",
+    valid: 'is built into OpenSearch 3.0 and later, but the domain runs 2.19',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_19), blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ embeddingType: 'binary' as any }),
+    }),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockNovaMultimodalEmbedding',
+    property: 'preProcessFunction',
+    value: "'connector.pre_process.bedrock.nova.image_embedding'",
+    valid: 'is built into OpenSearch 3.4 and later, but the domain runs 3.3',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.openSearch('3.3')), blueprint: ConnectorBlueprint.bedrockNovaMultimodalEmbedding({ modality: 'IMAGE' as any }),
+    }),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'omitProcessFunctions',
+    value: '2.13',
+    valid: 'needs OpenSearch 2.14 or later',
+    build: (s) => connector(s, {
+      domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_13),
+      blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ omitProcessFunctions: true }),
+    }),
+  },
+
+  // Imported domains and collections: the endpoint says which one, and where
+  {
+    input: 'Domain.fromDomainAttributes',
+    property: 'domain',
+    value: "'arn:aws:es:us-east-1:111122223333:domain/prod'",
+    valid: 'in us-east-1, and the endpoint \'search-prod-abc123.eu-west-1.es.amazonaws.com\', in eu-west-1: they are not of one domain',
+    build: onImported('arn:aws:es:us-east-1:111122223333:domain/prod', 'https://search-prod-abc123.eu-west-1.es.amazonaws.com'),
+  },
+  {
+    input: 'Domain.fromDomainAttributes',
+    property: 'domain',
+    value: "'arn:aws:es:us-east-1:111122223333:domain/prod'",
+    valid: "of the domain 'staging': they are not of one domain",
+    build: onImported('arn:aws:es:us-east-1:111122223333:domain/prod', 'https://search-staging-abc123.us-east-1.es.amazonaws.com'),
+  },
+  {
+    input: 'ServerlessCollection.fromCollectionAttributes',
+    property: 'collection.collectionEndpoint',
+    value: "'https://search-vectors-abc123.us-east-1.es.amazonaws.com'",
+    valid: "must be the collection's endpoint, 'https://abc123.<region>.aoss.amazonaws.com'",
+    build: onCollection({ collectionEndpoint: 'https://search-vectors-abc123.us-east-1.es.amazonaws.com' }),
+  },
+  {
+    input: 'ServerlessCollection.fromCollectionAttributes',
+    property: 'collection.collectionEndpoint',
+    value: "'https://def456.us-east-1.aoss.amazonaws.com'",
+    valid: "is the endpoint of the collection 'def456', not of collectionId 'abc123'",
+    build: onCollection({ collectionEndpoint: 'https://def456.us-east-1.aoss.amazonaws.com' }),
+  },
+  {
+    input: 'ServerlessCollection.fromCollectionAttributes',
+    property: 'collection.collectionArn',
+    value: "'arn:aws:aoss:eu-west-1:111122223333:collection/abc123'",
+    valid: 'is in eu-west-1, but collection.collectionEndpoint \'https://abc123.us-east-1.aoss.amazonaws.com\' is in us-east-1',
+    build: onCollection({ collectionArn: 'arn:aws:aoss:eu-west-1:111122223333:collection/abc123' }),
+  },
+
+  // Smoke tests and names
+  {
+    input: 'ModelVerification.predict',
+    property: 'expectEmbeddingDimension',
+    value: "'768'",
+    valid: "the model returns vectors of 512 (the connector's blueprint)",
+    build: model({ verify: ModelVerification.predict({ expectEmbeddingDimension: 768 }) }),
+  },
+  {
+    input: 'MlModel',
+    property: 'name',
+    value: "'titan'",
+    valid: 'is also the name of the model without a modelGroup TestStack/A on the same domain',
+    build: (s) => {
+      const c = connector(s, { blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() });
+      new MlModel(s, 'A', { connector: c, name: 'titan' });
+      new MlModel(s, 'B', { connector: c, name: 'titan' });
+    },
+  },
+  {
+    input: 'MlModel',
+    property: 'name',
+    value: "'embeddings'",
+    valid: 'is also the name of the model group TestStack/G on the same domain',
+    build: (s) => {
+      const c = connector(s, { blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2() });
+      new MlModelGroup(s, 'G', { domain: c._binding.domain, name: 'embeddings' });
+      new MlModel(s, 'M', { connector: c, name: 'embeddings' });
+    },
+  },
+
+  // Values of the wrong type (from JavaScript, or bindings that do not check types)
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'dimensions',
+    value: "the string '1024'",
+    valid: 'must be a number',
+    build: withBlueprint(() => ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: '1024' as any })),
+  },
+  {
+    input: 'ConnectorBlueprint.bedrockTitanTextEmbeddingV2',
+    property: 'normalize',
+    value: "the string 'false'",
+    valid: 'must be a boolean',
+    build: withBlueprint(() => ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ normalize: 'false' as any })),
+  },
+  { input: 'ConnectorBlueprint.bedrockAnthropicClaude', property: 'maxTokens', value: "the string '2048'", valid: 'must be a number', build: withBlueprint(() => ConnectorBlueprint.bedrockAnthropicClaude({ model: BedrockModel.fromId('us.anthropic.claude-sonnet-4-20250514-v1:0'), maxTokens: '2048' as any })) },
+  { input: 'ConnectorClientConfig', property: 'clientConfig.maxConnections', value: "the string '10'", valid: 'must be a number', build: (s) => connector(s, { clientConfig: { maxConnections: '10' as any } }) },
+  { input: 'MlModel', property: 'deploy', value: "the string 'false'", valid: 'must be a boolean', build: model({ deploy: 'false' as any }) },
+  { input: 'MlModel', property: 'modelConfig.embeddingDimension', value: "the string '512'", valid: 'must be a number', build: model({ modelConfig: { embeddingDimension: '512' as any } }) },
   // IngestPipeline, VectorIndex, SearchPipeline (test/bad-input-search.ts)
   ...SEARCH_BAD_INPUTS,
+];
+
+/** Inputs that synthesize with a warning: they may be right, or work but not for what they are meant for. */
+export const BAD_INPUT_WARNINGS: BadInput[] = [
+  {
+    input: 'ConnectorBlueprint.sageMakerEndpoint',
+    property: 'region',
+    value: "'ap-southeast-9'",
+    valid: "is not among the AWS regions this app's aws-cdk-lib knows. If it is a new region, upgrade aws-cdk-lib",
+    build: (s) => connector(s, { blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', region: 'ap-southeast-9' }), trustedEndpoints: ['^https://.*$'] }),
+  },
+  {
+    input: 'Domain.fromDomainEndpoint',
+    property: 'domain endpoint',
+    value: "'search.example.com'",
+    valid: "is not an Amazon OpenSearch Service endpoint (search-<name>-<id>.<region>.es.amazonaws.com, or vpc-...), so the domain's name and region are a guess",
+    build: (s) => connector(s, { domain: opensearch.Domain.fromDomainEndpoint(s, 'D', 'https://search.example.com') }),
+  },
+  {
+    input: 'ConnectorBlueprint.sageMakerSemanticHighlighter',
+    property: 'sageMakerSemanticHighlighter',
+    value: "'highlighter'",
+    valid: 'semantic highlighting, which uses it, needs OpenSearch 3.0 or later',
+    build: (s) => connector(s, { domain: l2Domain(s, opensearch.EngineVersion.OPENSEARCH_2_19), blueprint: ConnectorBlueprint.sageMakerSemanticHighlighter({ endpointName: 'highlighter' }) }),
+  },
 ];

@@ -201,9 +201,9 @@ describe('Amazon Bedrock: bodies decided by options', () => {
   });
 
   test('Jurassic and Claude Text Completions: the options are the request\'s numbers', () => {
-    const jurassic = synth(ConnectorBlueprint.bedrockAi21Jurassic({ maxTokens: 50, temperature: 0, topP: 0.9 })).connector;
+    const jurassic = synth(ConnectorBlueprint.bedrockAi21Jurassic({ model: BedrockModel.fromId('ai21.j2-ultra-v1'), maxTokens: 50, temperature: 0, topP: 0.9 })).connector;
     expect(JSON.parse(jurassic.actions[0].request_body)).toMatchObject({ maxTokens: 50, temperature: 0, topP: 0.9 });
-    const claude = synth(ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ maxTokensToSample: 100 })).connector;
+    const claude = synth(ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ model: BedrockModel.fromId('anthropic.claude-v2:1'), maxTokensToSample: 100 })).connector;
     expect(JSON.parse(claude.actions[0].request_body)).toMatchObject({ max_tokens_to_sample: 100, stop_sequences: ['\n\nHuman:'] });
   });
 });

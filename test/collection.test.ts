@@ -75,13 +75,23 @@ describe('connector role', () => {
     });
   });
 
-  test('without an ARN, the ARN is built from the collection ID in the stack; with one, its region and account win', () => {
+  test('without an ARN, the ARN is built from the collection ID in the endpoint\'s region and the stack\'s account; with one, its region and account win', () => {
     const stack = testStack();
     const derived = connector(stack, 'Derived', { collection: imported({ collectionArn: undefined }) });
-    expect(stack.resolve(derived._binding.arn)).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g']] });
-    const other = connector(stack, 'Other', {
-      collection: imported({ collectionName: 'other', collectionArn: 'arn:aws:aoss:eu-west-1:444455556666:collection/abc123' }),
+    expect(stack.resolve(derived._binding.arn)).toBe('arn:aws:aoss:us-east-1:111122223333:collection/1tg2xudton46knx2a95g');
+    const far = connector(stack, 'Far', {
+      collection: imported({ collectionName: 'far', collectionId: 'far123', collectionEndpoint: 'https://far123.eu-central-1.aoss.amazonaws.com', collectionArn: undefined }),
     });
+    expect(stack.resolve(far._binding.arn)).toBe('arn:aws:aoss:eu-central-1:111122223333:collection/far123');
+    const other = connector(stack, 'Other', {
+      collection: imported({
+        collectionName: 'other',
+        collectionId: 'abc123',
+        collectionEndpoint: 'https://abc123.eu-west-1.aoss.amazonaws.com',
+        collectionArn: 'arn:aws:aoss:eu-west-1:444455556666:collection/abc123',
+      }),
+    });
+    expect(resourceOf(stack, far).Properties.region).toBe('eu-central-1');
     expect(resourceOf(stack, other).Properties.region).toBe('eu-west-1');
     const role = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(other.role.node.defaultChild as any)];
     expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals).toEqual({ 'aws:SourceAccount': '444455556666' });
@@ -167,7 +177,11 @@ describe('data access policy', () => {
     const stack = testStack();
     const a = connector(stack, 'A', { collection: imported() });
     const b = connector(stack, 'B', { collection: imported(), blueprint: sageMaker('other') });
-    connector(stack, 'C', { collection: imported({ collectionName: 'logs', collectionId: 'abc', collectionArn: 'arn:aws:aoss:us-east-1:111122223333:collection/abc' }) });
+    connector(stack, 'C', {
+      collection: imported({
+        collectionName: 'logs', collectionId: 'abc', collectionEndpoint: 'https://abc.us-east-1.aoss.amazonaws.com', collectionArn: 'arn:aws:aoss:us-east-1:111122223333:collection/abc',
+      }),
+    });
     const policies = resourcesOfType(stack, 'AWS::OpenSearchServerless::AccessPolicy');
     expect(policies).toHaveLength(2);
     expect(new Set(policies.map(([, p]) => p.Properties.Name)).size).toBe(2);

@@ -13,10 +13,12 @@ function sageMaker(endpointName = 'my-endpoint') {
   return ConnectorBlueprint.sageMakerEndpoint({ endpointName, requestBody: QA_BODY });
 }
 
+/** A domain imported with its ARN and the endpoint of that domain (its name and region). */
 function importedDomain(stack: Stack, id = 'Imported', arn = 'arn:aws:es:us-east-1:111122223333:domain/search') {
+  const [, , , region, , , name] = arn.split(/[:/]/);
   return opensearch.Domain.fromDomainAttributes(stack, id, {
     domainArn: arn,
-    domainEndpoint: 'https://search-search-abc123.us-east-1.es.amazonaws.com',
+    domainEndpoint: `https://search-${name}-abc123.${region}.es.amazonaws.com`,
   });
 }
 

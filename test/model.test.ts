@@ -134,7 +134,7 @@ describe('MlModel', () => {
   test('a text model (no embedding) gets no model_config unless given', () => {
     const stack = testStack();
     const connector = new MlConnector(stack, 'Claude', {
-      domain: importedDomain(stack), blueprint: ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion(),
+      domain: importedDomain(stack), blueprint: ConnectorBlueprint.bedrockConverse({ model: BedrockModel.fromId('us.amazon.nova-pro-v1:0') }),
     });
     new MlModel(stack, 'Llm', { connector, deploy: false });
     const props = modelProperties(stack);
@@ -178,6 +178,7 @@ describe('MlModel', () => {
       version: opensearch.EngineVersion.OPENSEARCH_2_19,
       capacity: { dataNodes: 1, dataNodeInstanceType: 'r6g.large.search', multiAzWithStandbyEnabled: false },
       fineGrainedAccessControl: { masterUserName: 'admin' },
+      useUnsignedBasicAuth: true,
       nodeToNodeEncryption: true,
       encryptionAtRest: { enabled: true },
       enforceHttps: true,

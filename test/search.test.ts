@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   BedrockModel, ChunkingAlgorithm, ClaudeRequestFormat, CombinationTechnique, ConnectorBlueprint, FineGrainedAccess, IndexField, IngestPipeline,
   IngestProcessor, KnnEngine, KnnSpaceType, MlConnector, MlModel, NormalizationTechnique, SearchPipeline, SearchProcessor, SearchProcessorPhase,
@@ -23,6 +24,14 @@ function titan(stack: Stack, domain: opensearch.IDomain, options: { dimensions?:
     domain, blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: options.dimensions ?? 512, normalize: options.normalize }),
   });
   return new MlModel(stack, options.id ?? 'Titan', { connector });
+}
+
+/** An OpenAI embedding model (1536 dimensions, unit vectors): its blueprint works from OpenSearch 2.9. */
+function openAi(stack: Stack, domain: opensearch.IDomain): MlModel {
+  const apiKeySecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'OpenAiKey', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:openai-AbCdEf');
+  return new MlModel(stack, 'OpenAi', {
+    connector: new MlConnector(stack, 'OpenAiConnector', { domain, blueprint: ConnectorBlueprint.openAiEmbedding({ apiKeySecret, model: 'text-embedding-3-small' }) }),
+  });
 }
 
 function claude(stack: Stack, domain: opensearch.IDomain, requestFormat = ClaudeRequestFormat.INPUTS): MlModel {
@@ -333,7 +342,7 @@ describe('SearchPipeline', () => {
   });
 
   test.each([
-    ['Claude text completions', () => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion(), 'bedrock/claude', undefined],
+    ['Claude text completions', () => ConnectorBlueprint.bedrockAnthropicClaudeTextCompletion({ model: BedrockModel.foundationModel('anthropic.claude-v2:1') }), 'bedrock/claude', undefined],
     ['OpenAI on Bedrock', () => ConnectorBlueprint.bedrockOpenAiChatCompletions(), 'openai.gpt-oss-120b-1:0', undefined],
   ])('RAG on %s: llm_model %s', (_, blueprint, llmModel, field) => {
     const { stack, domain } = withDomain();
@@ -362,7 +371,7 @@ describe('versions', () => {
       /batchSize needs OpenSearch 2.16 or later \(batch_size\); the domain runs 2.15/],
   ])('%s is refused', (_, version, processor, message) => {
     const { stack, domain } = withDomain(version);
-    const model = titan(stack, domain);
+    const model = openAi(stack, domain);
     expect(() => new IngestPipeline(stack, 'P', { domain, processors: [processor(stack, model)] })).toThrow(message);
   });
 
@@ -371,7 +380,7 @@ describe('versions', () => {
     ['normalization on 2.9', opensearch.EngineVersion.OPENSEARCH_2_9, () => SearchProcessor.normalization(), /normalization needs OpenSearch 2.10/],
   ])('%s is refused', (_, version, processor, message) => {
     const { stack, domain } = withDomain(version);
-    expect(() => new SearchPipeline(stack, 'S', { domain, processors: [processor(titan(stack, domain))] })).toThrow(message);
+    expect(() => new SearchPipeline(stack, 'S', { domain, processors: [processor(openAi(stack, domain))] })).toThrow(message);
   });
 
   test('RAG needs 2.12, and a connector whose answer is in llm_response_field needs 2.13', () => {
@@ -434,6 +443,7 @@ describe('fine-grained access control', () => {
       version: opensearch.EngineVersion.OPENSEARCH_2_19,
       capacity: { dataNodes: 1, dataNodeInstanceType: 'r6g.large.search', multiAzWithStandbyEnabled: false },
       fineGrainedAccessControl: { masterUserName: 'admin' },
+      useUnsignedBasicAuth: true,
       nodeToNodeEncryption: true,
       encryptionAtRest: { enabled: true },
       enforceHttps: true,
@@ -518,7 +528,10 @@ describe('SemanticSearch', () => {
 
   test('on 2.10 without hybrid there is no search pipeline (no enricher before 2.11); verifyModels false', () => {
     const { stack, domain } = withDomain(opensearch.EngineVersion.OPENSEARCH_2_10);
-    const search = new SemanticSearch(stack, 'Search', { domain, embedding: ConnectorBlueprint.bedrockTitanTextEmbeddingV2(), verifyModels: false, textField: 'body', vectorField: 'body_vector' });
+    const apiKeySecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Key', 'arn:aws:secretsmanager:us-east-1:111122223333:secret:openai-AbCdEf');
+    const search = new SemanticSearch(stack, 'Search', {
+      domain, embedding: ConnectorBlueprint.openAiEmbedding({ apiKeySecret, model: 'text-embedding-3-small' }), verifyModels: false, textField: 'body', vectorField: 'body_vector',
+    });
     expect(resourcesOfType(stack, SEARCH)).toEqual([]);
     expect(search.searchPipelineName).toBeUndefined();
     expect(propertiesOf(stack, INGEST).pipeline.processors[0].text_embedding.field_map).toEqual({ body: 'body_vector' });

@@ -1,5 +1,5 @@
-import { Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { ConnectorAction, ConnectorBlueprint, MlConnector, MlConnectorProps, RetryBackoffPolicy } from '../src';
 import { testDomain, testStack } from './util';
@@ -106,7 +106,32 @@ describe('synth-time validation names the property and the value', () => {
 
   test.each(['us-east1', 'US-EAST-1', 'useast-1', ''])('malformed region %p', (region) => {
     expect(build({ blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', region }) }))
-      .toThrow(new RegExp(`blueprint region must be an AWS region such as 'us-east-1'; received '${region}'`));
+      .toThrow(new RegExp(`blueprint region must be an AWS region such as 'us-east-1'( \\(did you mean '[a-z0-9-]+'\\?\\))?; received '${region}'`));
+  });
+
+  test.each([['us-eats-1', 'us-east-1'], ['eu-wset-2', 'eu-west-2'], ['ap-south-east-1', 'ap-southeast-1']])(
+    'a region that is not an AWS region (%p) fails, naming the nearest one', (region, nearest) => {
+      expect(build({ blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', region }), trustedEndpoints: ['^https://.*$'] }))
+        .toThrow(`blueprint region must be an AWS region such as 'us-east-1' (did you mean '${nearest}'?); received '${region}'.`);
+    });
+
+  test('a region shaped like one that aws-cdk-lib does not know yet is a warning, not an error: AWS opens regions before aws-cdk-lib knows them', () => {
+    const stack = testStack();
+    new MlConnector(stack, 'C', {
+      domain: opensearch.Domain.fromDomainEndpoint(stack, 'D', 'https://search-x-abc.us-east-1.es.amazonaws.com'),
+      blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', region: 'ap-southeast-9' }),
+      trustedEndpoints: ['^https://.*$'],
+    });
+    Annotations.fromStack(stack).hasWarning('/TestStack/C', Match.stringLikeRegexp(
+      "blueprint region 'ap-southeast-9' is not among the AWS regions this app's aws-cdk-lib knows. If it is a new region, upgrade aws-cdk-lib"));
+  });
+
+  test('a region that is a token is not checked', () => {
+    const stack = testStack({});
+    expect(() => new MlConnector(stack, 'C', {
+      domain: opensearch.Domain.fromDomainEndpoint(stack, 'D', 'https://search-x-abc.us-east-1.es.amazonaws.com'),
+      blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', region: Aws.REGION }),
+    })).not.toThrow();
   });
 
   test.each(['us-gov-west-1', 'cn-northwest-1', 'ap-southeast-5', 'eusc-de-east-1'])('region %p is well-formed', (region) => {
@@ -132,7 +157,8 @@ describe('synth-time validation names the property and the value', () => {
   test.each([opensearch.EngineVersion.OPENSEARCH_2_9, opensearch.EngineVersion.OPENSEARCH_2_19, opensearch.EngineVersion.openSearch('3.1')])(
     'OpenSearch %p is new enough', (version) => {
       const stack = testStack();
-      expect(() => new MlConnector(stack, 'C', { domain: testDomain(stack, version), blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }) })).not.toThrow();
+      const blueprint = ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e', requestBody: '{ "inputs": "${parameters.inputs}" }' });
+      expect(() => new MlConnector(stack, 'C', { domain: testDomain(stack, version), blueprint })).not.toThrow();
     });
 
   describe('custom blueprint input', () => {

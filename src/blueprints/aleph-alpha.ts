@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
 import { ProcessFunctionOptions, processFunctions } from './aws-model';
-import { checkEnum, checkHost, checkName } from './checks';
+import { checkBoolean, checkEnum, checkHost, checkName } from './checks';
 import type { BlueprintContext } from './context';
 import { AlephAlphaRepresentation } from './third-party-enums';
 import type { ConnectorBlueprintConfig } from './types';
@@ -87,6 +87,7 @@ export function alephAlphaEmbeddingConfig(
   checkName(scope, 'model', model, 'luminous-base');
   const representation = options.representation ?? AlephAlphaRepresentation.DOCUMENT;
   checkEnum(scope, 'representation', representation, AlephAlphaRepresentation);
+  checkBoolean(scope, 'normalize', options.normalize);
   return httpConfig(context.domainRegion, key, {
     provider: 'aleph-alpha',
     defaultName: `Aleph Alpha: ${model}, representation: ${representation}`,
@@ -98,7 +99,7 @@ export function alephAlphaEmbeddingConfig(
       url: 'https://${parameters.endpoint}/semantic_embed',
       headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'Authorization': `Bearer ${key.placeholder}` },
       requestBody: `{ "model": "${model}", "prompt": "\${parameters.input}", "representation": "\${parameters.representation}", "normalize": \${parameters.normalize}}`,
-      ...processFunctions(scope, options, { pre: PRE_PROCESS, post: POST_PROCESS }),
+      ...processFunctions(scope, context, options, { pre: PRE_PROCESS, post: POST_PROCESS }),
     }],
   });
 }

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { MlValidationError, quote } from '../errors';
+import { validateSecretArn } from '../validation';
 import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo, GenerativeQaModelInfo } from './types';
 
 /*
@@ -57,6 +58,7 @@ export interface ApiKey {
 
 /** The secret's placeholder, ARN and read permissions, with the field checked. */
 export function apiKey(scope: IConstruct, options: ApiKeyOptions, defaultField: string): ApiKey {
+  validateSecretArn(scope, 'blueprint apiKeySecret', options.apiKeySecret.secretArn);
   const field = options.apiKeyField ?? defaultField;
   if (!Token.isUnresolved(field) && !FIELD.test(field)) {
     throw new MlValidationError(scope,
@@ -105,6 +107,8 @@ export interface HttpParts {
   readonly embedding?: EmbeddingModelInfo;
   /** how the RAG search processor calls it, for a chat model it can call */
   readonly generativeQa?: GenerativeQaModelInfo;
+  /** a probe input, for a chat model */
+  readonly probeParameters?: { [key: string]: any };
 }
 
 /** The configuration of an `http` connector whose API key is read from `key`'s secret. */
@@ -121,6 +125,7 @@ export function httpConfig(region: string, key: ApiKey, parts: HttpParts): Conne
     policyStatements: key.policyStatements,
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
     ...(parts.generativeQa ? { generativeQa: parts.generativeQa } : {}),
+    ...(parts.probeParameters ? { probeParameters: parts.probeParameters } : {}),
   };
 }
 

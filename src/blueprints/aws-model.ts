@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { EngineVersionNumber } from '../engine-version';
 import { MlValidationError, quote } from '../errors';
+import { checkBoolean } from './checks';
 import { BlueprintContext, requireEngine } from './context';
 import type { ConnectorBlueprintConfig } from './types';
 
@@ -62,11 +63,19 @@ export const EXTERNAL_ACCOUNT_SINCE: EngineVersionNumber = [2, 15];
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
+/**
+ * A connector without process functions is for the ML inference processors, which map the
+ * model's input and output themselves (OpenSearch 2.14).
+ */
+export const OMIT_PROCESS_FUNCTIONS_SINCE: EngineVersionNumber = [2, 14];
+
 /** The pre- and post-process functions of an action, from a model's defaults and the user's options. */
 export function processFunctions(
-  scope: IConstruct, options: ProcessFunctionOptions, defaults: { pre?: string; post?: string },
+  scope: IConstruct, context: BlueprintContext, options: ProcessFunctionOptions, defaults: { pre?: string; post?: string },
 ): { preProcessFunction?: string; postProcessFunction?: string } {
+  checkBoolean(scope, 'omitProcessFunctions', options.omitProcessFunctions);
   if (options.omitProcessFunctions) {
+    requireEngine(scope, context, OMIT_PROCESS_FUNCTIONS_SINCE, 'blueprint omitProcessFunctions (for the ML inference processors)');
     const given = options.preProcessFunction !== undefined ? 'preProcessFunction' : options.postProcessFunction !== undefined ? 'postProcessFunction' : undefined;
     if (given) {
       throw new MlValidationError(scope, `blueprint ${given} cannot be combined with omitProcessFunctions: true; received ${quote(options[given])}.`);

@@ -4,7 +4,7 @@ import { AwsModelOptions, ProcessFunctionOptions, processFunctions } from './aws
 import { bedrockConfig, bedrockHeaders, bedrockModelUrl, ModelFamily } from './bedrock';
 import { BedrockEmbeddingType, CohereInputType, CohereTruncate } from './bedrock-enums';
 import { BedrockModel } from './bedrock-model';
-import { checkEnum, checkOneOf } from './checks';
+import { checkBoolean, checkEnum, checkOneOf } from './checks';
 import type { BlueprintContext } from './context';
 import { embeddingOf, PROBE_TEXT } from './embedding';
 import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
@@ -164,7 +164,7 @@ export function titanTextEmbeddingV1Config(
     embedding: { dimension: 1536, probeParameters: TEXT_PROBE },
     parameters: {},
     actions: [invokeAction(region, '{ "inputText": "${parameters.inputText}" }',
-      processFunctions(scope, options, { pre: BEDROCK_EMBEDDING_PRE, post: BEDROCK_EMBEDDING_POST }))],
+      processFunctions(scope, context, options, { pre: BEDROCK_EMBEDDING_PRE, post: BEDROCK_EMBEDDING_POST }))],
   });
 }
 
@@ -177,6 +177,7 @@ export function titanTextEmbeddingV2Config(
   const embeddingType = options.embeddingType ?? BedrockEmbeddingType.FLOAT;
   checkOneOf(scope, 'dimensions', dimensions, TITAN_TEXT_V2_DIMENSIONS, `for Titan Text Embeddings V2 (${quote(model.id)})`);
   checkOneOf(scope, 'embeddingType', embeddingType, TITAN_TEXT_V2_EMBEDDING_TYPES, `for Titan Text Embeddings V2 (${quote(model.id)})`);
+  checkBoolean(scope, 'normalize', options.normalize);
   const post = embeddingType === BedrockEmbeddingType.BINARY ? 'connector.post_process.bedrock_v2.embedding.binary' : BEDROCK_EMBEDDING_POST;
   return bedrockConfig(scope, context, options, {
     model,
@@ -192,7 +193,7 @@ export function titanTextEmbeddingV2Config(
     parameters: { dimensions, normalize: options.normalize ?? true, embeddingTypes: [embeddingType] },
     actions: [invokeAction(region,
       '{ "inputText": "${parameters.inputText}", "dimensions": ${parameters.dimensions}, "normalize": ${parameters.normalize}, "embeddingTypes": ${parameters.embeddingTypes} }',
-      processFunctions(scope, options, { pre: BEDROCK_EMBEDDING_PRE, post }))],
+      processFunctions(scope, context, options, { pre: BEDROCK_EMBEDDING_PRE, post }))],
   });
 }
 
@@ -214,7 +215,7 @@ export function titanMultimodalEmbeddingConfig(
     // Text and image of one document are two inputs of one request.
     parameters: { input_docs_processed_step_size: 2, ...(withDimensions ? { dimensions: options.dimensions } : {}) },
     actions: [invokeAction(region, body,
-      processFunctions(scope, options, { pre: 'connector.pre_process.bedrock.multimodal_embedding', post: BEDROCK_EMBEDDING_POST }))],
+      processFunctions(scope, context, options, { pre: 'connector.pre_process.bedrock.multimodal_embedding', post: BEDROCK_EMBEDDING_POST }))],
   });
 }
 
@@ -251,7 +252,7 @@ export function cohereEmbedConfig(
       url: bedrockModelUrl(region, 'invoke'),
       headers: { 'x-amz-content-sha256': 'required', 'content-type': 'application/json' },
       requestBody: body,
-      ...processFunctions(scope, options, {
+      ...processFunctions(scope, context, options, {
         pre: 'connector.pre_process.cohere.embedding',
         post: type === undefined ? 'connector.post_process.cohere.embedding' : `connector.post_process.cohere_v2.embedding.${type}`,
       }),

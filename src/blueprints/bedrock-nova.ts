@@ -175,7 +175,7 @@ export function novaMultimodalEmbeddingConfig(
       url: bedrockModelUrl(region, 'invoke'),
       headers: bedrockHeaders(true),
       requestBody: BODIES[modality],
-      ...processFunctions(scope, options, { pre: PRE_PROCESS[modality], post: 'connector.post_process.bedrock.nova.embedding' }),
+      ...processFunctions(scope, context, options, { pre: PRE_PROCESS[modality], post: 'connector.post_process.bedrock.nova.embedding' }),
     }],
   });
 }

@@ -5,7 +5,7 @@ import { AwsModelOptions } from './aws-model';
 import { bedrockConfig, bedrockHeaders, bedrockModelUrl, ModelFamily } from './bedrock';
 import { ClaudeRequestFormat, ConverseRequestFormat } from './bedrock-enums';
 import { BedrockModel } from './bedrock-model';
-import { JUDGMENT_POST_PROCESS } from './chat';
+import { JUDGMENT_POST_PROCESS, withChatProbe } from './chat';
 import { checkEnum, checkInteger, checkRange } from './checks';
 import type { BlueprintContext } from './context';
 import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
@@ -72,11 +72,12 @@ export interface BedrockAnthropicClaudeOptions extends AwsModelOptions {
  */
 export interface BedrockAnthropicClaudeTextCompletionOptions extends AwsModelOptions {
   /**
-   * A Claude model of the Text Completions API.
-   *
-   * @default BedrockModel.foundationModel('anthropic.claude-v2')
+   * A Claude model of the Text Completions API (Claude 2.x or Claude Instant), for example
+   * `BedrockModel.foundationModel('anthropic.claude-v2:1')`. Amazon Bedrock's model lifecycle
+   * page lists every model of this API as legacy or end of life, so there is no default: for a
+   * current Claude model use `bedrockAnthropicClaude()` (Messages API) or `bedrockConverse()`.
    */
-  readonly model?: BedrockModel;
+  readonly model: BedrockModel;
 
   /**
    * The most tokens the model may generate (`max_tokens_to_sample`).
@@ -141,11 +142,11 @@ export interface BedrockConverseOptions extends AwsModelOptions {
  */
 export interface BedrockAi21JurassicOptions extends AwsModelOptions {
   /**
-   * An AI21 Labs Jurassic-2 model.
-   *
-   * @default BedrockModel.foundationModel('ai21.j2-mid-v1')
+   * An AI21 Labs Jurassic-2 model, for example `BedrockModel.foundationModel('ai21.j2-ultra-v1')`.
+   * Amazon Bedrock's model lifecycle page lists the Jurassic-2 models as legacy or end of life, so
+   * there is no default: for AI21's current models (Jamba) use `bedrockConverse()`.
    */
-  readonly model?: BedrockModel;
+  readonly model: BedrockModel;
 
   /**
    * The most tokens the model may generate (`maxTokens`).
@@ -202,6 +203,19 @@ export const OPENAI: ModelFamily = {
   example: 'openai.gpt-oss-120b-1:0',
 };
 
+/**
+ * The model of a blueprint whose API Bedrock serves only with legacy or end-of-life models, which
+ * therefore has no default (callers from JavaScript can leave it out).
+ */
+function requireModel(scope: IConstruct, model: BedrockModel | undefined, family: ModelFamily, current: string): BedrockModel {
+  if (model === undefined) {
+    throw new MlValidationError(scope,
+      `blueprint model is required: Amazon Bedrock lists every model of this API (${family.description}) as legacy or end of life, so there is no default. ` +
+      `Name one, such as BedrockModel.foundationModel('${family.example}'), or use ${current} for a current model; received none.`);
+  }
+  return model;
+}
+
 function predict(url: string, requestBody: string, extra: Partial<ConnectorAction> = {}): ConnectorAction {
   return { actionType: 'predict', method: 'POST', headers: bedrockHeaders(), url, requestBody, ...extra };
 }
@@ -248,7 +262,7 @@ export function anthropicClaudeConfig(
       action = predict(url, `{ ${fields.join(', ')} }`);
     }
   }
-  return bedrockConfig(scope, context, options, {
+  return withChatProbe(bedrockConfig(scope, context, options, {
     model: options.model,
     family: CLAUDE,
     defaultDescription: 'Amazon Bedrock: Anthropic Claude (Messages API)',
@@ -256,7 +270,7 @@ export function anthropicClaudeConfig(
     actions: [action],
     // The RAG processor sends one text as `inputs`; the response filter puts the answer in `response`.
     ...(format === ClaudeRequestFormat.INPUTS ? { generativeQa: { llmModel: 'bedrock/claude', llmResponseField: 'response' } } : {}),
-  });
+  }));
 }
 
 /** Rejects Claude options the request format does not use, or that Bedrock would refuse. */
@@ -295,15 +309,15 @@ export function anthropicClaudeTextCompletionConfig(
     top_p: options.topP ?? 1,
     stop_sequences: options.stopSequences ?? ['\n\nHuman:'],
   });
-  return bedrockConfig(scope, context, options, {
-    model: options.model ?? BedrockModel.foundationModel('anthropic.claude-v2'),
+  return withChatProbe(bedrockConfig(scope, context, options, {
+    model: requireModel(scope, options.model, CLAUDE_TEXT_COMPLETION, 'bedrockAnthropicClaude() (Messages API) or bedrockConverse()'),
     family: CLAUDE_TEXT_COMPLETION,
     defaultDescription: 'Amazon Bedrock: Anthropic Claude (Text Completions API)',
     parameters: {},
     actions: [predict(bedrockModelUrl(region, 'invoke'), body)],
     // bedrock/ sends the prompt as `inputs` and reads `completion`, as this API answers.
     generativeQa: { llmModel: 'bedrock/claude' },
-  });
+  }));
 }
 
 export function converseConfig(
@@ -331,12 +345,12 @@ export function converseConfig(
       supportsStructuredOutput: true,
     };
   }
-  return bedrockConfig(scope, context, options, {
+  return withChatProbe(bedrockConfig(scope, context, options, {
     model: options.model,
     defaultDescription: 'Amazon Bedrock: Converse API',
     parameters,
     actions: [action],
-  });
+  }));
 }
 
 export function ai21JurassicConfig(
@@ -356,20 +370,20 @@ export function ai21JurassicConfig(
     presencePenalty: { scale: 0 },
     frequencyPenalty: { scale: 0 },
   });
-  return bedrockConfig(scope, context, options, {
-    model: options.model ?? BedrockModel.foundationModel('ai21.j2-mid-v1'),
+  return withChatProbe(bedrockConfig(scope, context, options, {
+    model: requireModel(scope, options.model, JURASSIC, 'bedrockConverse() with an AI21 Jamba model'),
     family: JURASSIC,
     defaultDescription: 'Amazon Bedrock: AI21 Labs Jurassic-2',
     parameters: {},
     actions: [predict(bedrockModelUrl(region, 'invoke'), body, { postProcessFunction: "\n  return params['completions'][0].data.text; \n" })],
-  });
+  }));
 }
 
 export function openAiChatCompletionsConfig(
   scope: IConstruct, options: BedrockOpenAiChatCompletionsOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const region = options.region ?? context.domainRegion;
-  return bedrockConfig(scope, context, options, {
+  return withChatProbe(bedrockConfig(scope, context, options, {
     model: options.model ?? BedrockModel.foundationModel('openai.gpt-oss-120b-1:0'),
     family: OPENAI,
     defaultDescription: 'Amazon Bedrock: OpenAI Chat Completions API',
@@ -384,5 +398,5 @@ export function openAiChatCompletionsConfig(
       headers: bedrockHeaders(true),
       requestBody: '{ "model": "${parameters.bedrock_model_id}", "messages": ${parameters.messages}, "stream": false }',
     }],
-  });
+  }));
 }

@@ -1,11 +1,12 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import { EngineVersionNumber } from '../engine-version';
 import { MlValidationError, quote } from '../errors';
 import { validateRegion } from '../validation';
 import { AwsModelOptions, withAccount } from './aws-model';
 import { BedrockModel, GEOGRAPHIES, geographyOf } from './bedrock-model';
-import type { BlueprintContext } from './context';
+import { BlueprintContext, requireEngine } from './context';
 import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo, GenerativeQaModelInfo } from './types';
 import { partitionOf, runtimeUrl } from './urls';
 
@@ -183,7 +184,12 @@ export interface BedrockParts {
   readonly embedding?: EmbeddingModelInfo;
   /** how the RAG search processor calls it, for a chat model it can call */
   readonly generativeQa?: GenerativeQaModelInfo;
+  /** a probe input, for a chat model */
+  readonly probeParameters?: { [key: string]: any };
 }
+
+/** Bedrock connectors need OpenSearch 2.11: bedrock-runtime is among the trusted connector endpoints from then. */
+export const BEDROCK_SINCE: EngineVersionNumber = [2, 11];
 
 /** Assembles a Bedrock blueprint: checks the model, adds the `model` parameter and the IAM statements. */
 export function bedrockConfig(
@@ -192,6 +198,8 @@ export function bedrockConfig(
   const region = options.region ?? context.domainRegion;
   validateRegion(scope, 'blueprint region', region);
   checkModel(scope, region, parts.model, parts.family);
+  requireEngine(scope, context, BEDROCK_SINCE,
+    `blueprint model ${quote(parts.model.id)} (Amazon Bedrock, whose runtime endpoint OpenSearch trusts from 2.11)`);
   const { statements, wildcardReason } = bedrockStatements(scope, parts.model, region);
   const id = parts.model.id;
   return withAccount(scope, context, options, {
@@ -205,6 +213,7 @@ export function bedrockConfig(
     ...(wildcardReason ? { wildcardReason } : {}),
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
     ...(parts.generativeQa ? { generativeQa: parts.generativeQa } : {}),
+    ...(parts.probeParameters ? { probeParameters: parts.probeParameters } : {}),
   });
 }
 

@@ -1,11 +1,34 @@
 import { ChatRequestFormat } from './third-party-enums';
-import type { ConnectorAction } from './types';
+import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
 
 /*
  * What the chat blueprints of several providers share: the JSON content type, the LLM
  * judgments of the Search Relevance Workbench, and the Chat Completions action of
  * ml-commons' OpenAI-compatible blueprints (OpenAI, DeepSeek).
  */
+
+/** What a chat model is asked in a deploy-time smoke test (`ModelVerification.predict()`). */
+export const CHAT_PROBE_TEXT = 'cdk-opensearch-ml smoke test: reply with the word OK.';
+
+/**
+ * The input of a `_predict` call that asks a chat model one short question, in the parameters
+ * that the action's request body reads: `messages` (Chat Completions, Claude Messages, Cohere v2),
+ * `system_prompt` and `user_prompt` (Converse, LLM judgments), `inputs` (one prompt text),
+ * `message` (Cohere v1), `prompt` (Completions), `contents` (Gemini).
+ */
+export function chatProbe(action: ConnectorAction): { [key: string]: any } {
+  const body = action.requestBody ?? '';
+  const reads = (name: string) => body.includes(`\${parameters.${name}}`);
+  return {
+    ...(reads('messages') ? { messages: [{ role: 'user', content: CHAT_PROBE_TEXT }] } : {}),
+    ...(reads('system_prompt') ? { system_prompt: 'You answer in one word.' } : {}),
+    ...(reads('user_prompt') ? { user_prompt: CHAT_PROBE_TEXT } : {}),
+    ...(reads('inputs') ? { inputs: CHAT_PROBE_TEXT } : {}),
+    ...(reads('message') ? { message: CHAT_PROBE_TEXT } : {}),
+    ...(reads('prompt') ? { prompt: CHAT_PROBE_TEXT } : {}),
+    ...(reads('contents') ? { contents: [{ role: 'user', parts: [{ text: CHAT_PROBE_TEXT }] }] } : {}),
+  };
+}
 
 /** The content type header of JSON requests. */
 export const JSON_CONTENT = { 'Content-Type': 'application/json' };
@@ -58,4 +81,9 @@ export function openAiCompatibleChat(placeholder: string, format: ChatRequestFor
     headers: flavor.contentTypeAlways ? { ...JSON_CONTENT, ...authorization } : authorization,
     requestBody: MESSAGES_BODY,
   };
+}
+
+/** A chat blueprint's configuration with the smoke-test input its first action reads. */
+export function withChatProbe(config: ConnectorBlueprintConfig): ConnectorBlueprintConfig {
+  return { ...config, probeParameters: chatProbe(config.actions[0]) };
 }

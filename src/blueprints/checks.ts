@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { MlValidationError, quote } from '../errors';
+import { MlValidationError, quote, requireType } from '../errors';
 
 /*
  * The checks blueprints share: each names the blueprint property and the value received, and
@@ -18,6 +18,7 @@ export function checkEnum(scope: IConstruct, property: string, value: string | u
 
 /** Rejects a value that is not one of `allowed`, naming the model the rule comes from. */
 export function checkOneOf<T>(scope: IConstruct, property: string, value: T | undefined, allowed: readonly T[], why: string): void {
+  if (typeof allowed[0] === 'number') requireType(scope, `blueprint ${property}`, value, 'number');
   if (value === undefined || (typeof value !== 'object' && Token.isUnresolved(value))) return;
   if (!allowed.includes(value)) {
     throw new MlValidationError(scope,
@@ -27,6 +28,7 @@ export function checkOneOf<T>(scope: IConstruct, property: string, value: T | un
 
 /** Rejects a number that is not a whole number in [min, max]. */
 export function checkInteger(scope: IConstruct, property: string, value: number | undefined, min: number, max?: number): void {
+  requireType(scope, `blueprint ${property}`, value, 'number');
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || (max !== undefined && value > max)) {
     throw new MlValidationError(scope,
@@ -36,6 +38,7 @@ export function checkInteger(scope: IConstruct, property: string, value: number 
 
 /** Rejects a number outside [min, max]. */
 export function checkRange(scope: IConstruct, property: string, value: number | undefined, min: number, max: number): void {
+  requireType(scope, `blueprint ${property}`, value, 'number');
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!(value >= min && value <= max)) {
     throw new MlValidationError(scope, `blueprint ${property} must be from ${min} to ${max}; received ${quote(value)}.`);
@@ -59,6 +62,11 @@ export function checkName(scope: IConstruct, property: string, value: string, ex
     throw new MlValidationError(scope,
       `blueprint ${property} must be a non-empty name without spaces, quotes, '/', '?', '#' or braces, such as '${example}'; received ${quote(value)}.`);
   }
+}
+
+/** Rejects a boolean option given as another type (`'false'` would count as true). */
+export function checkBoolean(scope: IConstruct, property: string, value: boolean | undefined): void {
+  requireType(scope, `blueprint ${property}`, value, 'boolean');
 }
 
 /** Rejects an option that the chosen format does not use. */

@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
 import { ProcessFunctionOptions, processFunctions } from './aws-model';
 import { CohereInputType, CohereTruncate } from './bedrock-enums';
+import { withChatProbe } from './chat';
 import { checkEnum, checkName, rejectUnused } from './checks';
 import type { BlueprintContext } from './context';
 import { embeddingOf, PROBE_TEXT } from './embedding';
@@ -85,7 +86,7 @@ export function cohereEmbedConfig(scope: IConstruct, options: CohereEmbedOptions
       url: 'https://api.cohere.ai/v1/embed',
       headers: { 'Authorization': `Bearer ${key.placeholder}`, 'Request-Source': REQUEST_SOURCE },
       requestBody: `{ "${field}": \${parameters.${field}}, "truncate": "\${parameters.truncate}", "model": "\${parameters.model}", "input_type": "\${parameters.input_type}" }`,
-      ...processFunctions(scope, options, {
+      ...processFunctions(scope, context, options, {
         pre: images ? 'connector.pre_process.cohere.multimodal_embedding' : 'connector.pre_process.cohere.embedding',
         post: 'connector.post_process.cohere.embedding',
       }),
@@ -99,7 +100,7 @@ export function cohereChatConfig(scope: IConstruct, options: CohereChatOptions, 
   const api = options.api ?? CohereChatApi.V2;
   checkEnum(scope, 'api', api, CohereChatApi);
   const headers = { 'Authorization': `Bearer ${key.placeholder}`, 'Request-Source': REQUEST_SOURCE };
-  return httpConfig(context.domainRegion, key, {
+  return withChatProbe(httpConfig(context.domainRegion, key, {
     provider: 'cohere',
     defaultName: `Cohere: ${options.model}`,
     defaultDescription: `Cohere Chat API ${api.toLowerCase()}`,
@@ -118,7 +119,7 @@ export function cohereChatConfig(scope: IConstruct, options: CohereChatOptions, 
       headers,
       requestBody: '{ "model": "${parameters.model}", "stream": false, "messages": ${parameters.messages} }',
     }],
-  });
+  }));
 }
 
 /** Vector lengths of Cohere's v3 embedding models (Cohere documentation, "Embed models"). */

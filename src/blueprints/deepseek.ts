@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
-import { MESSAGES_BODY, openAiCompatibleChat } from './chat';
+import { MESSAGES_BODY, openAiCompatibleChat, withChatProbe } from './chat';
 import { checkEnum, checkHost, checkName } from './checks';
 import type { BlueprintContext } from './context';
 import { ChatRequestFormat } from './third-party-enums';
@@ -45,12 +45,12 @@ export function deepSeekChatConfig(scope: IConstruct, options: DeepSeekChatOptio
   checkName(scope, 'model', model, 'deepseek-chat');
   const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
   checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
-  return httpConfig(context.domainRegion, key, {
+  return withChatProbe(httpConfig(context.domainRegion, key, {
     provider: 'deepseek',
     defaultName: `DeepSeek: ${model}`,
     defaultDescription: 'DeepSeek Chat Completions API',
     parameters: { endpoint, model },
     actions: [openAiCompatibleChat(key.placeholder, format, { contentTypeAlways: true, judgmentBody: MESSAGES_BODY })],
     ...(format === ChatRequestFormat.MESSAGES ? { generativeQa: { llmModel: model } } : {}),
-  });
+  }));
 }

@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { MlValidationError, quote } from '../errors';
 import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
-import { JSON_CONTENT, JUDGMENT_POST_PROCESS } from './chat';
+import { JSON_CONTENT, JUDGMENT_POST_PROCESS, withChatProbe } from './chat';
 import { checkEnum, checkName } from './checks';
 import type { BlueprintContext } from './context';
 import { ChatRequestFormat } from './third-party-enums';
@@ -60,7 +60,7 @@ export function googleGeminiChatConfig(
   const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
   checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
   const judgment = format === ChatRequestFormat.LLM_JUDGMENT;
-  return httpConfig(context.domainRegion, key, {
+  return withChatProbe(httpConfig(context.domainRegion, key, {
     provider: 'google',
     defaultName: `Google Gemini: ${options.model}`,
     defaultDescription: 'Google Gemini generateContent API',
@@ -74,7 +74,7 @@ export function googleGeminiChatConfig(
       requestBody: judgment ? GEMINI_JUDGMENT_BODY : '{ "contents": ${parameters.contents} }',
       ...(judgment ? { postProcessFunction: JUDGMENT_POST_PROCESS('params.candidates[0].content.parts[0].text') } : {}),
     }],
-  });
+  }));
 }
 
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;

@@ -5,9 +5,9 @@ import { ACTION_TYPES } from '../validation';
 import { apiKey, ApiKeyOptions, httpConfig } from './api-key';
 import { ProcessFunctionOptions, processFunctions } from './aws-model';
 import {
-  CHAT_COMPLETION_TEXT, JSON_CONTENT, JUDGMENT_MESSAGES, JUDGMENT_POST_PROCESS, openAiCompatibleChat, OpenAiCompatibleFlavor,
+  CHAT_COMPLETION_TEXT, JSON_CONTENT, JUDGMENT_MESSAGES, JUDGMENT_POST_PROCESS, openAiCompatibleChat, OpenAiCompatibleFlavor, withChatProbe,
 } from './chat';
-import { checkEnum, checkHost, checkInteger, checkName, checkRange, rejectUnused } from './checks';
+import { checkBoolean, checkEnum, checkHost, checkInteger, checkName, checkRange, rejectUnused } from './checks';
 import { BlueprintContext, requireEngine } from './context';
 import { embeddingOf, PROBE_TEXT } from './embedding';
 import { ChatRequestFormat } from './third-party-enums';
@@ -164,7 +164,7 @@ export function openAiChatCompletionsConfig(
   checkName(scope, 'model', options.model, 'gpt-4o');
   const format = options.requestFormat ?? ChatRequestFormat.MESSAGES;
   checkEnum(scope, 'requestFormat', format, ChatRequestFormat);
-  return httpConfig(context.domainRegion, key, {
+  return withChatProbe(httpConfig(context.domainRegion, key, {
     provider: 'openai',
     defaultName: `OpenAI: ${options.model}`,
     defaultDescription: 'OpenAI Chat Completions API',
@@ -172,7 +172,7 @@ export function openAiChatCompletionsConfig(
     actions: [openAiCompatibleChat(key.placeholder, format, OPENAI_FLAVOR)],
     // The RAG processor sends OpenAI messages, and its llm_model as `model`.
     ...(format === ChatRequestFormat.MESSAGES ? { generativeQa: { llmModel: options.model } } : {}),
-  });
+  }));
 }
 
 /** OpenAI's blueprints: the judgment sends the two prompts as messages. */
@@ -190,7 +190,7 @@ export function openAiCompletionsConfig(
   checkName(scope, 'model', options.model, 'gpt-3.5-turbo-instruct');
   checkInteger(scope, 'maxTokens', options.maxTokens, 1);
   checkRange(scope, 'temperature', options.temperature, 0, 2);
-  return httpConfig(context.domainRegion, key, {
+  return withChatProbe(httpConfig(context.domainRegion, key, {
     provider: 'openai',
     defaultName: `OpenAI: ${options.model}`,
     defaultDescription: 'OpenAI Completions API',
@@ -202,7 +202,7 @@ export function openAiCompletionsConfig(
       headers: { Authorization: `Bearer ${key.placeholder}` },
       requestBody: '{ "model": "${parameters.model}", "prompt": "${parameters.prompt}", "max_tokens": ${parameters.max_tokens}, "temperature": ${parameters.temperature} }',
     }],
-  });
+  }));
 }
 
 export function openAiEmbeddingConfig(
@@ -210,6 +210,7 @@ export function openAiEmbeddingConfig(
 ): ConnectorBlueprintConfig {
   const key = apiKey(scope, options, OPENAI_KEY);
   checkName(scope, 'model', options.model, 'text-embedding-3-small');
+  checkBoolean(scope, 'batchPredict', options.batchPredict);
   if (!options.batchPredict) {
     rejectUnused(scope, 'batchInputFileId', options.batchInputFileId, 'without batchPredict: true');
   } else {
@@ -223,7 +224,7 @@ export function openAiEmbeddingConfig(
     url: 'https://api.openai.com/v1/embeddings',
     headers: authorization,
     requestBody: '{ "input": ${parameters.input}, "model": "${parameters.model}" }',
-    ...processFunctions(scope, options, OPENAI_EMBEDDING_PROCESS),
+    ...processFunctions(scope, context, options, OPENAI_EMBEDDING_PROCESS),
   }];
   if (options.batchPredict) {
     actions.push({
@@ -287,7 +288,7 @@ export function azureOpenAiChatCompletionsConfig(
   if (format === ChatRequestFormat.LLM_JUDGMENT) {
     rejectUnused(scope, 'temperature', options.temperature, 'with requestFormat LLM_JUDGMENT');
     if (options.model !== undefined) checkName(scope, 'model', options.model, 'gpt-4o');
-    return httpConfig(context.domainRegion, key, {
+    return withChatProbe(httpConfig(context.domainRegion, key, {
       ...common,
       parameters: { ...deployment, ...(options.model !== undefined ? { model: options.model } : {}), 'api-version': options.apiVersion },
       actions: [{
@@ -298,11 +299,11 @@ export function azureOpenAiChatCompletionsConfig(
         requestBody: `{"messages":${JUDGMENT_MESSAGES}}`,
         postProcessFunction: JUDGMENT_POST_PROCESS(CHAT_COMPLETION_TEXT),
       }],
-    });
+    }));
   }
   const model = options.model ?? 'gpt-4';
   checkName(scope, 'model', model, 'gpt-4o');
-  return httpConfig(context.domainRegion, key, {
+  return withChatProbe(httpConfig(context.domainRegion, key, {
     ...common,
     parameters: { ...deployment, model, 'api-version': options.apiVersion, 'temperature': options.temperature ?? 0.7 },
     actions: [{
@@ -314,7 +315,7 @@ export function azureOpenAiChatCompletionsConfig(
       requestBody: '{ "messages": ${parameters.messages}, "temperature": ${parameters.temperature} }',
     }],
     generativeQa: { llmModel: model },
-  });
+  }));
 }
 
 export function azureOpenAiEmbeddingConfig(
@@ -324,7 +325,7 @@ export function azureOpenAiEmbeddingConfig(
   const deployment = azureDeployment(scope, options);
   const model = options.model ?? 'text-embedding-ada-002';
   checkName(scope, 'model', model, 'text-embedding-3-small');
-  const functions = processFunctions(scope, options, OPENAI_EMBEDDING_PROCESS);
+  const functions = processFunctions(scope, context, options, OPENAI_EMBEDDING_PROCESS);
   return httpConfig(context.domainRegion, key, {
     provider: 'azure-openai',
     defaultName: `Azure OpenAI: ${options.deploymentName}`,

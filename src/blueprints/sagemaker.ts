@@ -1,10 +1,11 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { MlValidationError, quote } from '../errors';
+import { EngineVersionNumber, atLeast, formatVersion } from '../engine-version';
+import { MlValidationError, quote, requireType } from '../errors';
 import { ACTION_TYPES, validateRegion } from '../validation';
 import { AwsModelOptions, withAccount } from './aws-model';
-import { checkEnum } from './checks';
+import { checkBoolean, checkEnum } from './checks';
 import { BlueprintContext, requireEngine } from './context';
 import { TransformAssembleWith, TransformBatchStrategy, TransformDataProcessing, TransformS3DataType, TransformSplitType } from './sagemaker-enums';
 import type { ConnectorAction, ConnectorBlueprintConfig } from './types';
@@ -308,6 +309,7 @@ export function sageMakerBatchTransformConfig(
   const region = sageMakerRegion(scope, options, context);
   requireEngine(scope, context, BATCH_SINCE, 'blueprint sageMakerBatchTransform (the batch_predict action)');
   checkBatchTransform(scope, options);
+  checkBoolean(scope, 'statusAndCancelActions', options.statusAndCancelActions);
   const statusAndCancel = options.statusAndCancelActions ?? true;
   const jobs = transformJobStatement(scope, region, options, statusAndCancel);
   const known = !Token.isUnresolved(options.modelName);
@@ -342,6 +344,7 @@ function checkBatchTransform(scope: Construct, options: SageMakerBatchTransformO
     throw new MlValidationError(scope, `blueprint instanceType must be an ML instance type such as 'ml.c5.xlarge'; received ${quote(options.instanceType)}.`);
   }
   for (const [property, value] of [['instanceCount', options.instanceCount], ['maxConcurrentTransforms', options.maxConcurrentTransforms]] as const) {
+    requireType(scope, `blueprint ${property}`, value, 'number');
     if (value !== undefined && !Token.isUnresolved(value) && (!Number.isInteger(value) || value < 1)) {
       throw new MlValidationError(scope, `blueprint ${property} must be a whole number of at least 1; received ${quote(value)}.`);
     }
@@ -437,12 +440,21 @@ function transformJobStatement(
   };
 }
 
+/** Semantic highlighting (the `semantic` highlighter) is an OpenSearch 3.0 feature. */
+const SEMANTIC_HIGHLIGHTING_SINCE: EngineVersionNumber = [3, 0];
+
 export function sageMakerSemanticHighlighterConfig(
   scope: Construct, options: SageMakerSemanticHighlighterOptions, context: BlueprintContext,
 ): ConnectorBlueprintConfig {
   const name = options.endpointName;
   checkEndpointName(scope, name);
   const region = sageMakerRegion(scope, options, context);
+  const version = context.engineVersion;
+  if (version !== undefined && !atLeast(version, SEMANTIC_HIGHLIGHTING_SINCE)) {
+    Annotations.of(scope).addWarningV2('cdk-opensearch-ml:semanticHighlightingVersion',
+      `blueprint sageMakerSemanticHighlighter (endpoint ${quote(name)}): the connector works on OpenSearch ${formatVersion(version)}, but semantic highlighting, which uses it, ` +
+      `needs OpenSearch ${formatVersion(SEMANTIC_HIGHLIGHTING_SINCE)} or later.`);
+  }
   const host = runtimeUrl('runtime.sagemaker', region).replace('https://', '').replace('${parameters.region}', region);
   return withAccount(scope, context, options, {
     serviceName: 'sagemaker',

@@ -208,6 +208,15 @@ export interface ConnectorBlueprintConfig {
   readonly generativeQa?: GenerativeQaModelInfo;
 
   /**
+   * The parameters of a `_predict` call that asks the model something short, for a model that is
+   * not an embedding model (a chat model): what `ModelVerification.predict()` sends when it is
+   * given no parameters.
+   *
+   * @default - the embedding's probe; none for other models
+   */
+  readonly probeParameters?: { [key: string]: any };
+
+  /**
    * How OpenSearch calls the model: `aws_sigv4` (an AWS service, signed with the connector
    * role; `region` and `serviceName` are sent as parameters) or `http` (a third-party API whose
    * key is read from AWS Secrets Manager: `secretArn` is required, and `region` and

@@ -64,7 +64,7 @@ export function yandexCloudEmbeddingConfig(
         url: 'https://llm.api.cloud.yandex.net/foundationModels/v1/textEmbedding',
         headers: { 'Authorization': authorization, 'x-folder-id': '${parameters.folder_id}' },
         requestBody: '{ "text": "${parameters.inputText}", "modelUri": "${parameters.modelUri}" }',
-        ...processFunctions(scope, options, { pre: 'connector.pre_process.bedrock.embedding', post: 'connector.post_process.bedrock.embedding' }),
+        ...processFunctions(scope, context, options, { pre: 'connector.pre_process.bedrock.embedding', post: 'connector.post_process.bedrock.embedding' }),
       }],
     });
   }
@@ -77,7 +77,7 @@ export function yandexCloudEmbeddingConfig(
       url: 'https://llm.api.cloud.yandex.net/v1/embeddings',
       headers: { Authorization: authorization },
       requestBody: '{ "input": ${parameters.input}, "model": "${parameters.model}" }',
-      ...processFunctions(scope, options, {}),
+      ...processFunctions(scope, context, options, {}),
     }],
   });
 }

@@ -61,6 +61,11 @@ export function isIamDenial(response: HttpResponse): boolean {
   return answer.type !== 'security_exception' && /is not authorized to perform/i.test(answer.reason) && !/User: anonymous |Error from remote service/.test(answer.reason);
 }
 
+/** An unsigned request (basic auth) refused by the domain's access policy: IAM saw an anonymous caller. */
+export function isAnonymousDenial(response: HttpResponse): boolean {
+  return response.status === 403 && /User: anonymous is not authorized/.test(readErrorAnswer(response).reason);
+}
+
 /**
  * Error types that say the request itself is wrong, whatever the status: another try gets
  * the same answer (OpenSearch 2.9–2.11 answer some of them with 500).

@@ -197,11 +197,15 @@ export function validateActionUrls(
   actions: readonly ConnectorActionDoc[] | undefined,
   parameters: Record<string, string>,
   trusted: readonly RegExp[],
+  version?: EngineVersion,
 ): void {
   if (actions === undefined || actions.length === 0) throw illegalArgument('No actions configured for this connector');
   for (const action of actions) {
-    if (!isTrustedUrl(substituteParameters(action.url, parameters), trusted)) {
-      throw illegalArgument('Connector URL is not matching the trusted connector endpoint regex');
+    const url = substituteParameters(action.url, parameters);
+    if (!isTrustedUrl(url, trusted)) {
+      // 2.19 names the URL; 3.x does not (measured on real 2.19.6 and 3.6.0 in test/real).
+      const named = version && version.atLeast(2, 19) && !version.atLeast(3, 0) ? `, URL is: ${url}` : '';
+      throw illegalArgument(`Connector URL is not matching the trusted connector endpoint regex${named}`);
     }
   }
 }

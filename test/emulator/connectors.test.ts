@@ -235,7 +235,7 @@ describe('http connectors with the API key in Secrets Manager', () => {
     const untrusted = { ...openAi({ secretArn: SECRET, roleArn: ROLE }), actions: [{ ...openAi({}).actions[0], url: 'https://api.example.com/v1/embeddings' }] };
     const refused = await call(emulator, { method: 'POST', path: '/_plugins/_ml/connectors/_create', body: untrusted });
     expect(refused.status).toBe(400);
-    expect(refused.json.error.reason).toBe('Connector URL is not matching the trusted connector endpoint regex');
+    expect(refused.json.error.reason).toBe('Connector URL is not matching the trusted connector endpoint regex, URL is: https://api.example.com/v1/embeddings');
     const empty = await call(emulator, { method: 'POST', path: '/_plugins/_ml/connectors/_create', body: openAi({}) });
     expect(empty.status).toBe(400);
     expect(empty.json.error.reason).toBe('Connector credential is null or empty list');

@@ -8,6 +8,7 @@ import {
 import { RequestContext, TransportPhase } from './context';
 import { javaList, openSearchError, statusException } from './errors';
 import { EmulatorResponse, HttpError, json } from './http';
+import { checkMlText } from './ml-input-3x';
 import { executeSearch, IndexMapping, parseSearchRequest } from './search';
 import { clone, StoredDoc } from './store';
 import { parseJsonBody } from './xcontent';
@@ -30,10 +31,11 @@ export function createConnector(ctx: RequestContext): TransportPhase {
   if (body === undefined) throw new HttpError(openSearchError(400, 'parse_exception', 'Create Connector request has empty body'));
   const input = parseConnectorInput(body, ctx.emulator.version);
   checkRequiredFields(input);
+  checkMlText(ctx.emulator.version, 'Model connector', input);
   return () => {
     const { version, trustedEndpoints, connectors } = ctx.emulator;
     validateProtocol(input.protocol!, input.credential, input.parameters, version);
-    validateActionUrls(input.actions, input.parameters, trustedEndpoints);
+    validateActionUrls(input.actions, input.parameters, trustedEndpoints, version);
     validateActionHeaders(input.actions);
     rejectAccessControlFields(input);
     const now = Date.now();
@@ -89,7 +91,7 @@ function applyUpdate(ctx: RequestContext, doc: StoredDoc, input: ConnectorInput)
     last_updated_time: Date.now(),
   };
   if (input.actions !== undefined) validateActionHeaders(input.actions);
-  validateActionUrls(merged.actions as ConnectorInput['actions'], merged.parameters as Record<string, string>, ctx.emulator.trustedEndpoints);
+  validateActionUrls(merged.actions as ConnectorInput['actions'], merged.parameters as Record<string, string>, ctx.emulator.trustedEndpoints, ctx.emulator.version);
   const deployed = modelsUsing(ctx, doc.id, (state) => state === 'DEPLOYING' || state === 'DEPLOYED' || state === 'PARTIALLY_DEPLOYED');
   if (deployed.length > 0) {
     throw statusException(400, `${deployed.length} models are still using this connector, please undeploy the models first: ${javaList(deployed)}`);

@@ -5,6 +5,7 @@
 import { EmulatorContext, RequestContext, TransportPhase } from './context';
 import { illegalArgument, openSearchError, statusException } from './errors';
 import { HttpError, json } from './http';
+import { checkMlText } from './ml-input-3x';
 import { clone, StoredDoc } from './store';
 import { expectObject, JsonObject, parseJsonBody, readText } from './xcontent';
 
@@ -14,6 +15,7 @@ export function registerModelGroup(ctx: RequestContext): TransportPhase {
   const body = expectObject(requireBody(ctx, 'Request body is empty'));
   if (body.name === undefined) throw illegalArgument('model group name is null');
   const name = readText(body.name);
+  checkMlText(ctx.emulator.version, 'Model group', body);
   return () => {
     rejectAccessFields(body);
     const existing = ctx.emulator.modelGroups.all().find((group) => group.source.name === name);

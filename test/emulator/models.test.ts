@@ -156,8 +156,10 @@ describe('remote models', () => {
   });
 
   it('answers 404 for a missing model or task', async () => {
+    // GET names the ID (real 2.19.6 and 3.6.0, with the model index present)
+    const get = await call({ path: `${ML}/models/nope` });
+    expect([get.status, get.json.error.type, get.json.error.reason]).toEqual([404, 'status_exception', 'Failed to find model with the provided model id: nope']);
     for (const request of [
-      { path: `${ML}/models/nope` },
       { method: 'DELETE', path: `${ML}/models/nope` },
       { method: 'POST', path: `${ML}/models/nope/_deploy` },
       { method: 'POST', path: `${ML}/models/nope/_undeploy` },

@@ -7,6 +7,7 @@ import { findConnector } from './connectors';
 import { EmulatorContext, RequestContext, TransportPhase } from './context';
 import { illegalArgument, openSearchError, statusException } from './errors';
 import { HttpError, json } from './http';
+import { checkMlText, checkSpaceType } from './ml-input-3x';
 import { DeployFailureSpec, TaskState } from './ml-runtime';
 import { createModelGroup } from './model-groups';
 import { executeSearch, IndexMapping, parseSearchRequest } from './search';
@@ -39,6 +40,8 @@ export function registerModel(ctx: RequestContext): TransportPhase {
     throw illegalArgument('The emulator only supports remote models: set "function_name": "remote"');
   }
   if (body.connector_id === undefined) throw illegalArgument('The emulator needs connector_id to register a remote model');
+  checkSpaceType(ctx.emulator.version, body.model_config);
+  checkMlText(ctx.emulator.version, 'Model', body);
   const deploy = ctx.request.params.get('deploy') === 'true';
   return () => {
     const connector = findConnector(ctx, readText(body.connector_id));
@@ -179,7 +182,13 @@ export function undeployModel(ctx: RequestContext): TransportPhase {
 }
 
 export function getModel(ctx: RequestContext): TransportPhase {
-  return () => json(200, clone(findModel(ctx).source));
+  return () => {
+    // 2.19 and 3.x name the ID when the model index exists (measured on real 2.19.6 and 3.6.0 in test/real).
+    if (ctx.emulator.version.atLeast(2, 19) && !ctx.emulator.models.get(ctx.params[0])) {
+      throw statusException(404, `Failed to find model with the provided model id: ${ctx.params[0]}`);
+    }
+    return json(200, clone(findModel(ctx).source));
+  };
 }
 
 export function searchModels(ctx: RequestContext): TransportPhase {

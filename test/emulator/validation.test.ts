@@ -81,10 +81,13 @@ describe('connector validation (2.19)', () => {
   });
 
   it('checks every substituted action URL against the trusted endpoints', async () => {
-    const untrusted = 'Connector URL is not matching the trusted connector endpoint regex';
-    expectIllegalArgument(await create(withAction({ ...ACTION, url: 'https://example.com/model' })), untrusted);
-    expectIllegalArgument(await create(bedrockConnector({ parameters: { region: 'us-east-1.evil.com/x?', service_name: 'bedrock', model: 'm' } })), untrusted);
-    expectIllegalArgument(await create(bedrockConnector({ actions: [ACTION, { ...ACTION, url: 'http://bedrock-runtime.us-east-1.amazonaws.com/x' }] })), untrusted);
+    // 2.19 names the substituted URL (real 2.19.6); 3.x does not (test/emulator/ml-input-3x.test.ts).
+    const untrusted = (url: string) => `Connector URL is not matching the trusted connector endpoint regex, URL is: ${url}`;
+    expectIllegalArgument(await create(withAction({ ...ACTION, url: 'https://example.com/model' })), untrusted('https://example.com/model'));
+    expectIllegalArgument(await create(bedrockConnector({ parameters: { region: 'us-east-1.evil.com/x?', service_name: 'bedrock', model: 'm' } })),
+      untrusted('https://bedrock-runtime.us-east-1.evil.com/x?.amazonaws.com/model/m/invoke'));
+    expectIllegalArgument(await create(bedrockConnector({ actions: [ACTION, { ...ACTION, url: 'http://bedrock-runtime.us-east-1.amazonaws.com/x' }] })),
+      untrusted('http://bedrock-runtime.us-east-1.amazonaws.com/x'));
     const withDefault = withAction({ ...ACTION, url: 'https://bedrock-runtime.${parameters.where:-us-west-2}.amazonaws.com/model/m/invoke' });
     expect((await create(withDefault)).status).toBe(200);
     emulator.reset();
@@ -132,7 +135,8 @@ describe('connector validation (2.19)', () => {
   it('validates updates too: trusted URL, headers and access-control fields', async () => {
     const id = (await create(bedrockConnector())).json.connector_id as string;
     const update = (body: unknown): Promise<Reply> => send(emulator, { method: 'PUT', path: `/_plugins/_ml/connectors/${id}`, body, credentials: PROVIDER });
-    expectIllegalArgument(await update({ parameters: { region: 'evil.com/' } }), 'Connector URL is not matching the trusted connector endpoint regex');
+    expectIllegalArgument(await update({ parameters: { region: 'evil.com/' } }),
+      'Connector URL is not matching the trusted connector endpoint regex, URL is: https://bedrock-runtime.evil.com/.amazonaws.com/model/amazon.titan-embed-text-v2:0/invoke');
     expectIllegalArgument(await update({ actions: [{ ...ACTION, headers: { 'X-Api-Key': '${parameters.k}' } }] }),
       "Header 'X-Api-Key' cannot use ${parameters.*} placeholders for security reasons. Use ${credential.*} instead.");
     expectIllegalArgument(await update({ access_mode: 'private' }),
@@ -182,7 +186,7 @@ describe('connector validation that depends on the engine version', () => {
       });
       expect(reply.status).toBe(200);
       expectIllegalArgument(await send(emulator, { method: 'POST', path: '/_plugins/_ml/connectors/_create', credentials: PROVIDER, body: bedrockConnector() }),
-        'Connector URL is not matching the trusted connector endpoint regex');
+        'Connector URL is not matching the trusted connector endpoint regex, URL is: https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-embed-text-v2:0/invoke');
     } finally {
       await emulator.stop();
     }

@@ -179,19 +179,33 @@ describe('master user secret', () => {
     await send(deleteEvent(created.PhysicalResourceId, props, MAPPING_TYPE));
   });
 
-  test('an access policy that refuses unsigned requests: the error says basic auth cannot pass it, and what to do', async () => {
+  const anonymousDenial = {
+    method: 'GET',
+    path: '/_plugins/_security/api/rolesmapping/ml_full_access',
+    status: 403,
+    body: { Message: 'User: anonymous is not authorized to perform: es:ESHttpGet because no resource-based policy allows the es:ESHttpGet action' },
+  };
+
+  test('an unsigned request refused just after the access policy was applied (still taking effect): retried, then mapped', async () => {
     const synthesized = connectors(1, () => undefined);
-    const before = JSON.stringify(emulator.rolesMapping('ml_full_access'));
-    emulator.injectFault({
-      method: 'GET',
-      path: '/_plugins/_security/api/rolesmapping/ml_full_access',
-      status: 403,
-      body: { Message: 'User: anonymous is not authorized to perform: es:ESHttpGet because no resource-based policy allows the es:ESHttpGet action' },
-    });
+    emulator.injectFault({ ...anonymousDenial, times: 2 });
     const [props] = synthesized.propertiesOf(MAPPING_TYPE);
     const response = await send(createEvent(props, MAPPING_TYPE));
-    expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toMatch(/OpenSearch answered 403: User: anonymous is not authorized.*refuses unsigned requests.*useUnsignedBasicAuth: true.*providerIsMasterUser/);
+    expect(response.Status).toBe('SUCCESS');
+    expect(mappingRequests().map((r) => `${r.method} ${r.status}`).slice(0, 3)).toEqual(['GET 403', 'GET 403', 'GET 200']);
+    expect((emulator.rolesMapping('ml_full_access') as { backend_roles?: string[] } | undefined)?.backend_roles).toContain(PROVIDER.roleArn);
+    await send(deleteEvent(response.PhysicalResourceId, props, MAPPING_TYPE));
+  });
+
+  test('an access policy that refuses unsigned requests for good: retried while it may be taking effect, then the error says basic auth cannot pass it, and what to do', async () => {
+    const synthesized = connectors(1, () => undefined);
+    const before = JSON.stringify(emulator.rolesMapping('ml_full_access'));
+    emulator.injectFault({ ...anonymousDenial, times: 1000 });
+    const [props] = synthesized.propertiesOf(MAPPING_TYPE);
+    const { response } = await lambda.invoke(createEvent(props, MAPPING_TYPE), { remainingMs: 4_000 });
+    expect(response!.Status).toBe('FAILED');
+    expect(response!.Reason).toMatch(/\(\d+ attempts\)\. OpenSearch answered 403: User: anonymous is not authorized.*refuses unsigned requests.*useUnsignedBasicAuth: true.*providerIsMasterUser/);
+    expect(mappingRequests().length).toBeGreaterThan(1);
     expect(JSON.stringify(emulator.rolesMapping('ml_full_access'))).toBe(before);
   });
 

@@ -51,7 +51,7 @@ function synthesize(endpoint: string, props: Partial<MlConnectorProps> = {}): Sy
 beforeAll(async () => {
   const stack = new Stack(new App(), 'HandlerTest', { env: { account: ACCOUNT, region: REGION } });
   new MlConnector(stack, 'QA', {
-    collection: ServerlessCollection.fromCollectionAttributes({ collectionName: 'test-collection', collectionId: 'x', collectionEndpoint: 'https://x' }),
+    collection: ServerlessCollection.fromCollectionAttributes({ collectionName: 'test-collection', collectionId: 'x', collectionEndpoint: 'https://x.us-east-1.aoss.amazonaws.com' }),
     blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'my-endpoint' }),
   });
   const synthesized = new SynthesizedStack(stack);

@@ -6,6 +6,7 @@ import { ConnectorBlueprint } from '../../src';
 import { OpenSearchEmulator } from '../emulator';
 import { createEvent, deleteEvent, synthesizeConnector, updateEvent } from './events';
 import { LambdaHarness } from './harness';
+import { AwsApisEmulator } from '../emulator/aws-apis';
 
 const PROVIDER = {
   accessKeyId: 'AKIAPROVIDER00000001',
@@ -15,20 +16,28 @@ const PROVIDER = {
 };
 
 let emulator: OpenSearchEmulator;
+/** CloudFormation, for the stack's own models (ListStackResources) when a connector changes under deployed models */
+let aws: AwsApisEmulator;
 let lambda: LambdaHarness;
 
 beforeAll(async () => {
   emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
-  lambda = await LambdaHarness.start({ credentials: PROVIDER, env: { PROVIDER_ROLE_ARN: PROVIDER.roleArn } });
+  aws = await AwsApisEmulator.start({ principals: [PROVIDER], stacks: { HandlerTest: [] } });
+  lambda = await LambdaHarness.start({
+    credentials: PROVIDER,
+    env: { PROVIDER_ROLE_ARN: PROVIDER.roleArn, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url },
+  });
 });
 
 afterAll(async () => {
   await lambda?.stop();
+  await aws?.stop();
   await emulator?.stop();
 });
 
 beforeEach(() => {
   emulator.reset();
+  aws.requests.length = 0;
   lambda.failResponsePuts = 0;
 });
 
@@ -289,18 +298,45 @@ describe('update', () => {
     expect(emulator.connectors()).toHaveLength(1);
   });
 
-  test('400 while a deployed model uses the connector: fails, names the model and says to undeploy', async () => {
+  /** An update event of the stack CloudFormation knows as HandlerTest, whose resources are `resources`. */
+  function updateOfStack(id: string, after: Record<string, unknown>, before: Record<string, unknown>, resources: Parameters<AwsApisEmulator['setStack']>[1]) {
+    aws.setStack('HandlerTest', resources);
+    return { ...updateEvent(id, after, before), StackId: aws.stackId('HandlerTest')! };
+  }
+
+  test('400 while a deployed model of someone else uses the connector: fails, names the model and says to undeploy; the model is left alone', async () => {
     const before = synth();
     const id = await create(before.properties);
     const modelId = emulator.putModel({ connectorId: id, state: 'DEPLOYED' });
     const after = synth({ description: 'changed' });
-    const { response } = await lambda.invoke(updateEvent(id, after.properties, before.properties));
+    // The stack may list its resources (as a stack with models of its own may), and the model is not among them.
+    aws.setPrincipalPolicy(PROVIDER.roleArn, [{ Effect: 'Allow', Action: 'cloudformation:ListStackResources', Resource: aws.stackId('HandlerTest')! }]);
+    const { response } = await lambda.invoke(updateOfStack(id, after.properties, before.properties, [{ logicalId: 'Other', physicalId: 'not-this-model', type: 'Custom::OpenSearchMlModel' }]));
     expect(response?.Status).toBe('FAILED');
     expect(response?.PhysicalResourceId).toBe(id);
     expect(response?.Reason).toContain('OpenSearch answered 400');
-    expect(response?.Reason).toContain(modelId);
-    expect(response?.Reason).toMatch(/Undeploy the models/);
+    expect(response?.Reason).toContain(`This stack does not manage the deployed models ${modelId}`);
+    expect(response?.Reason).toMatch(/undeploy the models/);
+    expect(aws.requests.map((r) => `${r.service} ${r.operation} ${r.status}`)).toEqual(['cloudformation ListStackResources 200']);
     expect(emulator.connectors()).toHaveLength(1);
+    expect(emulator.connectors()[0].source.description).not.toBe('changed');
+    expect(emulator.requests.filter((r) => r.path.includes('_undeploy'))).toEqual([]);
+  });
+
+  test('400 while a deployed model uses the connector and the stack\'s resources cannot be listed: fails at once, names the model, touches nothing', async () => {
+    const before = synth();
+    const id = await create(before.properties);
+    const modelId = emulator.putModel({ connectorId: id, state: 'DEPLOYED' });
+    const after = synth({ description: 'changed' });
+    // A stack without models of its own has no cloudformation:ListStackResources grant.
+    aws.setPrincipalPolicy(PROVIDER.roleArn, []);
+    const started = Date.now();
+    const { response } = await lambda.invoke(updateOfStack(id, after.properties, before.properties, []));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toContain(modelId);
+    expect(response?.Reason).toMatch(/could not list this stack's resources .*CloudFormation answered 403: .*not authorized to perform: cloudformation:ListStackResources.*Undeploy the models/);
+    expect(aws.requests.map((r) => `${r.service} ${r.operation} ${r.status}`)).toEqual(['cloudformation ListStackResources 403']);
     expect(emulator.requests.filter((r) => r.path.includes('_undeploy'))).toEqual([]);
   });
 });

@@ -28,10 +28,22 @@ export interface Invocation {
 }
 
 /**
+ * The endpoint variables of every AWS API the handler calls (src/handler/clients/), and the
+ * global one the AWS SDKs read for any service. The harness points each at a loopback stand-in
+ * unless the test gives its own, so that no handler test can reach AWS.
+ */
+export const AWS_ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_LAMBDA', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ENDPOINT_URL_CLOUDFORMATION'];
+
+/**
  * Runs the bundled handler in a separate Node.js process, as Lambda would: the
  * credentials come from its environment, it trusts the emulator's certificate through
  * NODE_EXTRA_CA_CERTS (TLS verification stays on), and it answers CloudFormation by
  * PUTting to a presigned-URL stand-in served here.
+ *
+ * Nothing leaves the machine: every AWS endpoint variable the test does not set points at
+ * this harness, which refuses the call at once (an invocation that made one fails, naming
+ * it), and the child process resolves no host name but localhost (an invocation that tried
+ * fails, naming the host).
  */
 export class LambdaHarness {
   public static async start(options: { credentials: LambdaCredentials; env?: Record<string, string> }): Promise<LambdaHarness> {
@@ -51,6 +63,8 @@ export class LambdaHarness {
   private ready!: Promise<void>;
   private output = '';
   private readonly responses = new Map<string, string>();
+  /** calls of AWS APIs that the test gave no stand-in for */
+  private readonly strayCalls: string[] = [];
   private readonly pending = new Map<string, (m: any) => void>();
 
   private listen(): Promise<void> {
@@ -61,6 +75,13 @@ export class LambdaHarness {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        if (!req.url?.startsWith('/cloudformation-response/')) {
+          // An AWS API call that reached the default endpoint: the test set no stand-in for it.
+          this.strayCalls.push(`${req.method} ${req.url} (${req.headers['x-amz-target'] ?? req.headers.authorization?.split('/')[3] ?? 'unsigned'})`);
+          res.writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ __type: 'NoStandIn', message: 'test harness: no stand-in for this AWS API; give the test its AWS_ENDPOINT_URL_<SERVICE>' }));
+          return;
+        }
         if (req.method !== 'PUT') {
           res.writeHead(405).end();
           return;
@@ -87,6 +108,7 @@ export class LambdaHarness {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       NODE_EXTRA_CA_CERTS: path.join(TLS, 'cert.pem'),
+      ...Object.fromEntries(AWS_ENDPOINT_VARIABLES.map((name) => [name, `https://localhost:${this.port}`])),
       ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
       ...env,
     };
@@ -108,12 +130,14 @@ export class LambdaHarness {
    */
   public async invokeRaw(payload: Record<string, unknown>, options: { remainingMs?: number } = {}): Promise<Record<string, any>> {
     const id = randomUUID();
+    const logStart = this.output.length;
     const message = await new Promise<any>((resolve) => {
       this.pending.set(id, resolve);
       this.child.send({ id, remainingMs: options.remainingMs ?? 20_000, event: payload });
     });
     this.pending.delete(id);
     if (message.error) throw new Error(message.error);
+    this.checkHermetic(this.output.slice(logStart));
     return message.result;
   }
 
@@ -128,14 +152,26 @@ export class LambdaHarness {
     });
     this.pending.delete(id);
     if (message.error) throw new Error(`the handler threw: ${message.error}`);
+    const logs = this.output.slice(logStart).split(`@@END ${id}`)[0];
+    this.checkHermetic(logs);
     const responseBody = this.responses.get(`${responsePath}?X-Amz-Signature=abc`);
     return {
       response: responseBody === undefined ? undefined : JSON.parse(responseBody),
       responseBody,
       returned: message.result,
-      logs: this.output.slice(logStart).split(`@@END ${id}`)[0],
+      logs,
       elapsedMs: message.elapsedMs,
     };
+  }
+
+  /** Fails the invocation that called an AWS API without a stand-in, or tried to resolve a host name. */
+  private checkHermetic(logs: string): void {
+    const blocked = [...logs.matchAll(/^@@BLOCKED (\S+)$/gm)].map((m) => m[1]);
+    const stray = this.strayCalls.splice(0);
+    if (blocked.length > 0 || stray.length > 0) {
+      throw new Error(`the handler tried to reach outside the machine: ${[...blocked.map((h) => `host ${h}`), ...stray.map((c) => `AWS API ${c}`)].join('; ')}. ` +
+        'Give the test a loopback stand-in (an emulator and its AWS_ENDPOINT_URL_<SERVICE>).');
+    }
   }
 
   /** All output of the handler process so far. */

@@ -14,6 +14,21 @@ if (scale > 1) {
   global.setTimeout = (fn, ms, ...args) => realSetTimeout(fn, Math.max(0, (Number(ms) || 0) / scale), ...args);
 }
 
+// No network beyond this machine: a host name other than localhost is not resolved. The
+// attempt is printed for the harness, which fails the invocation with the host's name
+// (except for names under '.invalid', which never resolve anywhere).
+const dns = require('node:dns');
+const realLookup = dns.lookup;
+dns.lookup = function lookup(hostname, options, callback) {
+  const done = typeof options === 'function' ? options : callback;
+  if (hostname === 'localhost' || /^127\./.test(hostname) || hostname === '::1') return realLookup.apply(this, arguments);
+  // '.invalid' never resolves (RFC 2606): tests use it for a domain that is gone; answer so without asking DNS.
+  if (!/\.invalid$/.test(hostname)) process.stdout.write(`@@BLOCKED ${hostname}\n`);
+  const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} (the test harness resolves localhost only)`), { code: 'ENOTFOUND', hostname });
+  process.nextTick(() => done(error));
+  return undefined;
+};
+
 const assetPath = process.argv[2];
 const { handler } = require(assetPath);
 

@@ -377,7 +377,7 @@ describe('updates', () => {
     await create(chain, CONNECTOR, 'Titan');
     const model = await create(chain, MODEL, 'Model');
     const before = propertiesOf(chain, MODEL, 'Model');
-    const after = { ...before, model: { ...before.model, model_config: { ...before.model.model_config, additional_config: { space_type: 'l2' } } } };
+    const after = { ...before, model: { ...before.model, model_config: { ...before.model.model_config, additional_config: { space_type: 'cosinesimil' } } } };
     const { response } = await lambda.invoke(event(updateEvent(model.id, after, before, MODEL)));
     expect(response?.Status).toBe('SUCCESS');
     expect(response?.PhysicalResourceId).not.toBe(model.id);

@@ -154,7 +154,7 @@ describe('an OpenSearch Serverless vector collection: index rules in the stack\'
   });
 
   beforeAll(async () => {
-    provider = providerRoleArn(synthesize(target('x')));
+    provider = providerRoleArn(synthesize(target('1tg2xudton46knx2a95g.us-east-1.aoss.amazonaws.com')));
     emulator = await OpenSearchEmulator.start({ principals: [{ ...CREDENTIALS, roleArn: provider }, APP], serverless: {} });
     lambda = await LambdaHarness.start({ credentials: CREDENTIALS, env: { PROVIDER_ROLE_ARN: provider } });
   });

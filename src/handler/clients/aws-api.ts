@@ -7,7 +7,10 @@ import { Deadline } from '../deadline';
 import { withRetries } from '../retry';
 import { HttpResponse, send, sign } from '../transport';
 
-/** Where a service answers: the AWS SDKs' AWS_ENDPOINT_URL_<SERVICE> variable overrides the regional endpoint. */
+/**
+ * Where a service answers: as in the AWS SDKs, AWS_ENDPOINT_URL_<SERVICE> overrides the regional
+ * endpoint, and AWS_ENDPOINT_URL overrides it for every service that has no variable of its own.
+ */
 export interface AwsService {
   /** the SigV4 signing name, also the name of the log line */
   readonly signingName: string;
@@ -27,7 +30,8 @@ export interface AwsCall {
 }
 
 export function callAwsApi(service: AwsService, call: AwsCall): Promise<HttpResponse> {
-  const url = new URL(call.path, process.env[service.endpointVariable] ?? `https://${service.endpointPrefix}.${call.region}.amazonaws.com`);
+  const endpoint = process.env[service.endpointVariable] ?? process.env.AWS_ENDPOINT_URL ?? `https://${service.endpointPrefix}.${call.region}.amazonaws.com`;
+  const url = new URL(call.path, endpoint);
   const attempt = async () => send({
     url,
     method: 'POST',

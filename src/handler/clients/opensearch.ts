@@ -5,7 +5,7 @@
  */
 import type { DomainTarget } from '../../contract';
 import { Deadline } from '../deadline';
-import { isDeterministicFailure, isIamDenial } from '../errors';
+import { isAnonymousDenial, isDeterministicFailure, isIamDenial } from '../errors';
 import { log } from '../log';
 import { registerSecret } from '../redact';
 import { Verdict, verdictOf, withRetries } from '../retry';
@@ -19,6 +19,15 @@ export const ATTEMPT_TIMEOUT_MS = 30_000;
  * deployment (seconds usually, about a minute at worst) and retried.
  */
 export const IAM_PROPAGATION_MS = 90_000;
+
+/**
+ * How long a refusal of an unsigned (basic auth) request is taken for the domain's access policy
+ * still being applied, and retried: the access policy that lets such requests in is set by a
+ * custom resource of the same deployment (useUnsignedBasicAuth), and the domain applies it a while
+ * after that resource has answered. The delay is not documented; this covers the usual seconds to a
+ * minute and bounds how late a domain that refuses them for good is reported.
+ */
+export const ACCESS_POLICY_PROPAGATION_MS = 90_000;
 
 /** A user of the domain's internal user database, for HTTP basic auth. */
 export interface BasicCredentials {
@@ -45,11 +54,13 @@ export class OpenSearchClient {
   public requestCount = 0;
   private readonly base: URL;
   private readonly basicAuth?: string;
-  /** Until when an IAM denial is retried. */
+  /** Until when an IAM denial (or, with basic auth, an access policy refusal) is retried. */
   private readonly propagationEndsAt: number;
+  private readonly accessPolicyEndsAt: number;
 
   constructor(private readonly target: DomainTarget, private readonly deadline: Deadline, private readonly user?: BasicCredentials) {
     this.propagationEndsAt = Date.now() + IAM_PROPAGATION_MS;
+    this.accessPolicyEndsAt = Date.now() + ACCESS_POLICY_PROPAGATION_MS;
     if (user) {
       this.basicAuth = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
       registerSecret(this.basicAuth.slice('Basic '.length));
@@ -102,11 +113,13 @@ export class OpenSearchClient {
   /**
    * The retry policy's verdict, as OpenSearch's answers mean it: an error type that says the
    * request itself is wrong is final whatever the status; an IAM denial early enough in the
-   * invocation to be a grant still propagating means nothing was done.
+   * invocation to be a grant still propagating means nothing was done; so does, for requests with
+   * basic auth, an anonymous refusal early enough to be the domain's access policy still being applied.
    */
   public verdictOf(outcome: HttpResponse | TransportError): Verdict {
     if (outcome instanceof TransportError) return verdictOf(outcome);
     if (isIamDenial(outcome) && Date.now() < this.propagationEndsAt) return 'transient';
+    if (this.basicAuth && isAnonymousDenial(outcome) && Date.now() < this.accessPolicyEndsAt) return 'transient';
     return isDeterministicFailure(outcome) ? 'final' : verdictOf(outcome);
   }
 
