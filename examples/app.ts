@@ -1,8 +1,9 @@
 /*
- * The default example: an OpenSearch 2.x domain, a connector to Amazon Titan Text
- * Embeddings V2 on Amazon Bedrock, and a remote model on it, deployed and smoke-tested
- * during `cdk deploy`; plus a connector to a SageMaker endpoint. `npm run example`
- * synthesizes it into examples/cdk.out and prints what it made.
+ * The default example: semantic, hybrid and RAG search end to end on an OpenSearch 2.19 domain.
+ * domain → Amazon Titan Text Embeddings V2 connector → model (deployed and smoke-tested) → ingest
+ * pipeline → vector index → hybrid search pipeline (the index's default), and Anthropic Claude →
+ * model → RAG search pipeline. `npm run example` synthesizes it into examples/cdk.out and prints
+ * what it made.
  *
  * examples/python, examples/java and examples/go are this app, statement for statement:
  * `npm run test:languages` fails until their templates are this one's, byte for byte.
@@ -11,12 +12,16 @@ import { App, CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { ConnectorBlueprint, MlConnector, MlModel, ModelVerification } from '../src';
+import {
+  BedrockModel, ClaudeRequestFormat, ConnectorBlueprint, IndexField, IngestPipeline, IngestProcessor, MlConnector, MlModel, ModelVerification,
+  SearchPipeline, SearchProcessor, VectorIndex,
+} from '../src';
 
 export class SemanticSearchStack extends Stack {
-  public readonly connector: MlConnector;
   public readonly embedding: MlConnector;
   public readonly model: MlModel;
+  public readonly index: VectorIndex;
+  public readonly rag: SearchPipeline;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -44,32 +49,72 @@ export class SemanticSearchStack extends Stack {
 
     // domain → Bedrock connector → model, with a smoke test: the deployment fails with
     // the model's answer if the model cannot be called (for example, model access not enabled).
-    this.embedding = new MlConnector(this, 'TitanEmbedding', {
+    const titan = new MlConnector(this, 'TitanEmbedding', {
       domain,
       blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: 1024 }),
     });
-    this.model = new MlModel(this, 'EmbeddingModel', {
-      connector: this.embedding,
+    const model = new MlModel(this, 'EmbeddingModel', {
+      connector: titan,
       name: 'titan-embed-text-v2',
       verify: ModelVerification.predict(),
     });
 
-    this.connector = new MlConnector(this, 'QA', {
-      domain,
-      name: 'sagemaker: question answering',
-      blueprint: ConnectorBlueprint.sageMakerEndpoint({
-        endpointName: 'my-endpoint',
-        requestBody: '{ "inputs": { "question": "${parameters.question}", "context": "${parameters.context}" } }',
-      }),
+    // → ingest pipeline → index: every document's text is embedded on its way in; the vector
+    // field's dimension (1024) and space type (inner product: Titan V2 vectors are unit length)
+    // come from the model. The index is retained when the stack is deleted.
+    const embed = new IngestPipeline(this, 'Embed', {
+      pipelineName: 'titan-embed',
+      processors: [IngestProcessor.textEmbedding({ model, fieldMap: { text: 'embedding' } })],
+    });
+    const hybrid = new SearchPipeline(this, 'Hybrid', {
+      pipelineName: 'hybrid',
+      processors: [
+        SearchProcessor.neuralQueryEnricher({ fieldModels: { embedding: model } }),
+        SearchProcessor.normalization({ weights: [0.3, 0.7] }),
+      ],
+    });
+    const index = new VectorIndex(this, 'Documents', {
+      indexName: 'documents',
+      fields: [IndexField.text('text'), IndexField.keyword('category')],
+      ingestPipeline: embed,
+      defaultSearchPipeline: hybrid,
     });
 
-    new CfnOutput(this, 'ConnectorId', {
-      value: this.connector.connectorId,
-      description: 'ML Commons connector ID of the SageMaker connector, for POST _plugins/_ml/models/_register',
+    // → Claude → RAG: searches with ?search_pipeline=rag are answered from their hits.
+    const claude = new MlConnector(this, 'Claude', {
+      domain,
+      blueprint: ConnectorBlueprint.bedrockAnthropicClaude({
+        model: BedrockModel.foundationModel('anthropic.claude-3-haiku-20240307-v1:0'),
+        requestFormat: ClaudeRequestFormat.INPUTS,
+      }),
     });
+    const chat = new MlModel(this, 'ChatModel', { connector: claude, name: 'claude-3-haiku' });
+    const rag = new SearchPipeline(this, 'Rag', {
+      pipelineName: 'rag',
+      processors: [
+        SearchProcessor.neuralQueryEnricher({ fieldModels: { embedding: model } }),
+        SearchProcessor.retrievalAugmentedGeneration({ model: chat, contextFields: ['text'] }),
+      ],
+    });
+    // Nothing else orders it: after the index, as the chain reads.
+    rag.node.addDependency(index);
+
+    this.embedding = titan;
+    this.model = model;
+    this.index = index;
+    this.rag = rag;
+
     new CfnOutput(this, 'ModelId', {
-      value: this.model.modelId,
-      description: 'Model ID of the deployed Titan embedding model, for neural ingest and search pipelines',
+      value: model.modelId,
+      description: 'Model ID of the deployed Titan embedding model',
+    });
+    new CfnOutput(this, 'IndexName', {
+      value: index.indexName,
+      description: 'The vector index: documents go in through the titan-embed pipeline, searches go through the hybrid pipeline',
+    });
+    new CfnOutput(this, 'RagPipeline', {
+      value: rag.pipelineName,
+      description: `?search_pipeline= of RAG searches, with ext.generative_qa_parameters { llm_question, llm_response_field: '${rag.llmResponseField}' }`,
     });
   }
 }

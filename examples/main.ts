@@ -14,7 +14,8 @@ const template = assembly.getStackByName(stack.stackName).template as { Resource
 
 /** Intrinsic functions as CloudFormation substitution syntax: { Ref: X } → ${X}, GetAtt → ${X.Arn}. */
 function show(value: unknown): string {
-  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (Array.isArray(value)) return value.map(show).join(', ');
   const v = value as Record<string, any>;
   if (v && 'Ref' in v) return `\${${v.Ref}}`;
   if (v && 'Fn::GetAtt' in v) return `\${${v['Fn::GetAtt'].join('.')}}`;
@@ -44,9 +45,37 @@ for (const [id, r] of byType('Custom::OpenSearchMlModel')) {
   const m = r.Properties.model;
   console.log(`Model ${id} (Custom::OpenSearchMlModel)`);
   console.log(`  name:        ${m.name} (${m.function_name}), on connector ${show(m.connector_id)}`);
-  if (m.model_config) console.log(`  config:      ${m.model_config.model_type}, dimension ${m.model_config.embedding_dimension}, ${m.model_config.framework_type}`);
+  if (m.model_config) console.log(`  config:      ${m.model_config.model_type}, dimension ${m.model_config.embedding_dimension}, ${m.model_config.framework_type}, space type ${m.model_config.additional_config?.space_type}`);
   console.log(`  deploy:      ${r.Properties.deploy}`);
   if (r.Properties.verify) console.log(`  smoke test:  _predict ${JSON.stringify(r.Properties.verify.parameters)} → vector of ${r.Properties.verify.embeddingDimension}`);
+  console.log('');
+}
+
+for (const [id, r] of byType('Custom::OpenSearchIngestPipeline')) {
+  console.log(`Ingest pipeline ${id} (Custom::OpenSearchIngestPipeline): ${r.Properties.name}`);
+  for (const processor of r.Properties.pipeline.processors) {
+    const [type, config] = Object.entries<any>(processor)[0];
+    console.log(`  processor:   ${type}, model ${show(config.model_id)}, ${JSON.stringify(config.field_map)}`);
+  }
+  console.log('');
+}
+
+for (const [id, r] of byType('Custom::OpenSearchIndex')) {
+  const { settings, mappings } = r.Properties.index;
+  console.log(`Index ${id} (Custom::OpenSearchIndex): ${r.Properties.name}, ${r.DeletionPolicy === 'Retain' ? 'retained when the stack is deleted' : 'deleted with the stack'}`);
+  for (const [field, mapping] of Object.entries<any>(mappings.properties)) {
+    const method = mapping.method ? `, ${mapping.method.engine} ${mapping.method.name}, ${mapping.method.space_type}` : '';
+    console.log(`  field:       ${field}: ${mapping.type}${mapping.dimension ? ` of ${mapping.dimension}` : ''}${method}`);
+  }
+  for (const [key, value] of Object.entries(settings)) console.log(`  setting:     ${key} = ${show(value)}`);
+  console.log('');
+}
+
+for (const [id, r] of byType('Custom::OpenSearchSearchPipeline')) {
+  console.log(`Search pipeline ${id} (Custom::OpenSearchSearchPipeline): ${r.Properties.name}`);
+  for (const [list, processors] of Object.entries<any[]>(r.Properties.pipeline)) {
+    for (const processor of processors) console.log(`  ${`${list.replace(/_processors$/, '').replace('_', ' ')}:`.padEnd(15)}${Object.keys(processor)[0]}`);
+  }
   console.log('');
 }
 
@@ -67,7 +96,7 @@ for (const [id, r] of byType('AWS::IAM::Role')) {
   console.log('');
 }
 
-const [[fnId, fn]] = byType('AWS::Lambda::Function');
+const [[fnId, fn]] = byType('AWS::Lambda::Function').filter(([, r]) => r.Properties.Description?.startsWith('cdk-opensearch-ml'));
 console.log(`Provider ${fnId}: one per stack, ${fn.Properties.Runtime} on ${fn.Properties.Architectures}, timeout ${fn.Properties.Timeout} s`);
 for (const [, p] of byType('AWS::IAM::Policy')) {
   for (const s of p.Properties.PolicyDocument.Statement) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Annotations, Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import { IConstruct, IDependable } from 'constructs';
 import { isLoopback, parseCollectionEndpoint } from './endpoints';
@@ -186,7 +186,10 @@ export function collectionDataAccessFor(
   scope: IConstruct, provider: MlCommonsProvider, access: CollectionDataAccess, collection: ServerlessCollection,
 ): IDependable | undefined {
   const collectionKey = JSON.stringify(Stack.of(provider).resolve(collection.collectionName));
-  const known = provider.perTargetState(`dataAccess ${collectionKey}`, () => ({ access, policy: createDataAccess(scope, provider, access, collection, collectionKey) }));
+  const known = provider.perTargetState<DataAccessState>(`dataAccess ${collectionKey}`, () => {
+    const rules: DataAccessRule[] = [];
+    return { access, rules, policy: createDataAccess(scope, provider, access, collection, collectionKey, rules) };
+  });
   if (known.access.mode !== access.mode || known.access.policyName !== access.policyName) {
     throw new MlValidationError(scope,
       `collectionDataAccess is ${describe(access)} here but ${describe(known.access)} for another connector of the same collection in this stack; connectors of one collection share one data access policy.`);
@@ -194,9 +197,44 @@ export function collectionDataAccessFor(
   return known.policy;
 }
 
+/** One rule of a data access policy. */
+export interface DataAccessRule {
+  readonly ResourceType: string;
+  readonly Resource: string[];
+  readonly Permission: string[];
+}
+
+interface DataAccessState {
+  readonly access: CollectionDataAccess;
+  /** the index rules that pipelines and indexes added, after the ML rule */
+  readonly rules: DataAccessRule[];
+  readonly policy?: aoss.CfnAccessPolicy;
+}
+
+/**
+ * Adds a rule for the stack's pipelines and indexes to the collection's data access policy (the one the
+ * stack creates), or, when the user owns the policy, warns with the rule to add. Call after the
+ * collection is bound (`bindTarget`).
+ */
+export function addDataAccessRule(scope: IConstruct, provider: MlCommonsProvider, collection: ServerlessCollection, rule: DataAccessRule): void {
+  const collectionKey = JSON.stringify(Stack.of(provider).resolve(collection.collectionName));
+  const known = provider.perTargetState<DataAccessState>(`dataAccess ${collectionKey}`, () => {
+    throw new Error(`internal: ${scope.node.path} adds a data access rule to a collection it is not bound to`);
+  });
+  if (known.access.mode === CollectionDataAccessMode.MANUAL) {
+    Annotations.of(scope).addWarningV2('cdk-opensearch-ml:collectionIndexAccessByHand',
+      `Add to a data access policy of the collection '${collection.collectionName}', for the IAM role ${provider.useStableRoleName()}, the rule ${JSON.stringify(rule)}: this stack will not change the collection's data access policies.`);
+    return;
+  }
+  const same = known.rules.find((r) => JSON.stringify(r.Resource) === JSON.stringify(rule.Resource));
+  if (same) rule.Permission.filter((p) => !same.Permission.includes(p)).forEach((p) => same.Permission.push(p));
+  else known.rules.push({ ...rule, Permission: [...rule.Permission] });
+}
+
 /** What the first resource on a collection sets up: the data access policy, or a stable role name and a warning. */
 function createDataAccess(
   scope: IConstruct, provider: MlCommonsProvider, access: CollectionDataAccess, collection: ServerlessCollection, collectionKey: string,
+  rules: DataAccessRule[],
 ): aoss.CfnAccessPolicy | undefined {
   const stack = Stack.of(provider);
   const resource = `model/${collection.collectionName}/*`;
@@ -217,10 +255,13 @@ function createDataAccess(
     name,
     type: 'data',
     description: `cdk-opensearch-ml: lets the provider of stack ${stack.stackName} manage ML Commons resources of the collection`,
-    policy: stack.toJsonString([{
-      Rules: [{ ResourceType: 'model', Resource: [resource], Permission: [...ML_RESOURCE_PERMISSIONS] }],
-      Principal: [provider.role.roleArn],
-    }]),
+    // The index rules of the stack's pipelines and indexes are added as they are built.
+    policy: Lazy.string({
+      produce: () => stack.toJsonString([{
+        Rules: [{ ResourceType: 'model', Resource: [resource], Permission: [...ML_RESOURCE_PERMISSIONS] }, ...rules],
+        Principal: [provider.role.roleArn],
+      }]),
+    }),
   });
   if (collection._resource) policy.addDependency(collection._resource);
   return policy;

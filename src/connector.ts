@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { ConnectorBlueprint } from './blueprint';
 import { credentialOf } from './blueprints/api-key';
-import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './blueprints/types';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo, GenerativeQaModelInfo } from './blueprints/types';
 import { ConnectorClientConfig } from './client-config';
 import { clientConfigBody } from './client-config-body';
 import { CONNECTOR_RESOURCE_TYPE, ConnectorActionBody, ConnectorBody, ConnectorResourceProperties } from './contract';
@@ -12,7 +12,7 @@ import { MlValidationError, quote } from './errors';
 import { CONNECTOR, IMPORTED_CONNECTOR, isMarked, mark } from './markers';
 import { suppressNag } from './nag';
 import { MlCommonsProvider } from './provider';
-import { MlTargetOptions, TargetBinding, TargetLocation, bindTarget, locateTarget } from './target';
+import { ConnectorRegistration, MlTargetOptions, TargetBinding, TargetLocation, bindTarget, locateTarget } from './target';
 import { DEFAULT_TRUSTED_ENDPOINTS } from './trusted-endpoints';
 import { typedValuePointers } from './typed-values';
 import { validateActions, validateMlText, validateName, validateRegexes } from './validation';
@@ -127,10 +127,16 @@ export class MlConnector extends Resource implements IMlConnector {
    * provider reaches it (bound in `scope` for an imported connector), and the blueprint's
    * embedding facts. Undefined for a connector that is not one of this library's.
    */
-  public static _registrationOf(
-    connector: IConstruct, scope: IConstruct,
-  ): { binding: TargetBinding; embedding?: EmbeddingModelInfo; probe?: { [key: string]: any } } | undefined {
-    if (MlConnector.isMlConnector(connector)) return { binding: connector._binding, embedding: connector._embedding, probe: connector._probe };
+  public static _registrationOf(connector: IConstruct, scope: IConstruct): ConnectorRegistration | undefined {
+    if (MlConnector.isMlConnector(connector)) {
+      return {
+        binding: connector._binding,
+        embedding: connector._embedding,
+        probe: connector._probe,
+        generativeQa: connector._generativeQa,
+        blueprint: connector._blueprint,
+      };
+    }
     if (isMarked(connector, IMPORTED_CONNECTOR)) return { binding: bindTarget(scope, (connector as ImportedConnector).attributes) };
     return undefined;
   }
@@ -148,6 +154,12 @@ export class MlConnector extends Resource implements IMlConnector {
 
   /** @internal The blueprint's embedding dimension and probe, when it has them. */
   public readonly _embedding?: EmbeddingModelInfo;
+
+  /** @internal How the RAG search processor calls the model, when the blueprint says. */
+  public readonly _generativeQa?: GenerativeQaModelInfo;
+
+  /** @internal What the blueprint is, for messages: its default description. */
+  public readonly _blueprint: string;
 
   /** @internal The blueprint's smoke-test input for a model that is not an embedding model (a chat model). */
   public readonly _probe?: { [key: string]: any };
@@ -171,6 +183,8 @@ export class MlConnector extends Resource implements IMlConnector {
     else provider.grantPassConnectorRoles();
     this._binding = bindTarget(this, props, location);
     this._embedding = config.embedding;
+    this._generativeQa = config.generativeQa;
+    this._blueprint = config.defaultDescription;
     this._probe = config.probeParameters;
 
     const body: ConnectorBody = {

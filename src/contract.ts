@@ -167,3 +167,67 @@ export interface ModelResourceProperties extends DomainTarget {
 export interface ModelResourceAttributes {
   readonly ModelId: string;
 }
+
+/*
+ * Plain REST resources: a JSON document of a name, PUT, read and deleted at a path
+ * (src/handler/resources/rest-document.ts). The physical ID is the name; the handler adds the
+ * owner's mark (the stack and the resource's logical ID) to the document it writes, so that it
+ * never overwrites, adopts or deletes a document of that name that this resource did not make.
+ */
+
+/** What the properties of every plain REST resource hold besides its own document. */
+export interface DocumentResourceProperties extends DomainTarget {
+  readonly contractVersion: string;
+  /** the document's name in OpenSearch: the physical ID */
+  readonly name: string;
+  /** JSON Pointers into the document (the type's own property) of values that were not strings */
+  readonly typedValues?: string[];
+}
+
+/** The resource type of ingest pipelines in templates. */
+export const INGEST_PIPELINE_RESOURCE_TYPE = 'Custom::OpenSearchIngestPipeline';
+
+/** Properties of a `Custom::OpenSearchIngestPipeline`: the body of `PUT _ingest/pipeline/<name>`. */
+export interface IngestPipelineResourceProperties extends DocumentResourceProperties {
+  readonly pipeline: { readonly description?: string; readonly processors: Record<string, unknown>[] };
+}
+
+/** The resource type of search pipelines in templates. */
+export const SEARCH_PIPELINE_RESOURCE_TYPE = 'Custom::OpenSearchSearchPipeline';
+
+/** Properties of a `Custom::OpenSearchSearchPipeline`: the body of `PUT _search/pipeline/<name>`. */
+export interface SearchPipelineResourceProperties extends DocumentResourceProperties {
+  readonly pipeline: {
+    readonly description?: string;
+    readonly request_processors?: Record<string, unknown>[];
+    readonly phase_results_processors?: Record<string, unknown>[];
+    readonly response_processors?: Record<string, unknown>[];
+  };
+}
+
+/** The resource type of indexes in templates. */
+export const INDEX_RESOURCE_TYPE = 'Custom::OpenSearchIndex';
+
+/** Properties of a `Custom::OpenSearchIndex`: the body of `PUT <name>`, and whether a delete removes the index. */
+export interface IndexResourceProperties extends DocumentResourceProperties {
+  /** settings with flat keys ('index.number_of_shards'), and mappings */
+  readonly index: { readonly settings: Record<string, unknown>; readonly mappings: Record<string, unknown> };
+  /**
+   * 'destroy': a delete (of the resource, or of the old index after a replacement) removes the
+   * index and its documents. Anything else ('retain', the default): the index is left as it is.
+   */
+  readonly removalPolicy: string;
+}
+
+/** The resource type of the security role the provider gets on a domain with fine-grained access control. */
+export const SECURITY_ROLE_RESOURCE_TYPE = 'Custom::OpenSearchMlSecurityRole';
+
+/** Properties of a `Custom::OpenSearchMlSecurityRole`: the body of `PUT _plugins/_security/api/roles/<name>`. */
+export interface SecurityRoleResourceProperties extends DocumentResourceProperties {
+  readonly role: {
+    readonly cluster_permissions: string[];
+    readonly index_permissions: Array<{ readonly index_patterns: string[]; readonly allowed_actions: string[] }>;
+  };
+  readonly auth: SecurityApiAuth;
+  readonly masterUserSecretArn?: string;
+}

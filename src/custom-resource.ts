@@ -1,7 +1,8 @@
 import { CustomResource } from 'aws-cdk-lib';
 import { Construct, IDependable } from 'constructs';
-import { CONTRACT_VERSION, DomainTarget } from './contract';
+import { CONTRACT_VERSION, DocumentResourceProperties, DomainTarget } from './contract';
 import { SERVICE_TIMEOUT } from './provider';
+import { typedValuePointers } from './typed-values';
 
 /** What the handler needs to serve a resource of this library, and what the resource waits for. */
 export interface ResourceSite {
@@ -35,4 +36,17 @@ export function createMlResource<P extends DomainTarget & { readonly contractVer
   // The provider must hold its grants, and be mapped (or in the data access policy), before it acts.
   resource.node.addDependency(...site.dependencies);
   return resource;
+}
+
+/**
+ * A plain REST document resource (an ingest pipeline, a search pipeline, an index): its name, its
+ * document under `key` with pointers to the values that are not strings, and what the type adds.
+ */
+export function createDocumentResource<P extends DocumentResourceProperties>(
+  scope: Construct, resourceType: string, site: ResourceSite, name: string, key: string, document: object, more: object = {},
+): CustomResource {
+  const typedValues = typedValuePointers(document);
+  return createMlResource<P>(scope, 'Resource', resourceType, site, {
+    name, [key]: document, ...more, ...(typedValues.length > 0 ? { typedValues } : {}),
+  } as unknown as OwnProperties<P>);
 }

@@ -40,3 +40,19 @@ export type { GoogleGeminiChatOptions, GoogleVertexAiEmbeddingOptions } from './
 export type { AlephAlphaEmbeddingOptions } from './blueprints/aleph-alpha';
 export type { YandexCloudEmbeddingOptions } from './blueprints/yandex-cloud';
 export type { CustomHttpConnectorOptions } from './blueprints/custom-http';
+export {
+  IngestPipeline, IngestProcessor, ChunkingAlgorithm,
+} from './ingest-pipeline';
+export type {
+  IIngestPipeline, IngestPipelineProps, IngestProcessorOptions, FieldInferenceProcessorOptions, TextImageEmbeddingProcessorOptions,
+  MlInferenceProcessorOptions, TextChunkingProcessorOptions, FixedTokenLengthOptions,
+} from './ingest-pipeline';
+export { VectorIndex, IndexField } from './vector-index';
+export type { IVectorIndex, VectorIndexProps, KnnVectorFieldOptions, TextFieldOptions } from './vector-index';
+export { KnnEngine, KnnSpaceType } from './search-facts';
+export { SearchPipeline, SearchProcessor, SearchProcessorPhase, NormalizationTechnique, CombinationTechnique } from './search-pipeline';
+export type {
+  ISearchPipeline, SearchPipelineProps, NeuralQueryEnricherOptions, NormalizationProcessorOptions, RetrievalAugmentedGenerationOptions,
+} from './search-pipeline';
+export { SemanticSearch } from './semantic-search';
+export type { SemanticSearchProps } from './semantic-search';

@@ -10,6 +10,9 @@ export const CONNECTOR = Symbol.for('cdk-opensearch-ml.MlConnector');
 export const IMPORTED_CONNECTOR = Symbol.for('cdk-opensearch-ml.ImportedMlConnector');
 export const MODEL_GROUP = Symbol.for('cdk-opensearch-ml.MlModelGroup');
 export const MODEL = Symbol.for('cdk-opensearch-ml.MlModel');
+export const INGEST_PIPELINE = Symbol.for('cdk-opensearch-ml.IngestPipeline');
+export const VECTOR_INDEX = Symbol.for('cdk-opensearch-ml.VectorIndex');
+export const SEARCH_PIPELINE = Symbol.for('cdk-opensearch-ml.SearchPipeline');
 export const PROVIDER = Symbol.for('cdk-opensearch-ml.MlCommonsProvider');
 
 /** Marks `construct` as one of this library's, of the kind `marker` names. */

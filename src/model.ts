@@ -7,6 +7,7 @@ import { createMlResource } from './custom-resource';
 import { MlValidationError, quote, requireType } from './errors';
 import { MODEL, isMarked, mark } from './markers';
 import { IMlModelGroup, MlModelGroup, claimGroupName } from './model-group';
+import { KnnSpaceType, ModelFacts, spaceTypeOf } from './search-facts';
 import { TargetBinding, sameTarget } from './target';
 import { typedValuePointers } from './typed-values';
 import { validateMlText, validateName } from './validation';
@@ -53,10 +54,12 @@ export interface MlModelConfig {
   /**
    * Further settings (`additional_config`), for example `{ space_type: 'cosinesimil' }`.
    *
-   * ml-commons 3.x refuses a remote TEXT_EMBEDDING model without `space_type` ("Space type must be provided
-   * in additional_config for remote text embedding model"): for those, `space_type` is `l2` unless given here.
+   * A TEXT_EMBEDDING model always carries `space_type`, how its vectors are compared (ml-commons
+   * 3.x refuses a remote text embedding model without it): `innerproduct` when the blueprint says its
+   * vectors are unit length (Titan Text Embeddings V2, Cohere Embed v3, OpenAI), `l2` otherwise. A
+   * `VectorIndex` field of the model's vectors uses the same.
    *
-   * @default - `{ space_type: 'l2' }` for TEXT_EMBEDDING models, none for others
+   * @default - `{ space_type: <the blueprint's> }` for TEXT_EMBEDDING models, none for others
    */
   readonly additionalConfig?: { [key: string]: any };
 }
@@ -202,6 +205,9 @@ export class MlModel extends Resource implements IMlModel {
   /** @internal The model's domain or collection (its connector's), and how the provider reaches it. */
   public readonly _binding: TargetBinding;
 
+  /** @internal What ingest pipelines, indexes and search pipelines need to know of the model. */
+  public readonly _facts: ModelFacts;
+
   constructor(scope: Construct, id: string, props: MlModelProps) {
     super(scope, id);
     mark(this, MODEL);
@@ -223,6 +229,18 @@ export class MlModel extends Resource implements IMlModel {
     }
 
     const modelConfig = modelConfigBody(this, props.modelConfig, registration.embedding);
+    const additional = modelConfig?.additional_config as Record<string, unknown> | undefined;
+    this._facts = {
+      path: this.node.path,
+      modelType: modelConfig?.model_type as string | undefined,
+      dimension: modelConfig?.embedding_dimension as number | undefined,
+      spaceType: additional?.space_type as string | undefined,
+      vectorDataType: registration.embedding?.vectorDataType,
+      // false: the blueprint's embedding facts say it is not; undefined: no blueprint facts (the user's model_config).
+      multimodal: registration.embedding ? registration.embedding.multimodal ?? false : undefined,
+      generativeQa: registration.generativeQa,
+      blueprint: registration.blueprint,
+    };
     const verify = props.verify ? verificationSpec(this, props.verify._options, modelConfig, registration.embedding, registration.probe) : undefined;
     if (verify && props.deploy === false) {
       throw new MlValidationError(this, 'verify needs a deployed model; received deploy false. Remove verify, or deploy the model.');
@@ -285,13 +303,20 @@ function modelConfigBody(
     model_type: modelType,
     ...(dimension !== undefined ? { embedding_dimension: dimension } : {}),
     framework_type: frameworkType,
-    ...additionalConfig(modelType, config?.additionalConfig),
+    ...additionalConfig(scope, modelType, config?.additionalConfig, embedding),
   };
 }
 
-/** TEXT_EMBEDDING models always carry a space type: ml-commons 3.x refuses them without one (measured in test/real). */
-function additionalConfig(modelType: string, given: { [key: string]: any } | undefined): { additional_config?: { [key: string]: any } } {
-  if (modelType === 'TEXT_EMBEDDING') return { additional_config: { space_type: 'l2', ...given } };
+/** TEXT_EMBEDDING models carry their space type (ml-commons 3.x requires it of remote text embedding models). */
+function additionalConfig(
+  scope: Construct, modelType: string, given: { [key: string]: any } | undefined, embedding: EmbeddingModelInfo | undefined,
+): { additional_config?: { [key: string]: any } } {
+  const space = given?.space_type;
+  if (space !== undefined && !Token.isUnresolved(space) && !Object.values(KnnSpaceType).includes(space)) {
+    throw new MlValidationError(scope,
+      `modelConfig.additionalConfig.space_type must be one of ${Object.values(KnnSpaceType).map(quote).join(', ')}; received ${quote(space)}.`);
+  }
+  if (modelType === 'TEXT_EMBEDDING') return { additional_config: { space_type: spaceTypeOf(embedding?.normalized), ...given } };
   return given ? { additional_config: given } : {};
 }
 

@@ -249,6 +249,14 @@ export class MlCommonsProvider extends Construct {
     return this.grant(['aoss:APIAccessAll'], collectionArn);
   }
 
+  /**
+   * Lets the handler send exactly `methods` (GET, PUT, DELETE) to exactly these paths of the domain
+   * `domainArn` (`_ingest/pipeline/<name>`, `<index>/_mapping`): what pipelines and indexes need.
+   */
+  public grantDomainPaths(domainArn: string, methods: string[], paths: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee: this.grantee, actions: methods.map((m) => `es:ESHttp${m}`), resourceArns: paths.map((p) => `${domainArn}/${p}`) });
+  }
+
   /** Lets the handler (as the domain's IAM master user) change one role mapping, and nothing else of the security API. */
   public grantSecurityApi(domainArn: string, role: string): iam.Grant {
     return this.grant(['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpPatch', 'es:ESHttpDelete'], `${domainArn}/_plugins/_security/api/rolesmapping/${role}`);

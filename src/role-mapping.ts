@@ -1,8 +1,9 @@
-import { Annotations, CfnResource, CustomResource, Stack } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import { Annotations, CfnResource, CustomResource, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { IConstruct, IDependable } from 'constructs';
 import { FineGrainedAccess, FineGrainedAccessMode, actionsRefusedToAnonymous, domainAccessPolicy, securityOptionsOf } from './access';
-import { ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties } from './contract';
+import { ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties, SECURITY_ROLE_RESOURCE_TYPE, SecurityRoleResourceProperties } from './contract';
 import { createMlResource } from './custom-resource';
 import { MlValidationError } from './errors';
 import { MlCommonsProvider } from './provider';
@@ -30,7 +31,11 @@ export interface RoleMappingOptions {
 interface DomainMapping {
   readonly mode: FineGrainedAccessMode;
   readonly resource?: CustomResource;
+  readonly access: FineGrainedAccess;
+  readonly options: RoleMappingOptions;
 }
+
+const mappingKey = (provider: MlCommonsProvider, domainArn: string) => `roleMapping ${JSON.stringify(Stack.of(provider).resolve(domainArn))}`;
 
 /**
  * Makes sure the provider role is mapped to ml_full_access on the domain before connectors
@@ -42,10 +47,11 @@ interface DomainMapping {
 export function roleMappingFor(
   scope: IConstruct, provider: MlCommonsProvider, access: FineGrainedAccess, options: RoleMappingOptions,
 ): IDependable | undefined {
-  const key = `roleMapping ${JSON.stringify(Stack.of(provider).resolve(options.domainArn))}`;
-  const mapping = provider.perTargetState<DomainMapping>(key, () => ({
+  const mapping = provider.perTargetState<DomainMapping>(mappingKey(provider, options.domainArn), () => ({
     mode: access.mode,
     resource: createMapping(scope, provider, access, options),
+    access,
+    options,
   }));
   if (mapping.mode !== access.mode) {
     throw new MlValidationError(scope,
@@ -123,16 +129,104 @@ function requireAnonymousAccess(scope: IConstruct, domain: opensearch.IDomain): 
   });
 }
 
-function mappingResource(provider: MlCommonsProvider, options: RoleMappingOptions, auth: Pick<RoleMappingResourceProperties, 'auth' | 'masterUserSecretArn'>): CustomResource {
-  const id = `MlFullAccess${options.domain.node.path.replace(/[^A-Za-z0-9]/g, '')}`;
-  return createMlResource<RoleMappingResourceProperties>(provider, id, ROLE_MAPPING_RESOURCE_TYPE, {
-    serviceToken: options.serviceToken,
-    target: { endpoint: options.endpoint, region: options.region, signingService: 'es' },
-    // The master user's basic auth passes only once the domain's access policy lets unsigned requests in.
-    dependencies: [provider.grants, domainAccessPolicy(options.domain)],
-  }, {
-    role: ML_FULL_ACCESS,
+function mappingResource(
+  provider: MlCommonsProvider, options: RoleMappingOptions, auth: Pick<RoleMappingResourceProperties, 'auth' | 'masterUserSecretArn'>,
+  role = ML_FULL_ACCESS, idPrefix = 'MlFullAccess',
+): CustomResource {
+  const id = `${idPrefix}${options.domain.node.path.replace(/[^A-Za-z0-9]/g, '')}`;
+  return createMlResource<RoleMappingResourceProperties>(provider, id, ROLE_MAPPING_RESOURCE_TYPE, siteOf(provider, options), {
+    role,
     backendRole: provider.role.roleArn,
     ...auth,
   });
 }
+
+function siteOf(provider: MlCommonsProvider, options: RoleMappingOptions) {
+  return {
+    serviceToken: options.serviceToken,
+    target: { endpoint: options.endpoint, region: options.region, signingService: 'es' },
+    // The master user's basic auth passes only once the domain's access policy lets unsigned requests in.
+    dependencies: [provider.grants, domainAccessPolicy(options.domain)],
+  };
+}
+/** What the stack's pipelines and indexes on a domain need of the security plugin (its own security role). */
+export interface SearchPermissions {
+  /** cluster permissions, for example `cluster:admin/ingest/pipeline/put` */
+  readonly cluster?: string[];
+  /** an index name and the index permissions on it */
+  readonly index?: string;
+  readonly indexActions?: string[];
+}
+
+interface SearchRole {
+  readonly cluster: Set<string>;
+  readonly indices: Map<string, Set<string>>;
+  /** the mapping of the provider role to the search role (which waits for the role) */
+  readonly mapping: CustomResource;
+}
+
+/**
+ * Gives the provider role what pipelines and indexes need on a domain with fine-grained access control,
+ * which ml_full_access does not allow (it has cluster:admin/opensearch/ml/* and indices_monitor only): a
+ * security role of the stack's own (`cdk-opensearch-ml-<stack>-<hash>`, one per domain, with exactly the
+ * permissions the stack's pipelines and indexes ask for) and its mapping to the provider role, both made
+ * and removed by the stack without touching any other role or mapping. Nothing for a domain without
+ * fine-grained access control, or whose IAM master user is the provider role (mapped to all_access by the
+ * service); a warning that says what to grant, for a manual mapping. Returns what the resource waits for.
+ */
+export function searchRoleFor(
+  scope: IConstruct, provider: MlCommonsProvider, domainArn: string, needs: SearchPermissions,
+): IDependable | undefined {
+  const mapping = provider.perTargetState<DomainMapping>(mappingKey(provider, domainArn), () => {
+    throw new Error(`internal: ${scope.node.path} asks for search permissions on a domain it is not bound to`);
+  });
+  switch (mapping.mode) {
+    case FineGrainedAccessMode.MASTER_USER_SECRET: {
+      const role = provider.perTargetState<SearchRole>(`searchRole ${mappingKey(provider, domainArn)}`, () => createSearchRole(provider, mapping));
+      needs.cluster?.forEach((permission) => role.cluster.add(permission));
+      if (needs.index !== undefined) {
+        const actions = role.indices.get(needs.index) ?? new Set<string>();
+        needs.indexActions?.forEach((action) => actions.add(action));
+        role.indices.set(needs.index, actions);
+      }
+      return role.mapping;
+    }
+    case FineGrainedAccessMode.MANUAL:
+      Annotations.of(scope).addWarningV2('cdk-opensearch-ml:searchRoleByHand',
+        `Give the IAM role ${provider.useStableRoleName()} (as a backend role) a security role with ${[
+          ...(needs.cluster?.length ? [`the cluster permissions ${needs.cluster.join(', ')}`] : []),
+          ...(needs.index !== undefined ? [`the index permissions ${needs.indexActions?.join(', ')} on the index '${needs.index}'`] : []),
+        ].join(' and ')}, which ml_full_access does not include: this stack will not change the domain's roles.`);
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function createSearchRole(provider: MlCommonsProvider, mapping: DomainMapping): SearchRole {
+  const stack = Stack.of(provider);
+  const domainKey = JSON.stringify(stack.resolve(mapping.options.domainArn));
+  const base = Token.isUnresolved(stack.stackName) ? 'stack' : stack.stackName.toLowerCase().slice(0, 64);
+  const name = `cdk-opensearch-ml-${base}-${createHash('sha256').update(`${stack.node.path}\n${domainKey}`).digest('hex').slice(0, 8)}`;
+  const state: Omit<SearchRole, 'mapping'> = { cluster: new Set(), indices: new Map() };
+  const secretArn = mapping.access.secret!.secretArn;
+  const resource = createMlResource<SecurityRoleResourceProperties>(provider, `SearchRole${mapping.options.domain.node.path.replace(/[^A-Za-z0-9]/g, '')}`,
+    SECURITY_ROLE_RESOURCE_TYPE, siteOf(provider, mapping.options), {
+      name,
+      role: {
+        cluster_permissions: Lazy.list({ produce: () => [...state.cluster].sort() }),
+        index_permissions: Lazy.any({
+          produce: () => [...state.indices].sort(([a], [b]) => a.localeCompare(b))
+            .map(([index, actions]) => ({ index_patterns: [index], allowed_actions: [...actions].sort() })),
+        }) as any,
+      },
+      auth: 'masterUserSecret',
+      masterUserSecretArn: secretArn,
+    });
+  // After the ml_full_access mapping, which waits for the provider's read of the secret.
+  if (mapping.resource) resource.node.addDependency(mapping.resource);
+  const roleMapping = mappingResource(provider, mapping.options, { auth: 'masterUserSecret', masterUserSecretArn: secretArn }, name, 'SearchRoleMapping');
+  roleMapping.node.addDependency(resource);
+  return { ...state, mapping: roleMapping };
+}
+

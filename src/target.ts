@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct, IDependable } from 'constructs';
 import { FineGrainedAccess, detectFineGrainedAccess, domainAccessPolicy } from './access';
+import type { EmbeddingModelInfo, GenerativeQaModelInfo } from './blueprints/types';
 import { CollectionDataAccess, ServerlessCollection, collectionDataAccessFor, collectionEnvironment, validateCollection } from './collection';
 import { DomainTarget } from './contract';
 import { isLoopback, nameDerivedByAwsCdk, parseDomainEndpoint } from './endpoints';
@@ -98,6 +99,17 @@ export interface TargetBinding {
   readonly serviceToken: string;
   /** what a resource must wait for: the provider's grants, and the role mapping or data access policy */
   readonly dependencies: IDependable[];
+}
+
+/** What a model learns from its connector: where it is, and what the blueprint knows. */
+export interface ConnectorRegistration {
+  readonly binding: TargetBinding;
+  readonly embedding?: EmbeddingModelInfo;
+  /** the blueprint's smoke-test input for a model that is not an embedding model (a chat model) */
+  readonly probe?: { [key: string]: any };
+  readonly generativeQa?: GenerativeQaModelInfo;
+  /** the blueprint, for messages (an imported connector: unknown) */
+  readonly blueprint?: string;
 }
 
 /** Where the target is, before the provider is involved: what a blueprint and a connector role need. */

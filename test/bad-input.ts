@@ -14,6 +14,7 @@ import {
   BedrockModel, CollectionDataAccess, ComprehendApi, ConnectorAction, ConnectorBlueprint, FineGrainedAccess, IMlConnector, MlConnector,
   MlConnectorProps, MlModel, MlModelGroup, ModelFrameworkType, ModelGroupAccessMode, ModelVerification, MlModelProps, ServerlessCollection,
 } from '../src';
+import { SEARCH_BAD_INPUTS } from './bad-input-search';
 import { testDomain } from './util';
 
 /** An IMlConnector that is not one of this library's: it does not say which domain it is on. */
@@ -770,6 +771,8 @@ export const BAD_INPUTS: BadInput[] = [
   { input: 'ConnectorClientConfig', property: 'clientConfig.maxConnections', value: "the string '10'", valid: 'must be a number', build: (s) => connector(s, { clientConfig: { maxConnections: '10' as any } }) },
   { input: 'MlModel', property: 'deploy', value: "the string 'false'", valid: 'must be a boolean', build: model({ deploy: 'false' as any }) },
   { input: 'MlModel', property: 'modelConfig.embeddingDimension', value: "the string '512'", valid: 'must be a number', build: model({ modelConfig: { embeddingDimension: '512' as any } }) },
+  // IngestPipeline, VectorIndex, SearchPipeline (test/bad-input-search.ts)
+  ...SEARCH_BAD_INPUTS,
 ];
 
 /** Inputs that synthesize with a warning: they may be right, or work but not for what they are meant for. */

@@ -5,14 +5,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { BedrockModel, ConnectorBlueprint, FineGrainedAccess, MlConnector, MlModel, ServerlessCollection } from '../src';
+import {
+  BedrockModel, ConnectorBlueprint, FineGrainedAccess, IngestPipeline, IngestProcessor, MlConnector, MlModel, SearchPipeline, SearchProcessor,
+  ServerlessCollection, VectorIndex,
+} from '../src';
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -55,6 +58,7 @@ function synthesizedStatements(stacks: Stack[]): Statement[] {
         if (value.startsWith('arn:aws:secretsmanager:')) return value.includes(':secret:api-key') ? '<API key secret>' : '<master user secret>';
         if (value.startsWith('arn:aws:kms:')) return '<API key secret\'s KMS key>';
         return value.replace(/^arn:aws:es:[a-z0-9-]+:\d{12}:domain\/[a-z0-9-]+/, '<domain ARN>')
+          .replace(/\/_(ingest|search)\/pipeline\/[^/]+$/, '/_$1/pipeline/<name>').replace(/^(<domain ARN>)\/(docs|scratch)(\/|$)/, '$1/<index>$3')
           .replace(/^arn:aws:aoss:[a-z0-9-]+:\d{12}:collection\/[a-z0-9]+$/, '<collection ARN>')
           .replace(/^arn:aws:iam::\d{12}:role\/cdk-opensearch-ml\/[A-Za-z0-9]+\/\*$/, 'arn:<partition>:iam::<account>:role/cdk-opensearch-ml/<provider ID>/*')
           .replace(/^arn:aws:iam::\d{12}:role\/(?!cdk-opensearch-ml\/).+$/, '<connector role>');
@@ -155,7 +159,12 @@ function referenceStacks(): Stack[] {
   const openAi = new MlConnector(more, 'OpenAi', {
     domain: three, blueprint: ConnectorBlueprint.openAiEmbedding({ apiKeySecret: apiKey, model: 'text-embedding-3-small' }),
   });
-  new MlModel(more, 'Model', { connector: openAi });
+  const model = new MlModel(more, 'Model', { connector: openAi });
+  // an ingest pipeline, a search pipeline, a retained index and one that is deleted with the stack
+  const ingestPipeline = new IngestPipeline(more, 'Embed', { pipelineName: 'embed', processors: [IngestProcessor.textEmbedding({ model, fieldMap: { text: 'v' } })] });
+  new SearchPipeline(more, 'Search', { processors: [SearchProcessor.neuralQueryEnricher({ defaultModel: model })] });
+  new VectorIndex(more, 'Docs', { indexName: 'docs', ingestPipeline });
+  new VectorIndex(more, 'Scratch', { indexName: 'scratch', ingestPipeline, removalPolicy: RemovalPolicy.DESTROY });
   new MlConnector(more, 'OwnRole', {
     domain: three,
     blueprint: ConnectorBlueprint.sageMakerEndpoint({ endpointName: 'e' }),

@@ -48,7 +48,8 @@ describe('MlModel', () => {
         function_name: 'remote',
         connector_id: { Ref: connectorId },
         description: 'Titan V2, 512',
-        model_config: { model_type: 'TEXT_EMBEDDING', embedding_dimension: 512, framework_type: 'SENTENCE_TRANSFORMERS', additional_config: { space_type: 'l2' } },
+        // Titan Text Embeddings V2 returns unit vectors: compared by inner product.
+        model_config: { model_type: 'TEXT_EMBEDDING', embedding_dimension: 512, framework_type: 'SENTENCE_TRANSFORMERS', additional_config: { space_type: 'innerproduct' } },
       },
       deploy: true,
       typedValues: ['/model/model_config/embedding_dimension', '/deploy'],
@@ -125,7 +126,9 @@ describe('MlModel', () => {
     expect(() => new MlModel(stack, 'B', { connector, verify: ModelVerification.predict() }))
       .toThrow(/verify needs parameters .*received none/);
     new MlModel(stack, 'C', { connector, modelConfig: { embeddingDimension: 768, frameworkType: ModelFrameworkType.HUGGINGFACE_TRANSFORMERS } });
-    expect(modelProperties(stack).model.model_config).toEqual({ model_type: 'TEXT_EMBEDDING', embedding_dimension: 768, framework_type: 'HUGGINGFACE_TRANSFORMERS', additional_config: { space_type: 'l2' } });
+    expect(modelProperties(stack).model.model_config).toEqual({
+      model_type: 'TEXT_EMBEDDING', embedding_dimension: 768, framework_type: 'HUGGINGFACE_TRANSFORMERS', additional_config: { space_type: 'l2' },
+    });
   });
 
   test('a text model (no embedding) gets no model_config unless given', () => {

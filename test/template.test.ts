@@ -12,7 +12,7 @@ import { SemanticSearchStack } from '../examples/app';
 import { ConnectorBlueprint, MlConnector } from '../src';
 import { templateJsonWithoutHashes } from './util';
 
-test('snapshot: the example app (domain, SageMaker connector, provider)', () => {
+test('snapshot: the example app (the search chain: domain, Titan and Claude connectors and models, pipelines, index, provider)', () => {
   const app = new App();
   const stack = new SemanticSearchStack(app, 'SemanticSearchExample');
   expect(templateJsonWithoutHashes(stack)).toMatchSnapshot();

@@ -157,3 +157,21 @@ test('connectors of both copies on one collection share one data access policy',
   expect(resourcesOfType(stack, 'AWS::OpenSearchServerless::AccessPolicy')).toHaveLength(1);
   expect(resourcesOfType(stack, 'AWS::Lambda::Function')).toHaveLength(1);
 });
+
+test('the search chain across copies: a pipeline, index and search pipelines of one copy on a model of the other, one security role', () => {
+  const build = (a: Library, b: Library) => {
+    const stack = testStack();
+    const domain = importedDomain(stack);
+    const connector = new a.MlConnector(stack, 'C', { domain, fineGrainedAccess: masterUser(a, stack), blueprint: titan(a) });
+    const model = new a.MlModel(stack, 'M', { connector });
+    const ingestPipeline = new b.IngestPipeline(stack, 'P', { processors: [b.IngestProcessor.textEmbedding({ model, fieldMap: { text: 'embedding' } })] });
+    const search = new a.SearchPipeline(stack, 'S', { processors: [a.SearchProcessor.neuralQueryEnricher({ defaultModel: model })] });
+    new b.VectorIndex(stack, 'I', { ingestPipeline, defaultSearchPipeline: search });
+    return stack;
+  };
+  const stack = build(first, second);
+  expect(resourcesOfType(stack, 'Custom::OpenSearchMlSecurityRole')).toHaveLength(1);
+  // The index took its vector field from the other copy's pipeline and model.
+  expect(resourcesOfType(stack, 'Custom::OpenSearchIndex')[0][1].Properties.index.mappings.properties.embedding.dimension).toBe(512);
+  expect(Template.fromStack(stack).toJSON()).toEqual(Template.fromStack(build(first, first)).toJSON());
+});

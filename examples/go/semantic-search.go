@@ -1,6 +1,7 @@
-// The default example (examples/app.ts) in Go: an OpenSearch 2.x domain, a connector to
-// Amazon Titan Text Embeddings V2 on Amazon Bedrock, and a remote model on it, deployed and
-// smoke-tested during `cdk deploy`; plus a connector to a SageMaker endpoint.
+// The default example (examples/app.ts) in Go: semantic, hybrid and RAG search end to end on an
+// OpenSearch 2.19 domain. domain -> Amazon Titan Text Embeddings V2 connector -> model (deployed and
+// smoke-tested) -> ingest pipeline -> vector index -> hybrid search pipeline (the index's default),
+// and Anthropic Claude -> model -> RAG search pipeline.
 //
 // Same stack name, construct IDs and properties as the TypeScript app, in the same order:
 // `npm run test:languages` synthesizes both and requires the same template.
@@ -17,9 +18,10 @@ import (
 
 type SemanticSearchStack struct {
 	awscdk.Stack
-	Connector cdkopensearchml.MlConnector
 	Embedding cdkopensearchml.MlConnector
 	Model     cdkopensearchml.MlModel
+	Index     cdkopensearchml.VectorIndex
+	Rag       cdkopensearchml.SearchPipeline
 }
 
 func NewSemanticSearchStack(scope constructs.Construct, id string, props *awscdk.StackProps) *SemanticSearchStack {
@@ -48,35 +50,84 @@ func NewSemanticSearchStack(scope constructs.Construct, id string, props *awscdk
 
 	// domain -> Bedrock connector -> model, with a smoke test: the deployment fails with
 	// the model's answer if the model cannot be called (for example, model access not enabled).
-	embedding := cdkopensearchml.NewMlConnector(stack, jsii.String("TitanEmbedding"), &cdkopensearchml.MlConnectorProps{
+	titan := cdkopensearchml.NewMlConnector(stack, jsii.String("TitanEmbedding"), &cdkopensearchml.MlConnectorProps{
 		Domain:    domain,
 		Blueprint: cdkopensearchml.ConnectorBlueprint_BedrockTitanTextEmbeddingV2(&cdkopensearchml.BedrockTitanTextEmbeddingV2Options{Dimensions: jsii.Number(1024)}),
 	})
 	model := cdkopensearchml.NewMlModel(stack, jsii.String("EmbeddingModel"), &cdkopensearchml.MlModelProps{
-		Connector: embedding,
+		Connector: titan,
 		Name:      jsii.String("titan-embed-text-v2"),
 		Verify:    cdkopensearchml.ModelVerification_Predict(nil),
 	})
 
-	connector := cdkopensearchml.NewMlConnector(stack, jsii.String("QA"), &cdkopensearchml.MlConnectorProps{
+	// -> ingest pipeline -> index: every document's text is embedded on its way in; the vector
+	// field's dimension (1024) and space type (inner product: Titan V2 vectors are unit length)
+	// come from the model. The index is retained when the stack is deleted.
+	embed := cdkopensearchml.NewIngestPipeline(stack, jsii.String("Embed"), &cdkopensearchml.IngestPipelineProps{
+		PipelineName: jsii.String("titan-embed"),
+		Processors: &[]cdkopensearchml.IngestProcessor{
+			cdkopensearchml.IngestProcessor_TextEmbedding(&cdkopensearchml.FieldInferenceProcessorOptions{
+				Model:    model,
+				FieldMap: &map[string]*string{"text": jsii.String("embedding")},
+			}),
+		},
+	})
+	hybrid := cdkopensearchml.NewSearchPipeline(stack, jsii.String("Hybrid"), &cdkopensearchml.SearchPipelineProps{
+		PipelineName: jsii.String("hybrid"),
+		Processors: &[]cdkopensearchml.SearchProcessor{
+			cdkopensearchml.SearchProcessor_NeuralQueryEnricher(&cdkopensearchml.NeuralQueryEnricherOptions{
+				FieldModels: &map[string]cdkopensearchml.IMlModel{"embedding": model},
+			}),
+			cdkopensearchml.SearchProcessor_Normalization(&cdkopensearchml.NormalizationProcessorOptions{
+				Weights: &[]*float64{jsii.Number(0.3), jsii.Number(0.7)},
+			}),
+		},
+	})
+	index := cdkopensearchml.NewVectorIndex(stack, jsii.String("Documents"), &cdkopensearchml.VectorIndexProps{
+		IndexName:             jsii.String("documents"),
+		Fields:                &[]cdkopensearchml.IndexField{cdkopensearchml.IndexField_Text(jsii.String("text"), nil), cdkopensearchml.IndexField_Keyword(jsii.String("category"))},
+		IngestPipeline:        embed,
+		DefaultSearchPipeline: hybrid,
+	})
+
+	// -> Claude -> RAG: searches with ?search_pipeline=rag are answered from their hits.
+	claude := cdkopensearchml.NewMlConnector(stack, jsii.String("Claude"), &cdkopensearchml.MlConnectorProps{
 		Domain: domain,
-		Name:   jsii.String("sagemaker: question answering"),
-		Blueprint: cdkopensearchml.ConnectorBlueprint_SageMakerEndpoint(&cdkopensearchml.SageMakerEndpointOptions{
-			EndpointName: jsii.String("my-endpoint"),
-			RequestBody:  jsii.String(`{ "inputs": { "question": "${parameters.question}", "context": "${parameters.context}" } }`),
+		Blueprint: cdkopensearchml.ConnectorBlueprint_BedrockAnthropicClaude(&cdkopensearchml.BedrockAnthropicClaudeOptions{
+			Model:         cdkopensearchml.BedrockModel_FoundationModel(jsii.String("anthropic.claude-3-haiku-20240307-v1:0")),
+			RequestFormat: cdkopensearchml.ClaudeRequestFormat_INPUTS,
 		}),
 	})
-
-	awscdk.NewCfnOutput(stack, jsii.String("ConnectorId"), &awscdk.CfnOutputProps{
-		Value:       connector.ConnectorId(),
-		Description: jsii.String("ML Commons connector ID of the SageMaker connector, for POST _plugins/_ml/models/_register"),
+	chat := cdkopensearchml.NewMlModel(stack, jsii.String("ChatModel"), &cdkopensearchml.MlModelProps{Connector: claude, Name: jsii.String("claude-3-haiku")})
+	rag := cdkopensearchml.NewSearchPipeline(stack, jsii.String("Rag"), &cdkopensearchml.SearchPipelineProps{
+		PipelineName: jsii.String("rag"),
+		Processors: &[]cdkopensearchml.SearchProcessor{
+			cdkopensearchml.SearchProcessor_NeuralQueryEnricher(&cdkopensearchml.NeuralQueryEnricherOptions{
+				FieldModels: &map[string]cdkopensearchml.IMlModel{"embedding": model},
+			}),
+			cdkopensearchml.SearchProcessor_RetrievalAugmentedGeneration(&cdkopensearchml.RetrievalAugmentedGenerationOptions{
+				Model:         chat,
+				ContextFields: &[]*string{jsii.String("text")},
+			}),
+		},
 	})
+	// Nothing else orders it: after the index, as the chain reads.
+	rag.Node().AddDependency(index)
+
 	awscdk.NewCfnOutput(stack, jsii.String("ModelId"), &awscdk.CfnOutputProps{
 		Value:       model.ModelId(),
-		Description: jsii.String("Model ID of the deployed Titan embedding model, for neural ingest and search pipelines"),
+		Description: jsii.String("Model ID of the deployed Titan embedding model"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("IndexName"), &awscdk.CfnOutputProps{
+		Value:       index.IndexName(),
+		Description: jsii.String("The vector index: documents go in through the titan-embed pipeline, searches go through the hybrid pipeline"),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("RagPipeline"), &awscdk.CfnOutputProps{
+		Value:       rag.PipelineName(),
+		Description: jsii.String("?search_pipeline= of RAG searches, with ext.generative_qa_parameters { llm_question, llm_response_field: '" + *rag.LlmResponseField() + "' }"),
 	})
 
-	return &SemanticSearchStack{Stack: stack, Connector: connector, Embedding: embedding, Model: model}
+	return &SemanticSearchStack{Stack: stack, Embedding: titan, Model: model, Index: index, Rag: rag}
 }
 
 func main() {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The default example (examples/app.ts) in Python: an OpenSearch 2.x domain, a connector to
-Amazon Titan Text Embeddings V2 on Amazon Bedrock, and a remote model on it, deployed and
-smoke-tested during `cdk deploy`; plus a connector to a SageMaker endpoint.
+"""The default example (examples/app.ts) in Python: semantic, hybrid and RAG search end to end on an
+OpenSearch 2.19 domain. domain -> Amazon Titan Text Embeddings V2 connector -> model (deployed and
+smoke-tested) -> ingest pipeline -> vector index -> hybrid search pipeline (the index's default), and
+Anthropic Claude -> model -> RAG search pipeline.
 
 Same stack name, construct IDs and properties as the TypeScript app, in the same order:
 `npm run test:languages` synthesizes both and requires the same template.
@@ -10,7 +11,10 @@ from aws_cdk import App, CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_opensearchservice as opensearch
 from cdk_nag import NagPackSuppression, NagSuppressions
 from constructs import Construct
-from cdk_opensearch_ml import ConnectorBlueprint, MlConnector, MlModel, ModelVerification
+from cdk_opensearch_ml import (
+    BedrockModel, ClaudeRequestFormat, ConnectorBlueprint, IndexField, IngestPipeline, IngestProcessor,
+    MlConnector, MlModel, ModelVerification, SearchPipeline, SearchProcessor, VectorIndex,
+)
 
 
 class SemanticSearchStack(Stack):
@@ -40,34 +44,73 @@ class SemanticSearchStack(Stack):
 
         # domain -> Bedrock connector -> model, with a smoke test: the deployment fails with
         # the model's answer if the model cannot be called (for example, model access not enabled).
-        self.embedding = MlConnector(self, "TitanEmbedding",
+        titan = MlConnector(self, "TitanEmbedding",
             domain=domain,
             blueprint=ConnectorBlueprint.bedrock_titan_text_embedding_v2(dimensions=1024),
         )
-        self.model = MlModel(self, "EmbeddingModel",
-            connector=self.embedding,
+        model = MlModel(self, "EmbeddingModel",
+            connector=titan,
             name="titan-embed-text-v2",
             verify=ModelVerification.predict(),
         )
 
-        self.connector = MlConnector(self, "QA",
+        # -> ingest pipeline -> index: every document's text is embedded on its way in; the vector
+        # field's dimension (1024) and space type (inner product: Titan V2 vectors are unit length)
+        # come from the model. The index is retained when the stack is deleted.
+        embed = IngestPipeline(self, "Embed",
+            pipeline_name="titan-embed",
+            processors=[IngestProcessor.text_embedding(model=model, field_map={"text": "embedding"})],
+        )
+        hybrid = SearchPipeline(self, "Hybrid",
+            pipeline_name="hybrid",
+            processors=[
+                SearchProcessor.neural_query_enricher(field_models={"embedding": model}),
+                SearchProcessor.normalization(weights=[0.3, 0.7]),
+            ],
+        )
+        index = VectorIndex(self, "Documents",
+            index_name="documents",
+            fields=[IndexField.text("text"), IndexField.keyword("category")],
+            ingest_pipeline=embed,
+            default_search_pipeline=hybrid,
+        )
+
+        # -> Claude -> RAG: searches with ?search_pipeline=rag are answered from their hits.
+        claude = MlConnector(self, "Claude",
             domain=domain,
-            name="sagemaker: question answering",
-            blueprint=ConnectorBlueprint.sage_maker_endpoint(
-                endpoint_name="my-endpoint",
-                request_body='{ "inputs": { "question": "${parameters.question}", "context": "${parameters.context}" } }',
+            blueprint=ConnectorBlueprint.bedrock_anthropic_claude(
+                model=BedrockModel.foundation_model("anthropic.claude-3-haiku-20240307-v1:0"),
+                request_format=ClaudeRequestFormat.INPUTS,
             ),
         )
-
-        CfnOutput(self, "ConnectorId",
-            value=self.connector.connector_id,
-            description="ML Commons connector ID of the SageMaker connector, for POST _plugins/_ml/models/_register",
+        chat = MlModel(self, "ChatModel", connector=claude, name="claude-3-haiku")
+        rag = SearchPipeline(self, "Rag",
+            pipeline_name="rag",
+            processors=[
+                SearchProcessor.neural_query_enricher(field_models={"embedding": model}),
+                SearchProcessor.retrieval_augmented_generation(model=chat, context_fields=["text"]),
+            ],
         )
+        # Nothing else orders it: after the index, as the chain reads.
+        rag.node.add_dependency(index)
+
+        self.embedding = titan
+        self.model = model
+        self.index = index
+        self.rag = rag
+
         CfnOutput(self, "ModelId",
-            value=self.model.model_id,
-            description="Model ID of the deployed Titan embedding model, for neural ingest and search pipelines",
+            value=model.model_id,
+            description="Model ID of the deployed Titan embedding model",
         )
-
+        CfnOutput(self, "IndexName",
+            value=index.index_name,
+            description="The vector index: documents go in through the titan-embed pipeline, searches go through the hybrid pipeline",
+        )
+        CfnOutput(self, "RagPipeline",
+            value=rag.pipeline_name,
+            description=f"?search_pipeline= of RAG searches, with ext.generative_qa_parameters {{ llm_question, llm_response_field: '{rag.llm_response_field}' }}",
+        )
 
 if __name__ == "__main__":
     app = App()

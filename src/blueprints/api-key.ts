@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
 import { MlValidationError, quote } from '../errors';
 import { validateSecretArn } from '../validation';
-import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './types';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo, GenerativeQaModelInfo } from './types';
 
 /*
  * Third-party model APIs (protocol `http`): the API key stays in AWS Secrets Manager. The
@@ -105,6 +105,8 @@ export interface HttpParts {
   readonly actions: ConnectorAction[];
   /** the embedding dimension and a probe input, for an embedding model */
   readonly embedding?: EmbeddingModelInfo;
+  /** how the RAG search processor calls it, for a chat model it can call */
+  readonly generativeQa?: GenerativeQaModelInfo;
   /** a probe input, for a chat model */
   readonly probeParameters?: { [key: string]: any };
 }
@@ -122,6 +124,7 @@ export function httpConfig(region: string, key: ApiKey, parts: HttpParts): Conne
     secretArn: key.secretArn,
     policyStatements: key.policyStatements,
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
+    ...(parts.generativeQa ? { generativeQa: parts.generativeQa } : {}),
     ...(parts.probeParameters ? { probeParameters: parts.probeParameters } : {}),
   };
 }

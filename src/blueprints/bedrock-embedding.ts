@@ -183,7 +183,13 @@ export function titanTextEmbeddingV2Config(
     model,
     family: TITAN_TEXT_V2,
     defaultDescription: 'Amazon Bedrock: Amazon Titan Text Embeddings V2',
-    embedding: { dimension: dimensions, probeParameters: TEXT_PROBE },
+    // Titan V2 returns unit vectors unless normalize is false (Bedrock user guide: normalize defaults to true).
+    embedding: {
+      dimension: dimensions,
+      probeParameters: TEXT_PROBE,
+      normalized: (options.normalize ?? true) && embeddingType === BedrockEmbeddingType.FLOAT,
+      vectorDataType: embeddingType.toLowerCase(),
+    },
     parameters: { dimensions, normalize: options.normalize ?? true, embeddingTypes: [embeddingType] },
     actions: [invokeAction(region,
       '{ "inputText": "${parameters.inputText}", "dimensions": ${parameters.dimensions}, "normalize": ${parameters.normalize}, "embeddingTypes": ${parameters.embeddingTypes} }',
@@ -205,7 +211,7 @@ export function titanMultimodalEmbeddingConfig(
     model,
     family: TITAN_MULTIMODAL,
     defaultDescription: 'Amazon Bedrock: Amazon Titan Multimodal Embeddings G1',
-    embedding: { dimension: options.dimensions ?? 1024, probeParameters: TEXT_PROBE },
+    embedding: { dimension: options.dimensions ?? 1024, probeParameters: TEXT_PROBE, multimodal: true },
     // Text and image of one document are two inputs of one request.
     parameters: { input_docs_processed_step_size: 2, ...(withDimensions ? { dimensions: options.dimensions } : {}) },
     actions: [invokeAction(region, body,
@@ -230,7 +236,11 @@ export function cohereEmbedConfig(
     family: COHERE_EMBED,
     defaultDescription: 'Amazon Bedrock: Cohere Embed',
     // A cross-region profile (us.cohere...) calls the same model.
-    ...embeddingOf(BEDROCK_COHERE_DIMENSIONS, model.id.replace(/^[a-z-]+\.(?=cohere\.)/, ''), { texts: [PROBE_TEXT] }),
+    // Cohere Embed v3 float vectors are unit length (Cohere documentation, "Embed models": cosine and dot product agree).
+    ...embeddingOf(BEDROCK_COHERE_DIMENSIONS, model.id.replace(/^[a-z-]+\.(?=cohere\.)/, ''), { texts: [PROBE_TEXT] }, {
+      normalized: type === undefined || type === BedrockEmbeddingType.FLOAT,
+      vectorDataType: (type ?? BedrockEmbeddingType.FLOAT).toLowerCase(),
+    }),
     parameters: {
       truncate: options.truncate ?? CohereTruncate.END,
       input_type: options.inputType ?? CohereInputType.SEARCH_DOCUMENT,

@@ -268,6 +268,8 @@ export function anthropicClaudeConfig(
     defaultDescription: 'Amazon Bedrock: Anthropic Claude (Messages API)',
     parameters,
     actions: [action],
+    // The RAG processor sends one text as `inputs`; the response filter puts the answer in `response`.
+    ...(format === ClaudeRequestFormat.INPUTS ? { generativeQa: { llmModel: 'bedrock/claude', llmResponseField: 'response' } } : {}),
   }));
 }
 
@@ -313,6 +315,8 @@ export function anthropicClaudeTextCompletionConfig(
     defaultDescription: 'Amazon Bedrock: Anthropic Claude (Text Completions API)',
     parameters: {},
     actions: [predict(bedrockModelUrl(region, 'invoke'), body)],
+    // bedrock/ sends the prompt as `inputs` and reads `completion`, as this API answers.
+    generativeQa: { llmModel: 'bedrock/claude' },
   }));
 }
 
@@ -385,6 +389,8 @@ export function openAiChatCompletionsConfig(
     defaultDescription: 'Amazon Bedrock: OpenAI Chat Completions API',
     parameters: {},
     modelParameterName: 'bedrock_model_id',
+    // No prefix: OpenAI-style `messages`, and `choices` read from the answer.
+    generativeQa: { llmModel: (options.model ?? BedrockModel.foundationModel('openai.gpt-oss-120b-1:0')).id },
     actions: [{
       actionType: 'predict',
       method: 'POST',

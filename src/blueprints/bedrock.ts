@@ -7,7 +7,7 @@ import { validateRegion } from '../validation';
 import { AwsModelOptions, withAccount } from './aws-model';
 import { BedrockModel, GEOGRAPHIES, geographyOf } from './bedrock-model';
 import { BlueprintContext, requireEngine } from './context';
-import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo } from './types';
+import type { ConnectorAction, ConnectorBlueprintConfig, EmbeddingModelInfo, GenerativeQaModelInfo } from './types';
 import { partitionOf, runtimeUrl } from './urls';
 
 /*
@@ -182,6 +182,8 @@ export interface BedrockParts {
   readonly modelParameterName?: string;
   /** the embedding dimension and a probe input, for an embedding model */
   readonly embedding?: EmbeddingModelInfo;
+  /** how the RAG search processor calls it, for a chat model it can call */
+  readonly generativeQa?: GenerativeQaModelInfo;
   /** a probe input, for a chat model */
   readonly probeParameters?: { [key: string]: any };
 }
@@ -210,6 +212,7 @@ export function bedrockConfig(
     policyStatements: statements,
     ...(wildcardReason ? { wildcardReason } : {}),
     ...(parts.embedding ? { embedding: parts.embedding } : {}),
+    ...(parts.generativeQa ? { generativeQa: parts.generativeQa } : {}),
     ...(parts.probeParameters ? { probeParameters: parts.probeParameters } : {}),
   });
 }

@@ -77,7 +77,8 @@ export function cohereEmbedConfig(scope: IConstruct, options: CohereEmbedOptions
     provider: 'cohere',
     defaultName: `Cohere: ${options.model}`,
     defaultDescription: images ? 'Cohere Embed API: images' : 'Cohere Embed API',
-    ...(images ? {} : embeddingOf(COHERE_EMBEDDING_DIMENSIONS, options.model, { texts: [PROBE_TEXT] })),
+    // Cohere Embed v3 float vectors are unit length (Cohere documentation, "Embed models").
+    ...(images ? {} : embeddingOf(COHERE_EMBEDDING_DIMENSIONS, options.model, { texts: [PROBE_TEXT] }, { normalized: true })),
     parameters: { model: options.model, input_type: images ? 'image' : options.inputType ?? CohereInputType.SEARCH_DOCUMENT, truncate },
     actions: [{
       actionType: 'predict',

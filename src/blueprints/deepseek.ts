@@ -51,5 +51,6 @@ export function deepSeekChatConfig(scope: IConstruct, options: DeepSeekChatOptio
     defaultDescription: 'DeepSeek Chat Completions API',
     parameters: { endpoint, model },
     actions: [openAiCompatibleChat(key.placeholder, format, { contentTypeAlways: true, judgmentBody: MESSAGES_BODY })],
+    ...(format === ChatRequestFormat.MESSAGES ? { generativeQa: { llmModel: model } } : {}),
   }));
 }

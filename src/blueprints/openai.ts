@@ -170,6 +170,8 @@ export function openAiChatCompletionsConfig(
     defaultDescription: 'OpenAI Chat Completions API',
     parameters: { endpoint, model: options.model },
     actions: [openAiCompatibleChat(key.placeholder, format, OPENAI_FLAVOR)],
+    // The RAG processor sends OpenAI messages, and its llm_model as `model`.
+    ...(format === ChatRequestFormat.MESSAGES ? { generativeQa: { llmModel: options.model } } : {}),
   }));
 }
 
@@ -237,7 +239,8 @@ export function openAiEmbeddingConfig(
     provider: 'openai',
     defaultName: `OpenAI: ${options.model}`,
     defaultDescription: 'OpenAI Embeddings API',
-    ...embeddingOf(OPENAI_EMBEDDING_DIMENSIONS, options.model, { input: [PROBE_TEXT] }),
+    // "OpenAI embeddings are normalized to length 1" (OpenAI documentation, Embeddings FAQ).
+    ...embeddingOf(OPENAI_EMBEDDING_DIMENSIONS, options.model, { input: [PROBE_TEXT] }, { normalized: true }),
     parameters: {
       model: options.model,
       ...(options.batchPredict && options.batchInputFileId !== undefined ? { input_file_id: options.batchInputFileId } : {}),
@@ -311,6 +314,7 @@ export function azureOpenAiChatCompletionsConfig(
       headers: header,
       requestBody: '{ "messages": ${parameters.messages}, "temperature": ${parameters.temperature} }',
     }],
+    generativeQa: { llmModel: model },
   }));
 }
 

@@ -96,6 +96,52 @@ export interface EmbeddingModelInfo {
    * `{ inputText: 'hello world' }`.
    */
   readonly probeParameters: { [key: string]: any };
+
+  /**
+   * Whether the model returns unit-length vectors. A vector index then compares them by inner
+   * product, which ranks exactly as cosine similarity does on unit vectors, is supported by every
+   * k-NN engine, and needs no normalization at search time.
+   *
+   * @default false - not known to be normalized: compared by Euclidean distance (l2)
+   */
+  readonly normalized?: boolean;
+
+  /**
+   * The number format of the vectors: `float`, or the model's name of another format
+   * (`int8`, `uint8`, `binary`, `ubinary`), which a `VectorIndex` does not store.
+   *
+   * @default 'float'
+   */
+  readonly vectorDataType?: string;
+
+  /**
+   * Whether the model embeds text and images together (the `text_image_embedding` processor).
+   *
+   * @default false
+   */
+  readonly multimodal?: boolean;
+}
+
+/**
+ * How the `retrieval_augmented_generation` search processor (RAG) calls a chat model: what
+ * `SearchProcessor.retrievalAugmentedGeneration()` takes from the model's blueprint.
+ */
+export interface GenerativeQaModelInfo {
+  /**
+   * The processor's `llm_model`: its prefix decides how the prompt is sent and the answer read
+   * (`bedrock/` sends `inputs` and reads `completion`; no prefix sends OpenAI-style `messages`
+   * and the value as `model`, and reads `choices`).
+   */
+  readonly llmModel: string;
+
+  /**
+   * The field of the model's answer that holds the text, when the connector's response filter puts
+   * it there: each search request names it as `ext.generative_qa_parameters.llm_response_field`
+   * (OpenSearch 2.13+).
+   *
+   * @default - none: the processor reads the answer by `llmModel`
+   */
+  readonly llmResponseField?: string;
 }
 
 /**
@@ -153,6 +199,13 @@ export interface ConnectorBlueprintConfig {
    * @default - not an embedding model, or its dimension is not known
    */
   readonly embedding?: EmbeddingModelInfo;
+
+  /**
+   * How the RAG search processor calls the model, for a chat model that it can call.
+   *
+   * @default - not a chat model that the RAG processor can call as it is
+   */
+  readonly generativeQa?: GenerativeQaModelInfo;
 
   /**
    * The parameters of a `_predict` call that asks the model something short, for a model that is

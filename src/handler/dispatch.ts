@@ -71,6 +71,7 @@ async function withContext<P extends DomainTarget, T>(
       deadline: ctx.deadline,
       providerRoleArn: ctx.providerRoleArn,
       requestId: event.RequestId,
+      owner: `${event.StackId}/${event.LogicalResourceId}`,
       tracker: ctx.tracker,
       stackModels: async () => ctx.stackModels ? new Set(ctx.stackModels) : modelsOfStack(event.StackId, ctx.deadline),
     });

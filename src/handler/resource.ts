@@ -20,6 +20,8 @@ export interface ResourceContext {
   readonly providerRoleArn?: string;
   /** the CloudFormation RequestId */
   readonly requestId: string;
+  /** who makes what this request writes: the stack ID and the resource's logical ID (resources/rest-document.ts marks documents with it) */
+  readonly owner: string;
   /** what a create tells the handler as it goes (create-once.ts writes it) */
   readonly tracker: CreateTracker;
   /** the physical IDs of the models of the stack being deployed (listed outside the VPC by a relay) */

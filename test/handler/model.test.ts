@@ -123,7 +123,9 @@ describe('create', () => {
     expect(response).toMatchObject({ Status: 'SUCCESS', Data: { ModelId: id } });
     const [model] = emulator.models();
     expect(model).toMatchObject({ id, source: { name: 'model', connector_id: connector.id, model_state: 'DEPLOYED' } });
-    expect((model.source.model_config as any)).toEqual({ model_type: 'TEXT_EMBEDDING', embedding_dimension: 512, framework_type: 'SENTENCE_TRANSFORMERS', additional_config: { space_type: 'l2' } });
+    expect((model.source.model_config as any)).toEqual({
+      model_type: 'TEXT_EMBEDDING', embedding_dimension: 512, framework_type: 'SENTENCE_TRANSFORMERS', additional_config: { space_type: 'innerproduct' },
+    });
     const calls = mlCalls(before);
     expect(calls[0]).toBe('POST /_plugins/_ml/models/_register 200');
     expect(calls[1]).toBe('POST /_plugins/_ml/models/<id>/_deploy 200');

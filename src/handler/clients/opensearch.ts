@@ -125,6 +125,11 @@ export class OpenSearchClient {
     return isDeterministicFailure(outcome) ? 'final' : verdictOf(outcome);
   }
 
+  /** A client of another domain with the same credentials: an update that moves a resource cleans up the old domain with it. */
+  public to(target: DomainTarget): OpenSearchClient {
+    return new OpenSearchClient(target, this.deadline, this.user);
+  }
+
   /** Where requests go, for messages. */
   public get endpoint(): string {
     return this.target.endpoint;
