@@ -87,6 +87,19 @@ export function isNoRoom(response: HttpResponse): boolean {
   return answer.type === 'm_l_limit_exceeded_exception' || (response.status >= 500 && NO_ROOM.test(answer.reason));
 }
 
+/**
+ * ml-commons without its encryption master key yet: EncryptorImpl refuses to encrypt or decrypt a
+ * connector's credential with ResourceNotFoundException (404) "The ML encryption master key has not
+ * been initialized yet. Please retry after waiting for 10 seconds." or, when reading the key from its
+ * config index takes over 3 s, MLException "Fetching master key timed out." (opensearch-project/ml-commons
+ * EncryptorImpl). Both come before anything is stored: a fresh domain's first creates, to be tried again.
+ */
+export const MASTER_KEY_NOT_READY = /encryption master key has not been initialized yet|Fetching master key timed out/i;
+
+export function isMasterKeyNotReady(response: HttpResponse): boolean {
+  return response.status >= 400 && MASTER_KEY_NOT_READY.test(readErrorAnswer(response).reason);
+}
+
 export function isDeterministicFailure(response: HttpResponse): boolean {
   const type = readErrorAnswer(response).type;
   return type !== undefined && DETERMINISTIC_TYPES.has(type);

@@ -105,6 +105,17 @@ describe('create', () => {
     expect(emulator.connectors()).toHaveLength(1);
   });
 
+  test('a fresh domain without its ML encryption master key yet: the create is tried again, not failed, and made once', async () => {
+    const { properties } = synth();
+    // ml-commons EncryptorImpl: ResourceNotFoundException, which OpenSearch answers as 404
+    const reason = 'The ML encryption master key has not been initialized yet. Please retry after waiting for 10 seconds.';
+    const error = { root_cause: [{ type: 'resource_not_found_exception', reason }], type: 'resource_not_found_exception', reason };
+    emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', status: 404, body: { error, status: 404 }, times: 2 });
+    await create(properties);
+    expect(mlRequests().map((r) => r.status)).toEqual([404, 404, 200]);
+    expect(emulator.connectors()).toHaveLength(1);
+  });
+
   test('a connection dropped after OpenSearch created the connector: found by search, not created twice', async () => {
     const { properties } = synth();
     emulator.injectFault({ method: 'POST', path: '/_plugins/_ml/connectors/_create', drop: true, phase: 'after' });
