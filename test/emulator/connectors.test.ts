@@ -59,8 +59,11 @@ describe('connector CRUD on 2.19', () => {
     expect(reply.text).not.toContain('arn:aws:iam::111122223333:role/connector');
   });
 
-  it('answers 404 for a missing connector on get, update and delete', async () => {
-    for (const method of ['GET', 'PUT', 'DELETE']) {
+  it('answers 404 for a missing connector on get and update; delete answers the index\'s not_found (real 2.19.6 and 3.6.0)', async () => {
+    const deleted = await call(emulator, { method: 'DELETE', path: '/_plugins/_ml/connectors/nope' });
+    expect(deleted.status).toBe(200);
+    expect(deleted.json).toMatchObject({ _index: '.plugins-ml-connector', _id: 'nope', result: 'not_found' });
+    for (const method of ['GET', 'PUT']) {
       const reply = await call(emulator, { method, path: '/_plugins/_ml/connectors/nope', body: method === 'PUT' ? { description: 'x' } : undefined });
       expect(reply.status).toBe(404);
       expect(reply.json).toEqual({

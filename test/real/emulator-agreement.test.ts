@@ -28,9 +28,10 @@ const CASES: Record<string, Step[]> = {
     body: bedrockConnector({ actions: [{ action_type: 'predict', method: 'POST', url: 'https://models.example.invalid/invoke', request_body: '{}' }] }),
   }],
   'access control fields while connector access control is off': [{ method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector({ access_mode: 'public' }) }],
-  // Not compared yet: real 2.19.6 and 3.6.0 answer DELETE of a missing connector with 200 "result":"not_found"
-  // (the emulator: 404); answering so made test/handler/faults.test.ts flaky, to be looked into first.
-  'a missing connector': [{ method: 'GET', path: `${ML}/connectors/AAAAAAAAAAAAAAAAAAAA` }],
+  'a missing connector: get and delete': [
+    { method: 'GET', path: `${ML}/connectors/AAAAAAAAAAAAAAAAAAAA` },
+    { method: 'DELETE', path: `${ML}/connectors/AAAAAAAAAAAAAAAAAAAA` },
+  ],
   'a model group name with < >': [{ method: 'POST', path: `${ML}/model_groups/_register`, body: { name: 'a<b>', description: 'x' } }],
   'a model group name used twice': [
     { method: 'POST', path: `${ML}/model_groups/_register`, body: { name: 'agreement twice' }, keep: ['group', 'model_group_id'] },
