@@ -100,6 +100,18 @@ export function isMasterKeyNotReady(response: HttpResponse): boolean {
   return response.status >= 400 && MASTER_KEY_NOT_READY.test(readErrorAnswer(response).reason);
 }
 
+/**
+ * An ML document that is not there, as a delete answers it: 404, or 2.19's data-object layer failing
+ * on an index that was never made: 500 "Failed to delete data object from index .plugins-ml-connector"
+ * caused by index_not_found_exception (real 2.19.6, deleting a connector on a domain that never held
+ * one; ml-commons' SdkClient wraps the cause in an OpenSearchStatusException).
+ */
+export function isGone(response: HttpResponse): boolean {
+  if (response.status === 404) return true;
+  return response.status === 500 && /^Failed to delete data object from index \.plugins-ml-/.test(readErrorAnswer(response).reason) &&
+    response.text.includes('index_not_found_exception');
+}
+
 export function isDeterministicFailure(response: HttpResponse): boolean {
   const type = readErrorAnswer(response).type;
   return type !== undefined && DETERMINISTIC_TYPES.has(type);

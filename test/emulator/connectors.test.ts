@@ -59,7 +59,24 @@ describe('connector CRUD on 2.19', () => {
     expect(reply.text).not.toContain('arn:aws:iam::111122223333:role/connector');
   });
 
+  it('on 2.19, a delete before any connector was made answers 500, caused by the missing index (real 2.19.6)', async () => {
+    const fresh = await OpenSearchEmulator.start({ principals: [PROVIDER], engineVersion: '2.19.0' });
+    try {
+      const deleted = await call(fresh, { method: 'DELETE', path: '/_plugins/_ml/connectors/nope' });
+      expect(deleted.status).toBe(500);
+      expect(deleted.json.error).toMatchObject({
+        root_cause: [{ type: 'index_not_found_exception', reason: 'no such index [.plugins-ml-connector]' }],
+        type: 'status_exception',
+        reason: 'Failed to delete data object from index .plugins-ml-connector',
+        caused_by: { type: 'index_not_found_exception' },
+      });
+    } finally {
+      await fresh.stop();
+    }
+  });
+
   it('answers 404 for a missing connector on get and update; delete answers the index\'s not_found (real 2.19.6 and 3.6.0)', async () => {
+    await create(emulator); // the connector index exists
     const deleted = await call(emulator, { method: 'DELETE', path: '/_plugins/_ml/connectors/nope' });
     expect(deleted.status).toBe(200);
     expect(deleted.json).toMatchObject({ _index: '.plugins-ml-connector', _id: 'nope', result: 'not_found' });

@@ -9,6 +9,7 @@ import { RequestContext, TransportPhase } from './context';
 import { javaList, openSearchError, statusException } from './errors';
 import { EmulatorResponse, HttpError, json } from './http';
 import { checkMlText } from './ml-input-3x';
+import { fail, osException } from './os-exception';
 import { executeSearch, IndexMapping, parseSearchRequest } from './search';
 import { clone, StoredDoc } from './store';
 import { parseJsonBody } from './xcontent';
@@ -104,7 +105,15 @@ export function deleteConnector(ctx: RequestContext): TransportPhase {
   return () => {
     // 2.19 and 3.x answer a connector that is not there with the index's own "not_found" (measured on real
     // 2.19.6 and 3.6.0 in test/real, with the connector index present), not with 404.
-    if (ctx.emulator.version.atLeast(2, 19) && !ctx.emulator.connectors.get(ctx.params[0])) {
+    const { connectors, version } = ctx.emulator;
+    if (version.atLeast(2, 19) && !version.atLeast(3, 0) && !connectors.exists) {
+      // Real 2.19.6 without the connector index (no connector ever created on the node): its SdkClient wraps the
+      // IndexNotFoundException in an OpenSearchStatusException (500); 3.x on a fresh node is not measured.
+      fail(osException('status_exception', `Failed to delete data object from index ${CONNECTOR_INDEX}`, 500, undefined,
+        osException('index_not_found_exception', `no such index [${CONNECTOR_INDEX}]`, 404,
+          { 'index': CONNECTOR_INDEX, 'resource.id': CONNECTOR_INDEX, 'resource.type': 'index_expression', 'index_uuid': '_na_' })));
+    }
+    if (version.atLeast(2, 19) && !connectors.get(ctx.params[0])) {
       return json(200, {
         _index: '.plugins-ml-connector',
         _id: ctx.params[0],

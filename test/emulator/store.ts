@@ -48,6 +48,11 @@ export class DocIndex {
     return doc;
   }
 
+  /** Whether the index exists: ml-commons makes its system indices on the first write to them. */
+  get exists(): boolean {
+    return this.nextSeqNoValue > 0;
+  }
+
   /** Takes a sequence number, as a write that finds nothing (a not_found delete) does. */
   nextSeqNo(): number {
     return this.nextSeqNoValue++;

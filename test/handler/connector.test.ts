@@ -363,6 +363,15 @@ describe('delete', () => {
     expect(JSON.parse(mlRequests().slice(-1)[0].responseBody).result).toBe('not_found');
   });
 
+  test('on a 2.19 domain that never held a connector, the delete\'s 500 for the missing index is success at once, not retried', async () => {
+    const { properties } = synth();
+    // a connector ID from another domain or a lost create: the node has no connector index (emulator reset)
+    const { response } = await lambda.invoke(deleteEvent('Zz0aBcDeFgHiJkLmNoPq', properties));
+    expect(response?.Status).toBe('SUCCESS');
+    expect(mlRequests().map((r) => `${r.method} ${r.status}`)).toEqual(['DELETE 500']);
+    expect(mlRequests()[0].responseBody).toContain('Failed to delete data object from index .plugins-ml-connector');
+  });
+
   test('409 while a model uses the connector: fails and names the models; the connector stays', async () => {
     const { properties } = synth();
     const id = await create(properties);

@@ -5,7 +5,7 @@
  */
 import type { DomainTarget } from '../../contract';
 import { Deadline } from '../deadline';
-import { isAnonymousDenial, isDeterministicFailure, isIamDenial, isMasterKeyNotReady, isNoRoom } from '../errors';
+import { isAnonymousDenial, isDeterministicFailure, isGone, isIamDenial, isMasterKeyNotReady, isNoRoom } from '../errors';
 import { log } from '../log';
 import { registerSecret } from '../redact';
 import { Verdict, verdictOf, withRetries } from '../retry';
@@ -123,7 +123,7 @@ export class OpenSearchClient {
     if (isIamDenial(outcome) && Date.now() < this.propagationEndsAt) return 'transient';
     if (this.basicAuth && isAnonymousDenial(outcome) && Date.now() < this.accessPolicyEndsAt) return 'transient';
     if (isNoRoom(outcome) || isMasterKeyNotReady(outcome)) return 'transient';
-    return isDeterministicFailure(outcome) ? 'final' : verdictOf(outcome);
+    return isDeterministicFailure(outcome) || isGone(outcome) ? 'final' : verdictOf(outcome);
   }
 
   /** A client of another domain with the same credentials: an update that moves a resource cleans up the old domain with it. */

@@ -7,7 +7,7 @@ import {
 } from '../../contract';
 import { createOnce, Lookup, removeCreated } from '../create-once';
 import { Deadline } from '../deadline';
-import { DeployError, answerError, describeAnswer, readErrorAnswer } from '../errors';
+import { DeployError, answerError, describeAnswer, isGone, readErrorAnswer } from '../errors';
 import { log } from '../log';
 import { isMarker } from '../physical-id';
 import { checked, optionalString, requireObject, RawProperties, targetOf } from '../properties';
@@ -204,7 +204,7 @@ async function deleteConnector(physicalId: string, _props: ConnectorResourceProp
     }
     throw e;
   }
-  if (response.status === 200 || response.status === 404) return;
+  if (response.status === 200 || isGone(response)) return;
   const answer = readErrorAnswer(response);
   if (/still using this connector/i.test(answer.reason)) {
     const models = modelIdsInReason(answer.reason);

@@ -4,7 +4,7 @@
  */
 import { MODEL_GROUP_RESOURCE_TYPE, ModelGroupResourceAttributes, ModelGroupResourceProperties } from '../../contract';
 import { createOnce } from '../create-once';
-import { DeployError, answerError, describeAnswer, readErrorAnswer } from '../errors';
+import { DeployError, answerError, describeAnswer, isGone, readErrorAnswer } from '../errors';
 import { checked, requireObject, requireString, RawProperties, targetOf } from '../properties';
 import type { ResourceContext, ResourceType } from '../resource';
 
@@ -66,7 +66,7 @@ async function updateModelGroup(
 
 async function deleteModelGroup(id: string, _props: ModelGroupResourceProperties, ctx: ResourceContext): Promise<void> {
   const response = await ctx.client.request({ method: 'DELETE', path: `${MODEL_GROUPS}/${encodeURIComponent(id)}` });
-  if (response.status === 200 || response.status === 404) return;
+  if (response.status === 200 || isGone(response)) return;
   throw new DeployError(`Could not delete the model group ${id}. ${describeAnswer(readErrorAnswer(response))}. ` +
     'Models that this stack does not manage may still be in the group: delete them, then delete the stack again.');
 }

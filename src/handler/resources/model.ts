@@ -5,7 +5,7 @@
 import { MODEL_RESOURCE_TYPE, ModelResourceAttributes, ModelResourceProperties } from '../../contract';
 import { createOnce, Lookup, removeCreated } from '../create-once';
 import { Deadline, sleep } from '../deadline';
-import { DeployError, NO_ROOM, answerError, describeAnswer, readErrorAnswer } from '../errors';
+import { DeployError, NO_ROOM, answerError, describeAnswer, isGone, readErrorAnswer } from '../errors';
 import { log } from '../log';
 import { checked, requireObject, requireString, RawProperties, targetOf } from '../properties';
 import type { ResourceContext, ResourceType } from '../resource';
@@ -298,7 +298,7 @@ async function deleteModel(id: string, props: ModelResourceProperties, ctx: Reso
   if (props.model.model_group_id === undefined && model.model_group_id) seen.groupId = model.model_group_id;
   if (model.model_state !== 'REGISTERED' && model.model_state !== 'UNDEPLOYED') await undeployModel(id, ctx);
   const response = await ctx.client.request({ method: 'DELETE', path: `${ML}/models/${encodeURIComponent(id)}` });
-  if (response.status !== 200 && response.status !== 404) {
+  if (response.status !== 200 && !isGone(response)) {
     throw answerError(response, { ...ctx, operation: 'delete', what: `delete the model ${id}` });
   }
   // The group OpenSearch created with the model goes with it; it refuses while other models are in it.
@@ -318,7 +318,7 @@ async function deleteModel(id: string, props: ModelResourceProperties, ctx: Reso
 async function deleteOwnGroup(groupId: string, ctx: ResourceContext): Promise<void> {
   const group = await ctx.client.request({ method: 'DELETE', path: `${ML}/model_groups/${encodeURIComponent(groupId)}` });
   log('the model\'s own group', { modelGroupId: groupId, status: group.status });
-  if (group.status !== 200 && group.status !== 404 && group.status !== 409) {
+  if (group.status !== 200 && !isGone(group) && group.status !== 409) {
     throw new Error(`${describeAnswer(readErrorAnswer(group))}${group.attempts && group.attempts > 1 ? ` (${group.attempts} attempts)` : ''}`);
   }
 }
