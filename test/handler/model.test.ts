@@ -477,6 +477,23 @@ describe('updates', () => {
     expect(deleted.response?.Status).toBe('SUCCESS');
   });
 
+  test('a model registered before models carried a space type keeps its ID when its model_config only gains one', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const current = propertiesOf(chain, MODEL, 'Model');
+    const { additional_config: added, ...config } = current.model.model_config;
+    expect(added).toEqual({ space_type: expect.any(String) });
+    // the properties a stack synthesized with the library before issue 13 sent
+    const before = { ...current, model: { ...current.model, model_config: config } };
+    const { response: created } = await lambda.invoke(event(createEvent(before, MODEL)));
+    expect(created?.Status).toBe('SUCCESS');
+    const start = emulator.requests.length;
+    const { response } = await lambda.invoke(event(updateEvent(created!.PhysicalResourceId, current, before, MODEL)));
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: created!.PhysicalResourceId });
+    expect(emulator.models()).toHaveLength(1);
+    expect(mlCalls(start).filter((c) => c.includes('_register'))).toEqual([]);
+  });
+
   test('another model_config registers a new model; the old one is deleted by CloudFormation afterwards', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');

@@ -235,6 +235,24 @@ function longestVector(json: unknown): number[] | undefined {
 }
 
 /**
+ * Whether two model_configs ask for the same model. Since the search chain (issue 13) this library gives
+ * every TEXT_EMBEDDING model `additional_config.space_type`, which ml-commons 3.x requires at register
+ * and 2.x ignores; a model registered before that, whose config only gains it, keeps its ID (pipelines
+ * and applications outside the stack name it) instead of being registered again. It then has no space
+ * type stored, as before; a later change of its model_config registers a new model with one.
+ */
+export function sameModelConfig(old: Record<string, unknown> | undefined, next: Record<string, unknown> | undefined): boolean {
+  if (JSON.stringify(old) === JSON.stringify(next)) return true;
+  const oldAdditional = old?.additional_config as Record<string, unknown> | undefined;
+  const nextAdditional = next?.additional_config as Record<string, unknown> | undefined;
+  if (!old || !next || oldAdditional?.space_type !== undefined || nextAdditional?.space_type === undefined) return false;
+  const { additional_config: _added, ...rest } = next;
+  const { space_type: _space, ...others } = nextAdditional;
+  const without = Object.keys(others).length > 0 || oldAdditional ? { ...rest, additional_config: others } : rest;
+  return JSON.stringify(old) === JSON.stringify(without);
+}
+
+/**
  * Update in place what the API can change (name, description, connector: undeploying first
  * while the connector changes), deploy or undeploy as asked, and smoke-test again. Another
  * domain, model group or model_config registers a new model; CloudFormation deletes the old.
@@ -243,7 +261,7 @@ async function updateModel(
   id: string, props: ModelResourceProperties, old: ModelResourceProperties | undefined, ctx: ResourceContext,
 ): Promise<string> {
   const replace = !old || old.endpoint !== props.endpoint || old.model.model_group_id !== props.model.model_group_id
-    || JSON.stringify(old.model.model_config) !== JSON.stringify(props.model.model_config);
+    || !sameModelConfig(old.model.model_config, props.model.model_config);
   if (replace) {
     log('replacing model', { modelId: id });
     return createModel(props, ctx);
