@@ -105,12 +105,14 @@ project.eslint?.addOverride({
 });
 
 // Minify the handler and prefer the ESM builds of @smithy/*: about a fifth of the CommonJS size.
+// @aws-crypto/util imports fromUtf8 from @smithy/util-utf8, which @smithy/core/serde (the signer's) now
+// carries too: one copy of it and of util-buffer-from in the bundle, not two.
 const bundleTask = project.tasks.tryFind('bundle:handler/ml-commons.lambda');
 if (!bundleTask?.steps[0]?.execArgs) {
   throw new Error('projen no longer generates the bundle task for src/handler/ml-commons.lambda.ts');
 }
 bundleTask.updateStep(0, {
-  execArgs: [...bundleTask.steps[0].execArgs, '--minify', '--main-fields=module,main'],
+  execArgs: [...bundleTask.steps[0].execArgs, '--minify', '--main-fields=module,main', '--alias:@smithy/util-utf8=@smithy/core/serde'],
 });
 
 // API.md from the assemblies of the library's own dependencies, not the newer aws-cdk-lib of the

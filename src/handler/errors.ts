@@ -122,15 +122,21 @@ export function describeAnswer(answer: ErrorAnswer): string {
   return `OpenSearch answered ${answer.status}${answer.type ? ` ${answer.type}` : ''}: ${answer.reason}`;
 }
 
+/** What to do when deployed models keep their connector from changing. */
+export const UNDEPLOY_AROUND = 'Undeploy the models (POST _plugins/_ml/models/<id>/_undeploy), deploy the stack again, then deploy them again.';
+
+/** What to do when models keep their connector from being deleted. */
+export const DELETE_MODELS_FIRST = 'Delete those models (or point them at another connector), then delete the connector again.';
+
 /** The likely fix for an error answer, in one or two sentences. */
 export function likelyFix(answer: ErrorAnswer, context: { providerRoleArn?: string; operation: string }): string {
   const role = context.providerRoleArn ?? 'the provider function\'s role';
   const reason = answer.reason;
   if (answer.status === 403 && (answer.type === 'security_exception' || /no permissions for/i.test(reason))) {
-    return `The domain has fine-grained access control: map the IAM role ${role} as a backend role of the ml_full_access role (Dashboards > Security > Roles > ml_full_access > Mapped users, or PUT _plugins/_security/api/rolesmapping/ml_full_access), then deploy again.`;
+    return `Fine-grained access control: map the IAM role ${role} as a backend role of ml_full_access (Dashboards > Security > Roles, or PUT _plugins/_security/api/rolesmapping/ml_full_access), then deploy again.`;
   }
   if (answer.status === 403 && /iam:PassRole/i.test(reason)) {
-    return `The provider role ${role} may not pass the connector role to OpenSearch: its iam:PassRole grant is missing or not yet effective. Deploy again; if it persists, check for an SCP or permissions boundary that denies iam:PassRole.`;
+    return `The provider role ${role} may not pass the connector role: its iam:PassRole grant is missing or not yet effective. Deploy again; if it persists, look for an SCP or permissions boundary denying it.`;
   }
   if (isServerlessDenial(answer)) {
     return `The collection refused ${role}: it needs aoss:APIAccessAll on the collection (IAM) and, in a data access policy, ` +
@@ -140,24 +146,22 @@ export function likelyFix(answer: ErrorAnswer, context: { providerRoleArn?: stri
     return `Allow ${role} to call es:ESHttp* on the domain's _plugins/_ml/* paths: the domain's access policy must not deny it (retried for IAM propagation before giving up).`;
   }
   if (answer.status === 403) {
-    return 'Check that the request is signed for the right region and that the domain\'s access policy allows the provider role.';
+    return 'Check the signing region, and that the domain\'s access policy allows the provider role.';
   }
   if (answer.status === 401) {
-    return 'The domain asked for credentials it did not get: with fine-grained access control and basic auth only, map the provider role to ml_full_access or let it use the master user.';
+    return 'The domain wants credentials (basic auth only): map the provider role to ml_full_access or let it use the master user.';
   }
   if (/trusted connector endpoint/i.test(reason)) {
-    return 'Add a pattern for the action URL to the domain setting plugins.ml_commons.trusted_connector_endpoints_regex, or use a URL the domain trusts.';
+    return 'Add a pattern for the action URL to the setting plugins.ml_commons.trusted_connector_endpoints_regex, or use a trusted URL.';
   }
   if (/models? (are|is) still using this connector/i.test(reason)) {
-    return context.operation === 'update'
-      ? 'Undeploy the models named above (POST _plugins/_ml/models/<id>/_undeploy), deploy the stack, then deploy the models again.'
-      : 'Delete the models named above, or point them at another connector, then delete the connector again.';
+    return context.operation === 'update' ? UNDEPLOY_AROUND : DELETE_MODELS_FIRST;
   }
   if (answer.status === 404 && /no handler found|not found/i.test(reason) && context.operation === 'create') {
     return 'The domain has no ML Commons connector API: it needs OpenSearch 2.9 or later.';
   }
   if (answer.status === 400) {
-    return 'ml-commons rejected the connector body: fix the property named in the answer in the MlConnector or its blueprint.';
+    return 'ml-commons rejected the body: fix the property it names in the MlConnector or its blueprint.';
   }
   if (answer.status === 429 || answer.status >= 500) {
     return 'The domain was busy or unavailable until the time ran out: check its health, then deploy again.';
@@ -165,9 +169,14 @@ export function likelyFix(answer: ErrorAnswer, context: { providerRoleArn?: stri
   return 'Check the answer above and the handler\'s log.';
 }
 
+/** " (3 attempts)" when the answer came after retries, for messages. */
+export function attemptsNote(response: HttpResponse): string {
+  return response.attempts && response.attempts > 1 ? ` (${response.attempts} attempts)` : '';
+}
+
 /** An error answer as a DeployError with its likely fix. */
 export function answerError(response: HttpResponse, context: { providerRoleArn?: string; operation: string; what: string }): DeployError {
   const answer = readErrorAnswer(response);
-  const attempts = response.attempts && response.attempts > 1 ? ` (${response.attempts} attempts)` : '';
+  const attempts = attemptsNote(response);
   return new DeployError(`Could not ${context.what}${attempts}. ${describeAnswer(answer)}. ${likelyFix(answer, context)}`);
 }

@@ -245,7 +245,7 @@ describe('manual mapping', () => {
     const [props] = synthesized.propertiesOf(CONNECTOR_TYPE);
     const response = await send(createEvent(props));
     expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toContain(`map the IAM role ${PROVIDER.roleArn} as a backend role of the ml_full_access role`);
+    expect(response.Reason).toContain(`map the IAM role ${PROVIDER.roleArn} as a backend role of ml_full_access`);
   });
 });
 

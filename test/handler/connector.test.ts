@@ -393,7 +393,7 @@ describe('errors CloudFormation shows', () => {
       const { response } = await lambda.invoke(createEvent(properties));
       expect(response?.Status).toBe('FAILED');
       expect(response?.Reason).toMatch(/OpenSearch answered 403 security_exception: no permissions for \[cluster:admin\/opensearch\/ml\/(create_connector|connectors\/create)\]/);
-      expect(response?.Reason).toContain(`map the IAM role ${PROVIDER.roleArn} as a backend role of the ml_full_access role`);
+      expect(response?.Reason).toContain(`map the IAM role ${PROVIDER.roleArn} as a backend role of ml_full_access`);
     } finally {
       await emulator.stop();
       emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });

@@ -187,7 +187,7 @@ describe('create', () => {
     const { response } = await create(chain, MODEL, 'Model');
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/smoke test of the model .* failed: OpenSearch answered 4\d\d/);
-    expect(response.Reason).toMatch(/Model access is not enabled/);
+    expect(response.Reason).toMatch(/Enable access to this model in the Bedrock console/);
     expect(emulator.models()).toEqual([]);
     // nothing left for the rollback's Delete to find
     expect(response.PhysicalResourceId).toMatch(/^cdk-opensearch-ml:/);

@@ -36,7 +36,7 @@ describe.each(secured)('OpenSearch %s: the ml_full_access mapping', (_version, n
     const denied = await deployment.create(deployment.logicalId(CONNECTOR, 'QA'));
     expect(denied.Status).toBe('FAILED');
     expect(denied.Reason).toMatch(/OpenSearch answered 403 security_exception: no permissions for \[cluster:admin\/opensearch\/ml\/(create_connector|connectors\/create)\]/);
-    expect(denied.Reason).toContain(`map the IAM role ${PROVIDER_ROLE_ARN} as a backend role of the ml_full_access role`);
+    expect(denied.Reason).toContain(`map the IAM role ${PROVIDER_ROLE_ARN} as a backend role of ml_full_access`);
 
     await deployment.createAll();
     const during = (await mapping()).json.ml_full_access;

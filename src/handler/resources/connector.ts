@@ -7,7 +7,7 @@ import {
 } from '../../contract';
 import { createOnce, Lookup, removeCreated } from '../create-once';
 import { Deadline } from '../deadline';
-import { DeployError, answerError, describeAnswer, isGone, readErrorAnswer } from '../errors';
+import { DELETE_MODELS_FIRST, DeployError, UNDEPLOY_AROUND, answerError, describeAnswer, isGone, readErrorAnswer } from '../errors';
 import { log } from '../log';
 import { isMarker } from '../physical-id';
 import { checked, optionalString, requireObject, RawProperties, targetOf } from '../properties';
@@ -16,6 +16,7 @@ import { HttpResponse, TransportError } from '../transport';
 import { deployModel, undeployModel } from './model';
 
 const CONNECTORS = '/_plugins/_ml/connectors';
+const connectorPath = (id: string): string => `${CONNECTORS}/${encodeURIComponent(id)}`;
 
 /** The connector parameter that carries the creation token. ml-commons stores it and ignores it otherwise. */
 export const TOKEN_PARAMETER = 'cdk_creation_token';
@@ -76,10 +77,7 @@ function connectorsMadeBy(requestId: string, props: ConnectorResourceProperties,
   const token = creationToken(props, requestId);
   return {
     find: (deadline) => searchByToken(props.connector.name, token, ctx, deadline),
-    remove: async (id) => {
-      const response = await ctx.client.request({ method: 'DELETE', path: `${CONNECTORS}/${encodeURIComponent(id)}` });
-      if (response.status !== 200 && response.status !== 404) throw new Error(describeAnswer(readErrorAnswer(response)));
-    },
+    remove: (id) => deleteConnector(id, props, ctx),
   };
 }
 
@@ -126,7 +124,7 @@ async function updateConnector(
     log('replacing connector', { connectorId: physicalId, why });
     return createConnector(props, ctx);
   }
-  const response = await ctx.client.request({ method: 'PUT', path: `${CONNECTORS}/${encodeURIComponent(physicalId)}`, body: props.connector });
+  const response = await ctx.client.request({ method: 'PUT', path: connectorPath(physicalId), body: props.connector });
   if (response.status === 200) return physicalId;
   const answer = readErrorAnswer(response);
   if (response.status === 404) {
@@ -157,17 +155,16 @@ async function updateAroundModels(
     owned = await ctx.stackModels();
   } catch (e) {
     throw new DeployError(`Could not update the connector ${id}. ${answered}. The provider could not list this stack's resources to check that ` +
-      `those models are its own (${(e as Error).message}). Undeploy the models, deploy the stack again, then deploy them again.`);
+      `those models are its own (${(e as Error).message}). ${UNDEPLOY_AROUND}`);
   }
   const foreign = models.filter((model) => !owned.has(model));
   if (foreign.length > 0) {
-    throw new DeployError(`Could not update the connector ${id}. ${answered}. This stack does not manage the deployed models ${foreign.join(', ')}: ` +
-      'undeploy the models (POST _plugins/_ml/models/<id>/_undeploy), deploy the stack again, then deploy them again.');
+    throw new DeployError(`Could not update the connector ${id}. ${answered}. This stack does not manage the deployed models ${foreign.join(', ')}. ${UNDEPLOY_AROUND}`);
   }
   log('undeploying the stack\'s models to update their connector', { connectorId: id, models });
   for (const model of models) await undeployModel(model, ctx);
   try {
-    const response = await ctx.client.request({ method: 'PUT', path: `${CONNECTORS}/${encodeURIComponent(id)}`, body: props.connector });
+    const response = await ctx.client.request({ method: 'PUT', path: connectorPath(id), body: props.connector });
     if (response.status !== 200) throw answerError(response, { ...ctx, operation: 'update', what: `update the connector ${id}` });
   } finally {
     for (const model of models) await deployModel(model, ctx);
@@ -196,7 +193,7 @@ function replacementReason(physicalId: string, props: ConnectorResourcePropertie
 async function deleteConnector(physicalId: string, _props: ConnectorResourceProperties, ctx: ResourceContext): Promise<void> {
   let response: HttpResponse;
   try {
-    response = await ctx.client.request({ method: 'DELETE', path: `${CONNECTORS}/${encodeURIComponent(physicalId)}` });
+    response = await ctx.client.request({ method: 'DELETE', path: connectorPath(physicalId) });
   } catch (e) {
     if (e instanceof TransportError && e.code === 'ENOTFOUND') {
       log('domain endpoint no longer resolves; nothing left to delete', { connectorId: physicalId });
@@ -209,7 +206,7 @@ async function deleteConnector(physicalId: string, _props: ConnectorResourceProp
   if (/still using this connector/i.test(answer.reason)) {
     const models = modelIdsInReason(answer.reason);
     throw new DeployError(`Could not delete the connector ${physicalId}: ${models.length > 0 ? `models ${models.join(', ')} still use it` : 'models still use it'}. ` +
-      `${describeAnswer(answer)}. Delete those models (or point them at another connector), then delete the connector again.`);
+      `${describeAnswer(answer)}. ${DELETE_MODELS_FIRST}`);
   }
   throw answerError(response, { ...ctx, operation: 'delete', what: `delete the connector ${physicalId}` });
 }

@@ -5,7 +5,7 @@
 import { MODEL_RESOURCE_TYPE, ModelResourceAttributes, ModelResourceProperties } from '../../contract';
 import { createOnce, Lookup, removeCreated } from '../create-once';
 import { Deadline, sleep } from '../deadline';
-import { DeployError, NO_ROOM, answerError, describeAnswer, isGone, readErrorAnswer } from '../errors';
+import { DeployError, NO_ROOM, answerError, attemptsNote, describeAnswer, isGone, readErrorAnswer } from '../errors';
 import { log } from '../log';
 import { checked, requireObject, requireString, RawProperties, targetOf } from '../properties';
 import type { ResourceContext, ResourceType } from '../resource';
@@ -13,6 +13,9 @@ import { Backoff, sleepBeforeRetry } from '../retry';
 import { HttpResponse, TransportError } from '../transport';
 
 const ML = '/_plugins/_ml';
+
+/** The path of a model, or of one of its actions (`/_deploy`, ...). */
+const modelPath = (id: string, action = ''): string => `${ML}/models/${encodeURIComponent(id)}${action}`;
 
 export function parseModelProperties(raw: RawProperties): ModelResourceProperties {
   // typedValues point from the root of the properties (see ModelResourceProperties).
@@ -148,7 +151,7 @@ interface DeployTask {
 
 /** One POST _deploy and its task, polled until it ends; undefined when the answer names no task. */
 async function deployOnce(id: string, ctx: ResourceContext): Promise<DeployTask | undefined> {
-  const json = await call(ctx, 'POST', `${ML}/models/${encodeURIComponent(id)}/_deploy`, `deploy the model ${id}`);
+  const json = await call(ctx, 'POST', modelPath(id, '/_deploy'), `deploy the model ${id}`);
   const taskId = json.task_id;
   if (typeof taskId !== 'string') return undefined;
   // Remote model deploys take seconds: poll often enough that a finished task is seen soon after.
@@ -178,7 +181,7 @@ function nodeErrorsAll(error: unknown, pattern: RegExp): boolean {
 }
 
 export async function undeployModel(id: string, ctx: ResourceContext): Promise<void> {
-  const response = await ctx.client.request({ method: 'POST', path: `${ML}/models/${encodeURIComponent(id)}/_undeploy` });
+  const response = await ctx.client.request({ method: 'POST', path: modelPath(id, '/_undeploy') });
   if (response.status !== 200 && response.status !== 404) {
     throw answerError(response, { ...ctx, operation: 'model', what: `undeploy the model ${id}` });
   }
@@ -186,8 +189,8 @@ export async function undeployModel(id: string, ctx: ResourceContext): Promise<v
 
 /** Likely causes of a failed prediction, by what the model's service answered. */
 const PREDICT_CAUSES: Array<[RegExp, string]> = [
-  [/sts:AssumeRole|AssumeRole|security token/i, 'OpenSearch could not assume the connector role: check its trust policy (opensearchservice.amazonaws.com, with aws:SourceAccount and aws:SourceArn of this domain).'],
-  [/don't have access to the model|access to the model|model access/i, 'Model access is not enabled for this model in Amazon Bedrock: enable it in the Bedrock console (Model access) in the model\'s region.'],
+  [/sts:AssumeRole|AssumeRole|security token/i, 'OpenSearch could not assume the connector role: check its trust policy (opensearchservice.amazonaws.com, aws:SourceAccount, aws:SourceArn).'],
+  [/don't have access to the model|access to the model|model access/i, 'Enable access to this model in the Bedrock console (Model access), in the model\'s region.'],
   [/not authorized to perform|AccessDenied/i, 'The connector role may not invoke the model: check its Invoke policy names the model or endpoint ARN.'],
   [/Could not find endpoint|endpoint.*(not found|does not exist)/i, 'The SageMaker endpoint does not exist in that region, or its name is wrong: check the blueprint\'s endpointName.'],
   [/ValidationException|Malformed|invalid/i, 'The model rejected the request: check the connector\'s request body and the verify parameters.'],
@@ -197,7 +200,7 @@ const PREDICT_CAUSES: Array<[RegExp, string]> = [
 async function verifyModel(id: string, props: ModelResourceProperties, ctx: ResourceContext): Promise<void> {
   const verify = props.verify!;
   const response = await ctx.client.request({
-    method: 'POST', path: `${ML}/models/${encodeURIComponent(id)}/_predict`, body: { parameters: verify.parameters }, deadline: ctx.deadline,
+    method: 'POST', path: modelPath(id, '/_predict'), body: { parameters: verify.parameters }, deadline: ctx.deadline,
   });
   if (response.status !== 200) {
     const answer = readErrorAnswer(response);
@@ -274,7 +277,7 @@ async function updateModel(
   let undeployed = moving && old.deploy;
   if (undeployed) await undeployModel(id, ctx);
   if (Object.keys(changed).length > 0) {
-    const put = () => ctx.client.request({ method: 'PUT', path: `${ML}/models/${encodeURIComponent(id)}`, body: changed });
+    const put = () => ctx.client.request({ method: 'PUT', path: modelPath(id), body: changed });
     let response = await put();
     // 2.12 refuses any update of a deployed model: undeploy, update, deploy again.
     if (response.status !== 200 && old.deploy && !undeployed && /undeploy the model/i.test(readErrorAnswer(response).reason)) {
@@ -305,7 +308,7 @@ async function updateModel(
 async function deleteModel(id: string, props: ModelResourceProperties, ctx: ResourceContext, seen: { groupId?: string } = {}): Promise<void> {
   let found: HttpResponse;
   try {
-    found = await ctx.client.request({ method: 'GET', path: `${ML}/models/${encodeURIComponent(id)}` });
+    found = await ctx.client.request({ method: 'GET', path: modelPath(id) });
   } catch (e) {
     // An imported domain deleted out of band takes its models with it.
     if (e instanceof TransportError && e.code === 'ENOTFOUND') return;
@@ -315,7 +318,7 @@ async function deleteModel(id: string, props: ModelResourceProperties, ctx: Reso
   const model = (found.json ?? {}) as { model_state?: string; model_group_id?: string };
   if (props.model.model_group_id === undefined && model.model_group_id) seen.groupId = model.model_group_id;
   if (model.model_state !== 'REGISTERED' && model.model_state !== 'UNDEPLOYED') await undeployModel(id, ctx);
-  const response = await ctx.client.request({ method: 'DELETE', path: `${ML}/models/${encodeURIComponent(id)}` });
+  const response = await ctx.client.request({ method: 'DELETE', path: modelPath(id) });
   if (response.status !== 200 && !isGone(response)) {
     throw answerError(response, { ...ctx, operation: 'delete', what: `delete the model ${id}` });
   }
@@ -337,7 +340,7 @@ async function deleteOwnGroup(groupId: string, ctx: ResourceContext): Promise<vo
   const group = await ctx.client.request({ method: 'DELETE', path: `${ML}/model_groups/${encodeURIComponent(groupId)}` });
   log('the model\'s own group', { modelGroupId: groupId, status: group.status });
   if (group.status !== 200 && !isGone(group) && group.status !== 409) {
-    throw new Error(`${describeAnswer(readErrorAnswer(group))}${group.attempts && group.attempts > 1 ? ` (${group.attempts} attempts)` : ''}`);
+    throw new Error(`${describeAnswer(readErrorAnswer(group))}${attemptsNote(group)}`);
   }
 }
 

@@ -5,7 +5,7 @@
  * this resource added is removed, and the physical ID remembers what that was.
  */
 import { ROLE_MAPPING_RESOURCE_TYPE, RoleMappingResourceProperties } from '../../contract';
-import { DeployError, describeAnswer, isAnonymousDenial, readErrorAnswer } from '../errors';
+import { DeployError, attemptsNote, describeAnswer, isAnonymousDenial, readErrorAnswer } from '../errors';
 import { log } from '../log';
 import { isMarker } from '../physical-id';
 import { checked, requireString, RawProperties, targetOf } from '../properties';
@@ -137,13 +137,13 @@ async function removeMapped(physicalId: string, props: RoleMappingResourceProper
 function mappingError(response: HttpResponse, props: RoleMappingResourceProperties, ctx: ResourceContext, verb: string): DeployError {
   const answer = readErrorAnswer(response);
   const fix = isAnonymousDenial(response)
-    ? 'The domain\'s access policy refuses unsigned requests (retried while a policy applied in this deployment may still be taking effect), so the master user cannot use basic auth: allow them in the access policy ' +
-      '(fine-grained access control then decides; useUnsignedBasicAuth: true does this for an L2 Domain), or make the provider role the IAM master user (FineGrainedAccess.providerIsMasterUser()).'
+    ? 'The domain\'s access policy refuses unsigned requests (retried while this deployment\'s policy may be taking effect), so basic auth cannot pass: ' +
+      'allow them (useUnsignedBasicAuth: true on an L2 Domain; fine-grained access control then decides), or make the provider role the IAM master user (FineGrainedAccess.providerIsMasterUser()).'
     : response.status === 401 || response.status === 403
       ? `The ${authDescription(props, ctx)} may not change role mappings: use the domain's master user (fineGrainedAccess: FineGrainedAccess.masterUserSecret(secret)), make the provider role the IAM master user, or map ${props.backendRole} to ${props.role} by hand (FineGrainedAccess.manual()).`
       : response.status === 400 && /no handler found/i.test(answer.reason)
-        ? 'The domain has no security plugin API: it has no fine-grained access control, so no mapping is needed (fineGrainedAccess: FineGrainedAccess.disabled()).'
+        ? 'The domain has no fine-grained access control, so no mapping is needed (fineGrainedAccess: FineGrainedAccess.disabled()).'
         : 'Check the answer above; the mapping was left as it was.';
-  const attempts = response.attempts && response.attempts > 1 ? ` (${response.attempts} attempts)` : '';
+  const attempts = attemptsNote(response);
   return new DeployError(`Could not ${verb} the ${props.role} role mapping for ${props.backendRole}${attempts}. ${describeAnswer(answer)}. ${fix}`);
 }
