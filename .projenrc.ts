@@ -18,9 +18,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Release and PR workflows run on a maintained Node.js; the package itself still supports 20.
   workflowNodeVersion: '22.x',
 
-  // The lowest aws-cdk-lib users may have. Tests run against exactly this version; it is
-  // the first that knows the nodejs24.x Lambda runtime, which cdk-nag's AwsSolutions-L1 checks.
-  cdkVersion: '2.236.0',
+  // The lowest aws-cdk-lib users may have. Tests run against exactly this version. It knows the
+  // nodejs24.x Lambda runtime (from 2.236.0), which cdk-nag's AwsSolutions-L1 checks, and its Go
+  // bindings are the first tested here that compile with constructs v10.5 (those before 2.239.0
+  // were generated against constructs v10.4), so the Go module jsii-pacmak builds compiles.
+  cdkVersion: '2.240.0',
   constructsVersion: '10.5.1',
   jsiiVersion: '~6.0.0',
 
@@ -90,9 +92,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmignoreEnabled: true,
 });
 
-// integ-runner snapshot tests need the integ-tests library of the same CDK version we build against.
+// integ-runner snapshot tests need an integ-tests library that accepts the aws-cdk-lib we build against.
+// npm has no 2.240.0-alpha.0 (the releases around it are 2.239.0-alpha.0 and 2.244.0-alpha.0),
+// and 2.239.0-alpha.0's peer dependency `aws-cdk-lib@^2.239.0` takes 2.240.0.
 project.deps.removeDependency('@aws-cdk/integ-tests-alpha');
-project.deps.addDependency('@aws-cdk/integ-tests-alpha@2.236.0-alpha.0', DependencyType.DEVENV);
+project.deps.addDependency('@aws-cdk/integ-tests-alpha@2.239.0-alpha.0', DependencyType.DEVENV);
 
 project.tsconfigDev.addInclude('.projenrc.ts');
 // The handler's modules are compiled by jsii but run only from the bundled asset: ship the generated function only.

@@ -73,7 +73,7 @@ export function validateMlText(scope: IConstruct, property: string, text: string
  * Rejects a region that is not an AWS region, naming the nearest known one. A region that
  * aws-cdk-lib's region facts do not know but that is shaped like one (an area, a compass
  * direction, a number) only draws a warning: AWS opens regions before the aws-cdk-lib a user
- * runs knows them (this library accepts aws-cdk-lib from 2.236), and refusing them would block
+ * runs knows them (this library accepts aws-cdk-lib from 2.240), and refusing them would block
  * that user until an upgrade.
  */
 export function validateRegion(scope: IConstruct, property: string, region: string): void {

@@ -3,10 +3,10 @@ module example.com/semantic-search
 go 1.25.0
 
 require (
-	// Not v2.236.0, the aws-cdk-lib this repository builds and tests with: the Go bindings of
-	// aws-cdk-lib before 2.239.0 were generated against constructs v10.4, and with constructs
-	// v10.5 (which cdk-opensearch-ml and cdk-nag need) their Cfn* types do not compile
-	// ("ambiguous selector ... With"). v2.240.0 is the earliest later release tested here.
+	// The aws-cdk-lib this repository builds and tests with (package.json devDependencies), the
+	// lowest the library accepts. The Go bindings of aws-cdk-lib before 2.239.0 were generated
+	// against constructs v10.4, and with constructs v10.5 (which cdk-opensearch-ml and cdk-nag
+	// need) their Cfn* types do not compile ("ambiguous selector ... With").
 	github.com/aws/aws-cdk-go/awscdk/v2 v2.240.0
 	github.com/aws/constructs-go/constructs/v10 v10.5.1
 	github.com/aws/jsii-runtime-go v1.140.0

@@ -123,10 +123,10 @@ async function withLock<T>(name: string, log: string, fn: () => Promise<T>): Pro
 }
 
 /** jsii-pacmak for one target, into dist/<target>, with the README translations of the tablet. */
-function pacmak(target: string, log: string, extraArgs: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
+function pacmak(target: string, log: string, extraArgs: string[] = []) {
   return run(path.join(BIN, 'jsii-pacmak'), [
     '-v', '--force', '--no-npmignore', '--target', target, '--rosetta-tablet', TABLET, ...extraArgs,
-  ], { log, env: extraEnv });
+  ], { log });
 }
 
 /**
@@ -218,11 +218,9 @@ const PIPELINES: Record<'python' | 'java' | 'go', Pipeline> = {
 
   go: async ({ log, outdir, step, check }) => {
     const app = path.join(ROOT, 'examples', 'go');
-    // pacmak's own `go build` of the module resolves the aws-cdk-go version of our aws-cdk-lib
-    // floor (v2.236.0), whose bindings do not compile with constructs v10.5 (see examples/go/go.mod).
-    // The module is compiled below instead, as the example app's dependency, against the aws-cdk-go
-    // the example requires.
-    await step('package', () => pacmak('go', log, [], { JSII_BUILD_GO: '0' }));
+    // pacmak runs `go build` on the module it generates, against the aws-cdk-go of our aws-cdk-lib
+    // floor (v2.240.0, as the example requires): the release pipeline's `npx projen package:go` does the same.
+    await step('package', () => pacmak('go', log));
     const binary = path.join(WORK, 'go', 'semantic-search');
     await step('build', () => run('go', ['build', '-o', binary, '.'], { cwd: app, log }));
     await step('synth', () => run(binary, [], { cwd: app, log, env: { CDK_OUTDIR: outdir } }));

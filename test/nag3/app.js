@@ -1,7 +1,7 @@
 // An app on aws-cdk-lib 2.257 with cdk-nag 3 as a validation plugin, run by test/nag3.test.ts in a
 // child process: it prints what cdk-nag 3 finds on a stack that uses every feature of the library
 // that writes a wildcard. The library's sources, cdk-nag and the app all get the aws-cdk-lib of
-// test/nag3/deps (the project's own is 2.236, the lowest users may have).
+// test/nag3/deps (the project's own is 2.240, the lowest users may have).
 'use strict';
 const fs = require('node:fs');
 const Module = require('node:module');
