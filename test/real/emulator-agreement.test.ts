@@ -88,6 +88,14 @@ const CASES: Record<string, Step[]> = {
     { admin: true, method: 'POST', path: '/agreement-gone/_search?search_pipeline=_none', body: { size: 0 } },
     { admin: true, method: 'DELETE', path: '/agreement-gone' },
   ],
+  'a write to an index whose default ingest pipeline is gone': [
+    { admin: true, method: 'PUT', path: '/_ingest/pipeline/agreement-ip', body: { processors: [{ text_embedding: { model_id: 'AAAAAAAAAAAAAAAAAAAA', field_map: { text: 'v' } } }] } },
+    { admin: true, method: 'PUT', path: '/agreement-orphan', body: { settings: { 'index.default_pipeline': 'agreement-ip', 'index.number_of_replicas': 0 } } },
+    { admin: true, method: 'DELETE', path: '/_ingest/pipeline/agreement-ip' },
+    { admin: true, method: 'PUT', path: '/agreement-orphan/_doc/1', body: { text: 'kept' } },
+    { admin: true, method: 'PUT', path: '/agreement-orphan/_doc/1?pipeline=_none', body: { text: 'kept' } },
+    { admin: true, method: 'DELETE', path: '/agreement-orphan' },
+  ],
 };
 
 /** What must agree: status, and for errors the type and the reason (IDs masked). */

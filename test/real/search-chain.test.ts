@@ -6,8 +6,12 @@
  * endpoint), a neural query, a hybrid query and a RAG answer; an in-place update of the index, a change the real node
  * cannot apply (a vector field's dimension) refused with our message, and a teardown that keeps the index.
  *
- * The vector fields use the Lucene engine: Maven Central's k-NN zip has no native libraries, and a write to a faiss or
- * nmslib field kills the node (UnsatisfiedLinkError: no opensearchknn_faiss_* in java.library.path); see versions.ts.
+ * The vector fields use the Lucene engine: Maven Central's k-NN zip has no native libraries, and a write to a faiss
+ * field stops the node (UnsatisfiedLinkError: no opensearchknn_faiss_* in java.library.path); see versions.ts.
+ *
+ * After the teardown the retained index still names its deleted pipelines as index.default_pipeline and
+ * index.search.default_pipeline: every search that names no pipeline fails ("Pipeline real-tier-hybrid is not
+ * defined"), so its documents are counted with ?search_pipeline=_none.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Deployment, nodes, RealDomain, toLoopback } from './tier';

@@ -12,8 +12,9 @@
  *   without the security plugin (no fine-grained access control, plain HTTP behind the front door).
  * - k-NN (`opensearch-knn`) and neural search (`neural-search`, not `opensearch-neural-search`) exist for 2.19.6.0
  *   and 3.6.0.0. The Maven Central k-NN zip holds only jars: none of the native libraries (libopensearchknn_faiss,
- *   _nmslib, _common) that the distribution's plugins/opensearch-knn/lib has, so only the Lucene engine works;
- *   the real tier's vector fields use KnnEngine.LUCENE. k-NN extends lang-painless (3.x: and the core's
+ *   _nmslib, _common) that the distribution's plugins/opensearch-knn/lib has, so only the Lucene engine works:
+ *   the first write to a faiss field stops the node (UnsatisfiedLinkError: no opensearchknn_faiss_* in
+ *   java.library.path, seen on both versions), and the real tier's vector fields use KnnEngine.LUCENE. k-NN extends lang-painless (3.x: and the core's
  *   transport-grpc module); neural-search extends opensearch-knn (3.x: and transport-grpc) and calls ml-commons.
  */
 
