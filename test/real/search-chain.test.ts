@@ -15,11 +15,8 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Deployment, nodes, RealDomain, toLoopback } from './tier';
-import {
-  BedrockModel, ClaudeRequestFormat, ConnectorBlueprint, IndexField, IngestPipeline, IngestProcessor, KnnEngine, KnnSpaceType, MlConnector,
-  MlModel, ModelVerification, SearchPipeline, SearchProcessor, SemanticSearch, VectorIndex,
-} from '../../src';
-import { DataPlane, DOCUMENTS, hybrid, idsOf, ingest, neural, rag } from '../handler/search-scenario';
+import { ConnectorBlueprint, IndexField, KnnEngine, KnnSpaceType, SemanticSearch } from '../../src';
+import { buildChain, DataPlane, DOCUMENTS, hybrid, idsOf, ingest, neural, rag } from '../handler/search-scenario';
 
 const NAMES = { ingest: 'real-tier-embed', search: 'real-tier-hybrid', rag: 'real-tier-rag', index: 'real-tier-docs' };
 const INDEX = 'Custom::OpenSearchIndex';
@@ -65,49 +62,9 @@ describe.each(nodes())('OpenSearch %s: semantic, hybrid and RAG search through t
     return answer.status === 200 ? answer.json.hits.total.value : `${answer.status} ${answer.body}`;
   };
 
-  /** The chain of test/handler/search.test.ts, on this domain, with Lucene vector fields. */
-  const chain = (options: { dimensions?: number; replicas?: number; extraField?: IndexField } = {}) => domain.synth((stack, d) => {
-    const fineGrainedAccess = domain.fineGrainedAccess(stack);
-    const titan = new MlConnector(stack, 'Titan', {
-      domain: d, fineGrainedAccess, blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: options.dimensions ?? 256 }),
-    });
-    const model = new MlModel(stack, 'Embedding', { connector: titan, name: 'titan', verify: ModelVerification.predict() });
-    const ingestPipeline = new IngestPipeline(stack, 'Ingest', {
-      pipelineName: NAMES.ingest, processors: [IngestProcessor.textEmbedding({ model, fieldMap: { text: 'embedding' } })],
-    });
-    const search = new SearchPipeline(stack, 'Hybrid', {
-      pipelineName: NAMES.search,
-      processors: [
-        SearchProcessor.neuralQueryEnricher({ fieldModels: { embedding: model } }), SearchProcessor.normalization({ weights: [0.3, 0.7] }),
-      ],
-    });
-    const index = new VectorIndex(stack, 'Index', {
-      indexName: NAMES.index,
-      fields: [
-        IndexField.text('text'), IndexField.keyword('category'), IndexField.knnVector('embedding', { model, engine: KnnEngine.LUCENE }),
-        ...(options.extraField ? [options.extraField] : []),
-      ],
-      ingestPipeline,
-      defaultSearchPipeline: search,
-      replicas: options.replicas,
-    });
-    const claude = new MlConnector(stack, 'Claude', {
-      domain: d,
-      fineGrainedAccess,
-      blueprint: ConnectorBlueprint.bedrockAnthropicClaude({
-        model: BedrockModel.foundationModel('anthropic.claude-3-haiku-20240307-v1:0'), requestFormat: ClaudeRequestFormat.INPUTS,
-      }),
-    });
-    const chat = new MlModel(stack, 'Chat', { connector: claude, name: 'claude' });
-    const ragPipeline = new SearchPipeline(stack, 'Rag', {
-      pipelineName: NAMES.rag,
-      processors: [
-        SearchProcessor.neuralQueryEnricher({ fieldModels: { embedding: model } }),
-        SearchProcessor.retrievalAugmentedGeneration({ model: chat, contextFields: ['text'] }),
-      ],
-    });
-    ragPipeline.node.addDependency(index);
-  });
+  /** The chain of test/handler/search.test.ts (search-scenario.ts), on this domain, with a Lucene vector field. */
+  const chain = (options: { dimensions?: number; replicas?: number; extraField?: IndexField } = {}) => domain.synth((stack, d) =>
+    buildChain(stack, d, { ...options, names: NAMES, engine: KnnEngine.LUCENE, fineGrainedAccess: domain.fineGrainedAccess(stack) }));
 
   test('create in order → _bulk → neural → hybrid → RAG → in-place update → refused dimension change → teardown that keeps the index', async () => {
     const deployment = new Deployment(domain, chain(), toLoopback(domain.models.url));
