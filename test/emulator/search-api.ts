@@ -351,6 +351,10 @@ export function countHandler(ctx: RequestContext): TransportPhase {
   const request = parseBody(ctx, true);
   return () => {
     const indices = searchedIndices(ctx);
+    // A count resolves the search pipeline as a search does: a default search pipeline that is gone fails it with
+    // "Pipeline <id> is not defined" (the real 2.19.6 and 3.6.0 nodes; test/real/emulator-agreement.test.ts). Its
+    // request processors are applied as a search's are (not checked against a real node).
+    applyRequestProcessors(resolveSearchPipeline(ctx, indices.length === 1 ? indices[0].settings : undefined), request);
     const vectors = new Map<Query, number[]>();
     const sparse = new Map<Query, Record<string, number>>();
     rewrite(ctx, request.query, vectors, sparse);

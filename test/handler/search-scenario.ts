@@ -5,6 +5,13 @@
  * steps run against the emulator and against a real node.
  */
 
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import {
+  BedrockModel, ClaudeRequestFormat, ConnectorBlueprint, FineGrainedAccess, IndexField, IngestPipeline, IngestProcessor, KnnEngine, MlConnector,
+  MlModel, ModelVerification, SearchPipeline, SearchProcessor, VectorIndex,
+} from '../../src';
+
 /** Requests of an application to the domain or collection, signed as it signs them. */
 export interface DataPlane {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }>;
@@ -59,4 +66,81 @@ export function rag(data: DataPlane, index: string, pipeline: string, vectorFiel
       generative_qa_parameters: { llm_question: question, context_size: 1, ...(llmResponseField ? { llm_response_field: llmResponseField } : {}) },
     },
   });
+}
+
+export interface ChainOptions {
+  /** the names of the pipelines and of the index (default: CHAIN_NAMES) */
+  readonly names?: { readonly ingest: string; readonly search: string; readonly rag: string; readonly index: string };
+  /** the providers' fine-grained access on the domain (default: none given) */
+  readonly fineGrainedAccess?: FineGrainedAccess;
+  /** Titan's vector length (default 256) */
+  readonly dimensions?: number;
+  /** the vector field's engine (default: the library's) */
+  readonly engine?: KnnEngine;
+  /** the category field (a keyword unless given) */
+  readonly category?: IndexField;
+  readonly replicas?: number;
+  readonly shards?: number;
+  readonly refreshInterval?: Duration;
+  readonly indexName?: string;
+  readonly removalPolicy?: RemovalPolicy;
+  readonly pipelineDescription?: string;
+  /** a field besides text, category and the vectors */
+  readonly extraField?: IndexField;
+}
+
+export const CHAIN_NAMES = { ingest: 'embed-titan', search: 'hybrid', rag: 'rag-claude', index: 'docs' };
+
+/**
+ * The README's first example: Titan Text Embeddings V2 (256 dimensions, unit vectors) → model → ingest pipeline →
+ * index → hybrid search pipeline (the index's default); Claude (INPUTS) → model → RAG pipeline.
+ */
+export function buildChain(stack: Stack, domain: opensearch.IDomain, options: ChainOptions = {}): void {
+  const names = options.names ?? CHAIN_NAMES;
+  const access = options.fineGrainedAccess ? { fineGrainedAccess: options.fineGrainedAccess } : {};
+  const titan = new MlConnector(stack, 'Titan', {
+    domain, ...access, blueprint: ConnectorBlueprint.bedrockTitanTextEmbeddingV2({ dimensions: options.dimensions ?? 256 }),
+  });
+  const model = new MlModel(stack, 'Embedding', { connector: titan, name: 'titan', verify: ModelVerification.predict() });
+  const ingestPipeline = new IngestPipeline(stack, 'Ingest', {
+    pipelineName: names.ingest,
+    description: options.pipelineDescription,
+    processors: [IngestProcessor.textEmbedding({ model, fieldMap: { text: 'embedding' } })],
+  });
+  const search = new SearchPipeline(stack, 'Hybrid', {
+    pipelineName: names.search,
+    processors: [
+      SearchProcessor.neuralQueryEnricher({ fieldModels: { embedding: model } }), SearchProcessor.normalization({ weights: [0.3, 0.7] }),
+    ],
+  });
+  const index = new VectorIndex(stack, 'Index', {
+    indexName: options.indexName ?? names.index,
+    fields: [
+      IndexField.text('text'), options.category ?? IndexField.keyword('category'),
+      ...(options.engine ? [IndexField.knnVector('embedding', { model, engine: options.engine })] : []),
+      ...(options.extraField ? [options.extraField] : []),
+    ],
+    ingestPipeline,
+    defaultSearchPipeline: search,
+    replicas: options.replicas,
+    shards: options.shards,
+    refreshInterval: options.refreshInterval,
+    removalPolicy: options.removalPolicy,
+  });
+  const claude = new MlConnector(stack, 'Claude', {
+    domain,
+    ...access,
+    blueprint: ConnectorBlueprint.bedrockAnthropicClaude({
+      model: BedrockModel.foundationModel('anthropic.claude-3-haiku-20240307-v1:0'), requestFormat: ClaudeRequestFormat.INPUTS,
+    }),
+  });
+  const chat = new MlModel(stack, 'Chat', { connector: claude, name: 'claude' });
+  const ragPipeline = new SearchPipeline(stack, 'Rag', {
+    pipelineName: names.rag,
+    processors: [
+      SearchProcessor.neuralQueryEnricher({ fieldModels: { embedding: model } }),
+      SearchProcessor.retrievalAugmentedGeneration({ model: chat, contextFields: ['text'] }),
+    ],
+  });
+  ragPipeline.node.addDependency(index);
 }

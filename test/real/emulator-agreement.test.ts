@@ -17,7 +17,11 @@ interface Step {
   readonly body?: unknown;
   /** remember a field of the answer under this name, for later paths */
   readonly keep?: [string, string];
+  /** sent to the real node as its admin (indexes and pipelines, which ml_full_access does not allow), not as the provider */
+  readonly admin?: boolean;
 }
+
+const KNN_FIELD = (dimension: number) => ({ type: 'knn_vector', dimension, method: { name: 'hnsw', engine: 'lucene', space_type: 'l2' } });
 
 const CASES: Record<string, Step[]> = {
   'a connector without a name': [{ method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector({ name: undefined }) }],
@@ -56,6 +60,43 @@ const CASES: Record<string, Step[]> = {
     { method: 'DELETE', path: (ids) => `${ML}/connectors/${ids.connector}` },
   ],
   'a missing model': [{ method: 'GET', path: `${ML}/models/AAAAAAAAAAAAAAAAAAAA` }],
+  // The search chain (k-NN and neural-search installed on the real node).
+  'an ingest pipeline with an unknown processor type; a missing ingest pipeline': [
+    { admin: true, method: 'PUT', path: '/_ingest/pipeline/agreement-unknown', body: { processors: [{ no_such_processor: { field: 'x' } }] } },
+    { admin: true, method: 'GET', path: '/_ingest/pipeline/agreement-missing' },
+  ],
+  'a text_embedding processor of a model that does not exist': [
+    { admin: true, method: 'PUT', path: '/_ingest/pipeline/agreement-te', body: { processors: [{ text_embedding: { model_id: 'AAAAAAAAAAAAAAAAAAAA', field_map: { text: 'v' } } }] } },
+    { admin: true, method: 'DELETE', path: '/_ingest/pipeline/agreement-te' },
+  ],
+  'a search pipeline with an unknown processor type; a missing search pipeline': [
+    { admin: true, method: 'PUT', path: '/_search/pipeline/agreement-unknown', body: { request_processors: [{ no_such_processor: {} }] } },
+    { admin: true, method: 'GET', path: '/_search/pipeline/agreement-missing' },
+  ],
+  'a knn_vector field whose dimension changes (Lucene engine)': [
+    { admin: true, method: 'PUT', path: '/agreement-knn', body: { settings: { 'index.knn': true, 'index.number_of_replicas': 0 }, mappings: { properties: { v: KNN_FIELD(3) } } } },
+    { admin: true, method: 'PUT', path: '/agreement-knn/_mapping', body: { properties: { v: KNN_FIELD(4) } } },
+    { admin: true, method: 'PUT', path: '/agreement-knn/_mapping', body: { properties: { w: KNN_FIELD(4) } } },
+    { admin: true, method: 'DELETE', path: '/agreement-knn' },
+  ],
+  // What a retained index is left with after its stack's teardown deleted its default search pipeline.
+  'a count and a search on an index whose default search pipeline is gone': [
+    { admin: true, method: 'PUT', path: '/_search/pipeline/agreement-sp', body: { request_processors: [{ neural_query_enricher: { default_model_id: 'AAAAAAAAAAAAAAAAAAAA' } }] } },
+    { admin: true, method: 'PUT', path: '/agreement-gone', body: { settings: { 'index.search.default_pipeline': 'agreement-sp', 'index.number_of_replicas': 0 } } },
+    { admin: true, method: 'DELETE', path: '/_search/pipeline/agreement-sp' },
+    { admin: true, method: 'GET', path: '/agreement-gone/_count' },
+    { admin: true, method: 'POST', path: '/agreement-gone/_search', body: { query: { match_all: {} } } },
+    { admin: true, method: 'POST', path: '/agreement-gone/_search?search_pipeline=_none', body: { size: 0 } },
+    { admin: true, method: 'DELETE', path: '/agreement-gone' },
+  ],
+  'a write to an index whose default ingest pipeline is gone': [
+    { admin: true, method: 'PUT', path: '/_ingest/pipeline/agreement-ip', body: { processors: [{ text_embedding: { model_id: 'AAAAAAAAAAAAAAAAAAAA', field_map: { text: 'v' } } }] } },
+    { admin: true, method: 'PUT', path: '/agreement-orphan', body: { settings: { 'index.default_pipeline': 'agreement-ip', 'index.number_of_replicas': 0 } } },
+    { admin: true, method: 'DELETE', path: '/_ingest/pipeline/agreement-ip' },
+    { admin: true, method: 'PUT', path: '/agreement-orphan/_doc/1', body: { text: 'kept' } },
+    { admin: true, method: 'PUT', path: '/agreement-orphan/_doc/1?pipeline=_none', body: { text: 'kept' } },
+    { admin: true, method: 'DELETE', path: '/agreement-orphan' },
+  ],
 };
 
 /** What must agree: status, and for errors the type and the reason (IDs masked). */
@@ -107,7 +148,7 @@ describe.each(nodes())('OpenSearch %s: the emulator answers as the real node doe
       const realPath = typeof step.path === 'function' ? step.path(real) : step.path;
       const emulatedPath = typeof step.path === 'function' ? step.path(emulated) : step.path;
       const body = (ids: Record<string, string>) => (typeof step.body === 'function' ? (step.body as any)(ids) : step.body);
-      const fromNode = await domain.call(step.method, realPath, body(real));
+      const fromNode = step.admin ? await domain.admin(step.method, realPath, body(real)) : await domain.call(step.method, realPath, body(real));
       const fromEmulator = await send(emulator, { method: step.method, path: emulatedPath, body: body(emulated), credentials: provider });
       if (step.keep) {
         real[step.keep[0]] = fromNode.json?.[step.keep[1]];

@@ -21,10 +21,10 @@
  *   (https://platform.openai.com/docs/api-reference/embeddings, /chat)
  * Errors: AWS services answer `{"message": ...}` with 403 (signature, AccessDeniedException), OpenAI 401.
  */
-import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { FrontDoor } from './front-door';
+import { semanticEmbedding } from '../emulator/fake-models';
 import { assumedRoleArn, evaluatePolicy } from '../emulator/iam';
 import { verifySigV4 } from '../emulator/sigv4';
 
@@ -180,15 +180,10 @@ function bedrockAnswer(modelId: string, operation: string, request: any): unknow
   return { message: `model ${modelId} is not served here` };
 }
 
-/** A deterministic unit vector for `text`. */
+/**
+ * A deterministic unit vector for `text`: the emulator's fake embedding (feature-hashed words), so that texts that
+ * share words are near each other and a neural query on the real node ranks the document that shares its words first.
+ */
 export function vector(text: string, dimensions: number): number[] {
-  const values: number[] = [];
-  let block = Buffer.alloc(0);
-  for (let i = 0; values.length < dimensions; i++) {
-    if (block.length === 0) block = createHash('sha256').update(`${text}#${i}`).digest();
-    values.push(block.readUInt8(0) / 255 - 0.5);
-    block = block.subarray(1);
-  }
-  const norm = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0)) || 1;
-  return values.map((v) => Math.round((v / norm) * 1e6) / 1e6);
+  return semanticEmbedding(text, dimensions);
 }

@@ -18,6 +18,7 @@ import { FineGrainedAccess } from '../../src';
 import { AwsApisEmulator, StackResource } from '../emulator/aws-apis';
 import { PolicyStatement } from '../emulator/iam';
 import { EmulatorPrincipal } from '../emulator/types';
+import { creationOrder } from '../handler/deployment';
 import { ACCOUNT, createEvent, deleteEvent, stringifyScalars, SynthesizedStack, synthesizeStack, updateEvent } from '../handler/events';
 import { LambdaHarness } from '../handler/harness';
 
@@ -33,6 +34,9 @@ export function nodes(): Array<[string, NodeInfo]> {
 
 /** The provider role's logical ID in every synthesized test stack (a hash of its construct path). */
 export const PROVIDER_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/OpenSearchMlProviderRole2E8E49A4`;
+/** an application of the domain: what ingests documents and searches */
+export const APPLICATION_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/real-tier-application`;
+const APPLICATION_SECURITY_ROLE = 'real_tier_application';
 export const API_KEY = `sk-real-tier-${randomBytes(8).toString('hex')}`;
 export const API_KEY_SECRET_ARN = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:real-tier/model-api-key-AbCdEf`;
 export const STACK_NAME = 'HandlerTest';
@@ -64,6 +68,12 @@ export class RealDomain {
       sessionToken: randomBytes(32).toString('base64'),
       roleArn: PROVIDER_ROLE_ARN,
     };
+    // An application of the domain (no identity policy: IAM allows it everything), for the data plane: _bulk, searches.
+    const application: EmulatorPrincipal = {
+      accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(20).toString('base64'),
+      roleArn: APPLICATION_ROLE_ARN,
+    };
     const awsPrincipals: EmulatorPrincipal[] = [provider];
     const aws = await AwsApisEmulator.start({
       principals: awsPrincipals,
@@ -76,7 +86,7 @@ export class RealDomain {
     });
     const frontDoor = await FrontDoor.start({
       node,
-      principals: [provider],
+      principals: [provider, application],
       accessPolicy: options.accessPolicy ?? securityApiOpen(),
       secretsManager: { url: aws.url, principals: awsPrincipals, ca: fs.readFileSync(path.join(__dirname, '..', 'emulator', 'tls', 'cert.pem'), 'utf8') },
     });
@@ -85,7 +95,7 @@ export class RealDomain {
       credentials: provider,
       env: { PROVIDER_ROLE_ARN: provider.roleArn, AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url, AWS_ENDPOINT_URL_CLOUDFORMATION: aws.url },
     });
-    const domain = new RealDomain(node, frontDoor, aws, models, lambda, provider);
+    const domain = new RealDomain(node, frontDoor, aws, models, lambda, provider, application);
     try {
       if (options.trustLoopback) await domain.trustEndpoints([...await domain.defaultTrustedEndpoints(), LOOPBACK_TRUST]);
     } catch (e) {
@@ -106,6 +116,7 @@ export class RealDomain {
     public readonly models: ModelEndpoints,
     public readonly lambda: LambdaHarness,
     private readonly provider: EmulatorPrincipal,
+    private readonly application: EmulatorPrincipal,
   ) {
     this.stackId = aws.stackId(STACK_NAME)!;
   }
@@ -162,9 +173,13 @@ export class RealDomain {
     return synthesized;
   }
 
-  /** Sends a CloudFormation event to the handler, with this domain's stack ID; records what Create made. */
+  /**
+   * Sends a CloudFormation event to the handler, with this domain's stack ID and, when given, the resource's logical ID
+   * (the handler marks what it writes with both); records what Create made.
+   */
   public async send(event: Record<string, any>, logicalId?: string): Promise<Record<string, any>> {
-    const { response } = await this.lambda.invoke({ ...event, StackId: this.stackId }, { remainingMs: 280_000 });
+    const sent = { ...event, StackId: this.stackId, ...(logicalId ? { LogicalResourceId: logicalId } : {}) };
+    const { response } = await this.lambda.invoke(sent, { remainingMs: 280_000 });
     if (!response) throw new Error('the handler sent no response');
     if (event.RequestType === 'Create' && response.Status === 'SUCCESS' && logicalId) {
       this.stackResources.push({ logicalId, physicalId: response.PhysicalResourceId, type: event.ResourceType });
@@ -177,17 +192,51 @@ export class RealDomain {
     return this.send(createEvent(properties, type), logicalId);
   }
 
-  public update(physicalId: string, properties: Record<string, unknown>, old: Record<string, unknown>, type: string) {
-    return this.send(updateEvent(physicalId, properties, old, type));
+  public update(physicalId: string, properties: Record<string, unknown>, old: Record<string, unknown>, type: string, logicalId?: string) {
+    return this.send(updateEvent(physicalId, properties, old, type), logicalId);
   }
 
-  public delete(physicalId: string, properties: Record<string, unknown>, type: string) {
-    return this.send(deleteEvent(physicalId, properties, type));
+  public delete(physicalId: string, properties: Record<string, unknown>, type: string, logicalId?: string) {
+    return this.send(deleteEvent(physicalId, properties, type), logicalId);
   }
 
   /** A request through the front door, SigV4-signed (service `es`) with the provider role's credentials. */
   public async call(method: string, requestPath: string, body?: unknown): Promise<{ status: number; json: any; body: string }> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return this.signed(this.provider, method, requestPath, body);
+  }
+
+  /**
+   * A request of the domain's application (APPLICATION_ROLE_ARN) through the front door; a string body is sent as
+   * is, as NDJSON (`_bulk`). On a node with the security plugin the application needs a security role: grantApplication().
+   */
+  public async callAsApplication(method: string, requestPath: string, body?: unknown): Promise<{ status: number; json: any; body: string }> {
+    return this.signed(this.application, method, requestPath, body);
+  }
+
+  /**
+   * On a node with the security plugin, maps the application to a security role of its own with `permissions`;
+   * returns what removes both again. Without the plugin there is nothing to map.
+   */
+  public async grantApplication(
+    permissions: { cluster: string[]; index: Array<{ index_patterns: string[]; allowed_actions: string[] }> },
+  ): Promise<() => Promise<void>> {
+    if (!this.node.security) return async () => {};
+    const role = `/_plugins/_security/api/roles/${APPLICATION_SECURITY_ROLE}`;
+    const mapping = `/_plugins/_security/api/rolesmapping/${APPLICATION_SECURITY_ROLE}`;
+    const put = await this.admin('PUT', role, { cluster_permissions: permissions.cluster, index_permissions: permissions.index });
+    const mapped = await this.admin('PUT', mapping, { backend_roles: [APPLICATION_ROLE_ARN] });
+    if (put.status >= 300 || mapped.status >= 300) throw new Error(`the application's security role failed: ${put.body} ${mapped.body}`);
+    return async () => {
+      await this.admin('DELETE', mapping);
+      await this.admin('DELETE', role);
+    };
+  }
+
+  private async signed(
+    principal: EmulatorPrincipal, method: string, requestPath: string, body?: unknown,
+  ): Promise<{ status: number; json: any; body: string }> {
+    const ndjson = typeof body === 'string';
+    const payload = body === undefined ? undefined : ndjson ? body : JSON.stringify(body);
     const [host, port] = this.frontDoor.endpoint.split(':');
     const signed = aws4.sign({
       host: this.frontDoor.endpoint,
@@ -196,8 +245,8 @@ export class RealDomain {
       service: 'es',
       region: 'us-east-1',
       body: payload,
-      headers: payload ? { 'content-type': 'application/json' } : {},
-    }, this.provider);
+      headers: payload ? { 'content-type': ndjson ? 'application/x-ndjson' : 'application/json' } : {},
+    }, principal);
     return new Promise((resolve, reject) => {
       const headers = signed.headers as Record<string, string>;
       const options = { hostname: host, port, path: requestPath, method, headers, ca: this.frontDoor.caPem };
@@ -265,16 +314,17 @@ export function openAccessPolicy(domainArn: string): PolicyStatement[] {
   return [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'es:ESHttp*', Resource: `${domainArn}/*` }];
 }
 
-const CREATE_ORDER = [MAPPING, CONNECTOR, GROUP, MODEL];
-
 /**
- * One stack deployed through the handler as CloudFormation would: resources created in dependency order with
- * Refs to created resources replaced by their physical IDs, updated with another synth of the same app, and
- * deleted in reverse order. `transform` changes each resource's properties before they are sent (the tests
+ * One stack deployed through the handler as CloudFormation would: resources created in dependency order (DependsOn,
+ * Ref and GetAtt: test/handler/deployment.ts) with Refs to created resources replaced by their physical IDs, updated
+ * with another synth of the same app, and deleted in reverse order, except those whose DeletionPolicy is Retain
+ * (CloudFormation sends no Delete for them). `transform` changes each resource's properties before they are sent (the tests
  * point action URLs at the loopback model endpoints: a stand-in for DNS).
  */
 export class Deployment {
   public readonly physical = new Map<string, string>();
+  /** the logical IDs createAll() created, in order */
+  public readonly created: string[] = [];
   private readonly sent = new Map<string, Record<string, any>>();
 
   constructor(
@@ -315,11 +365,10 @@ export class Deployment {
 
   /** Creates every custom resource of the stack in dependency order; throws on the first failure. */
   public async createAll(): Promise<void> {
-    for (const type of CREATE_ORDER) {
-      for (const logicalId of this.logicalIds(type)) {
-        const response = await this.create(logicalId);
-        if (response.Status !== 'SUCCESS') throw new Error(`${logicalId}: ${response.Reason}`);
-      }
+    for (const logicalId of creationOrder(this.synthesized)) {
+      const response = await this.create(logicalId);
+      if (response.Status !== 'SUCCESS') throw new Error(`${logicalId}: ${response.Reason}`);
+      this.created.push(logicalId);
     }
   }
 
@@ -328,7 +377,7 @@ export class Deployment {
     const resource = next.resources[logicalId];
     const old = this.sent.get(logicalId)!;
     const properties = this.properties(logicalId, next);
-    const response = await this.domain.update(this.physical.get(logicalId)!, properties, old, resource.Type);
+    const response = await this.domain.update(this.physical.get(logicalId)!, properties, old, resource.Type, logicalId);
     if (response.Status === 'SUCCESS') {
       this.physical.set(logicalId, response.PhysicalResourceId);
       this.sent.set(logicalId, properties);
@@ -336,20 +385,38 @@ export class Deployment {
     return response;
   }
 
-  public async delete(logicalId: string, physicalId = this.physical.get(logicalId)!): Promise<Record<string, any>> {
-    const type = this.synthesized.resources[logicalId].Type;
-    return this.domain.delete(physicalId, this.sent.get(logicalId) ?? this.properties(logicalId), type);
+  /**
+   * Updates to `next` what CloudFormation would: every created resource whose properties differ, in creation order;
+   * stops at the first failure (no rollback). Returns the logical IDs updated and the failures.
+   */
+  public async updateAll(next: SynthesizedStack): Promise<{ updated: string[]; failures: string[] }> {
+    const updated: string[] = [];
+    for (const logicalId of creationOrder(next).filter((id) => this.created.includes(id))) {
+      if (JSON.stringify(this.properties(logicalId, next)) === JSON.stringify(this.sent.get(logicalId))) continue;
+      const response = await this.update(logicalId, next);
+      if (response.Status !== 'SUCCESS') return { updated, failures: [`${logicalId}: ${response.Reason}`] };
+      updated.push(logicalId);
+    }
+    this.synthesized = next;
+    return { updated, failures: [] };
   }
 
-  /** Deletes everything created, in reverse dependency order; returns the responses that were not SUCCESS. */
+  public async delete(logicalId: string, physicalId = this.physical.get(logicalId)!): Promise<Record<string, any>> {
+    const type = this.synthesized.resources[logicalId].Type;
+    return this.domain.delete(physicalId, this.sent.get(logicalId) ?? this.properties(logicalId), type, logicalId);
+  }
+
+  /**
+   * Deletes everything created, in reverse order of creation, as CloudFormation deletes a stack: a resource whose
+   * DeletionPolicy is Retain gets no Delete. Returns the responses that were not SUCCESS.
+   */
   public async deleteAll(): Promise<string[]> {
     const failures: string[] = [];
-    for (const type of [...CREATE_ORDER].reverse()) {
-      for (const logicalId of this.logicalIds(type).filter((id) => this.physical.has(id))) {
-        const response = await this.delete(logicalId);
-        if (response.Status !== 'SUCCESS') failures.push(`${logicalId}: ${response.Reason}`);
-        else this.physical.delete(logicalId);
-      }
+    for (const logicalId of [...this.created].reverse().filter((id) => this.physical.has(id))) {
+      if (this.synthesized.resources[logicalId].DeletionPolicy === 'Retain') continue;
+      const response = await this.delete(logicalId);
+      if (response.Status !== 'SUCCESS') failures.push(`${logicalId}: ${response.Reason}`);
+      else this.physical.delete(logicalId);
     }
     return failures;
   }

@@ -10,6 +10,12 @@
  *   3.4.0.0, which extends the `rule-framework` core module, and neither the module nor its jars
  *   (`rule-framework`, `autotagging-commons-*`) are on Maven Central for any 3.x: the 3.x node runs
  *   without the security plugin (no fine-grained access control, plain HTTP behind the front door).
+ * - k-NN (`opensearch-knn`) and neural search (`neural-search`, not `opensearch-neural-search`) exist for 2.19.6.0
+ *   and 3.6.0.0. The Maven Central k-NN zip holds only jars: none of the native libraries (libopensearchknn_faiss,
+ *   _nmslib, _common) that the distribution's plugins/opensearch-knn/lib has, so only the Lucene engine works:
+ *   the first write to a faiss field stops the node (UnsatisfiedLinkError: no opensearchknn_faiss_* in
+ *   java.library.path, seen on both versions), and the real tier's vector fields use KnnEngine.LUCENE. k-NN extends lang-painless (3.x: and the core's
+ *   transport-grpc module); neural-search extends opensearch-knn (3.x: and transport-grpc) and calls ml-commons.
  */
 
 /** A zip that `opensearch-plugin install` installs. */
@@ -70,10 +76,7 @@ function painless(version: string, asm: string, classname: string): ModuleAssemb
   };
 }
 
-/**
- * Every node of the matrix. The next plugins (opensearch-knn before neural-search, which both need
- * lang-painless) are added to `plugins` in dependency order.
- */
+/** Every node of the matrix; plugins in dependency order. */
 export const NODE_VERSIONS: readonly NodeVersion[] = [
   {
     id: '2.19',
@@ -83,6 +86,8 @@ export const NODE_VERSIONS: readonly NodeVersion[] = [
       plugin('opensearch-job-scheduler', 'opensearch-job-scheduler', '2.19.6.0'),
       plugin('opensearch-ml-plugin', 'opensearch-ml', '2.19.6.0'),
       plugin('opensearch-security', 'opensearch-security', '2.19.4.0', true),
+      plugin('opensearch-knn', 'opensearch-knn', '2.19.6.0'),
+      plugin('neural-search', 'opensearch-neural-search', '2.19.6.0'),
     ],
     // the plugin class was renamed PainlessModulePlugin in 3.x
     modules: [painless('2.19.6', '9.7', 'org.opensearch.painless.PainlessPlugin')],
@@ -95,6 +100,8 @@ export const NODE_VERSIONS: readonly NodeVersion[] = [
     plugins: [
       plugin('opensearch-job-scheduler', 'opensearch-job-scheduler', '3.6.0.0'),
       plugin('opensearch-ml-plugin', 'opensearch-ml', '3.6.0.0'),
+      plugin('opensearch-knn', 'opensearch-knn', '3.6.0.0'),
+      plugin('neural-search', 'opensearch-neural-search', '3.6.0.0'),
     ],
     modules: [painless('3.6.0', '9.9.1', 'org.opensearch.painless.PainlessModulePlugin')],
     security: false,
