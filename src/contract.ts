@@ -188,7 +188,17 @@ export interface DocumentResourceProperties extends DomainTarget {
 export const INGEST_PIPELINE_RESOURCE_TYPE = 'Custom::OpenSearchIngestPipeline';
 
 /** Properties of a `Custom::OpenSearchIngestPipeline`: the body of `PUT _ingest/pipeline/<name>`. */
-export interface IngestPipelineResourceProperties extends DocumentResourceProperties {
+/** What the two pipeline types share. */
+export interface PipelineResourceProperties extends DocumentResourceProperties {
+  /**
+   * The indexes of this library that name the pipeline as their default (`index.default_pipeline`,
+   * `index.search.default_pipeline`): before the pipeline is deleted they stop naming it, so that an
+   * index kept after its stack still takes documents and searches.
+   */
+  readonly defaultOf?: string[];
+}
+
+export interface IngestPipelineResourceProperties extends PipelineResourceProperties {
   readonly pipeline: { readonly description?: string; readonly processors: Record<string, unknown>[] };
 }
 
@@ -196,7 +206,7 @@ export interface IngestPipelineResourceProperties extends DocumentResourceProper
 export const SEARCH_PIPELINE_RESOURCE_TYPE = 'Custom::OpenSearchSearchPipeline';
 
 /** Properties of a `Custom::OpenSearchSearchPipeline`: the body of `PUT _search/pipeline/<name>`. */
-export interface SearchPipelineResourceProperties extends DocumentResourceProperties {
+export interface SearchPipelineResourceProperties extends PipelineResourceProperties {
   readonly pipeline: {
     readonly description?: string;
     readonly request_processors?: Record<string, unknown>[];

@@ -1,4 +1,4 @@
-import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
+import { IResource, Lazy, Names, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { INGEST_PIPELINE_RESOURCE_TYPE, IngestPipelineResourceProperties } from './contract';
 import { createDocumentResource } from './custom-resource';
@@ -439,6 +439,9 @@ export class IngestPipeline extends Resource implements IIngestPipeline {
   /** @internal What the processors write: the fields an index with this default pipeline needs. */
   public readonly _fields: PipelineField[];
 
+  /** @internal The indexes of the app that name this pipeline as their default (released before it is deleted). */
+  public readonly _defaultOf: string[] = [];
+
   constructor(scope: Construct, id: string, props: IngestPipelineProps) {
     super(scope, id);
     mark(this, INGEST_PIPELINE);
@@ -461,7 +464,7 @@ export class IngestPipeline extends Resource implements IIngestPipeline {
     };
     const resource = createDocumentResource<IngestPipelineResourceProperties>(this, INGEST_PIPELINE_RESOURCE_TYPE, {
       ...this._binding, dependencies: grantPipelineAccess(this, this._binding, 'ingest', name),
-    }, name, 'pipeline', pipeline);
+    }, name, 'pipeline', pipeline, { defaultOf: Lazy.list({ produce: () => this._defaultOf }, { omitEmpty: true }) });
     this.pipelineName = resource.ref;
   }
 }

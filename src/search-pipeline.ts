@@ -1,4 +1,4 @@
-import { IResource, Names, Resource, Token } from 'aws-cdk-lib';
+import { IResource, Lazy, Names, Resource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SEARCH_PIPELINE_RESOURCE_TYPE, SearchPipelineResourceProperties } from './contract';
 import { createDocumentResource } from './custom-resource';
@@ -323,6 +323,9 @@ export class SearchPipeline extends Resource implements ISearchPipeline {
   /** @internal The pipeline's domain or collection. */
   public readonly _binding: TargetBinding;
 
+  /** @internal The indexes of the app that name this pipeline as their default (released before it is deleted). */
+  public readonly _defaultOf: string[] = [];
+
   constructor(scope: Construct, id: string, props: SearchPipelineProps) {
     super(scope, id);
     mark(this, SEARCH_PIPELINE);
@@ -343,7 +346,7 @@ export class SearchPipeline extends Resource implements ISearchPipeline {
     }
     const resource = createDocumentResource<SearchPipelineResourceProperties>(this, SEARCH_PIPELINE_RESOURCE_TYPE, {
       ...this._binding, dependencies: grantPipelineAccess(this, this._binding, 'search', name),
-    }, name, 'pipeline', pipeline);
+    }, name, 'pipeline', pipeline, { defaultOf: Lazy.list({ produce: () => this._defaultOf }, { omitEmpty: true }) });
     this.pipelineName = resource.ref;
   }
 }

@@ -353,6 +353,9 @@ export class VectorIndex extends Resource implements IVectorIndex {
       ...(props.ingestPipeline ? { 'index.default_pipeline': props.ingestPipeline.pipelineName } : {}),
       ...(props.defaultSearchPipeline ? { 'index.search.default_pipeline': props.defaultSearchPipeline.pipelineName } : {}),
     };
+    // The pipelines stop being the index's defaults before they are deleted (a retained index stays usable).
+    pipeline?._defaultOf.push(name);
+    search?._defaultOf.push(name);
     const resource = createDocumentResource<IndexResourceProperties>(this, INDEX_RESOURCE_TYPE, {
       ...this._binding, dependencies: grantIndexAccess(this, this._binding, name, destroy),
     }, name, 'index', { settings, mappings: { properties } }, { removalPolicy: destroy ? 'destroy' : 'retain' });

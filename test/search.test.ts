@@ -248,6 +248,19 @@ describe('VectorIndex', () => {
     expect(deletes.Action).toEqual(['es:ESHttpGet', 'es:ESHttpPut', 'es:ESHttpDelete']);
   });
 
+  test('a pipeline names the indexes that take it as their default, which it releases before it is deleted; others name none', () => {
+    const { stack, domain } = withDomain();
+    const model = titan(stack, domain);
+    const ingest = new IngestPipeline(stack, 'Embed', { pipelineName: 'embed', processors: [IngestProcessor.textEmbedding({ model, fieldMap: { text: 'v' } })] });
+    const search = new SearchPipeline(stack, 'Search', { domain, pipelineName: 'hybrid', processors: [SearchProcessor.normalization()] });
+    new SearchPipeline(stack, 'Unused', { domain, pipelineName: 'unused', processors: [SearchProcessor.normalization()] });
+    new VectorIndex(stack, 'Docs', { indexName: 'docs', ingestPipeline: ingest, defaultSearchPipeline: search });
+    new VectorIndex(stack, 'More', { indexName: 'more', ingestPipeline: ingest });
+    expect(propertiesOf(stack, INGEST).defaultOf).toEqual(['docs', 'more']);
+    expect(propertiesOf(stack, SEARCH, 0).defaultOf).toEqual(['docs']);
+    expect(propertiesOf(stack, SEARCH, 1)).not.toHaveProperty('defaultOf');
+  });
+
   test('an index without vectors has no index.knn; knn true adds it', () => {
     const { stack, domain } = withDomain();
     new VectorIndex(stack, 'Plain', { domain, indexName: 'plain', fields: [IndexField.text('t')] });

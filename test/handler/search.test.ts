@@ -151,10 +151,16 @@ describe('the whole chain on a domain', () => {
     expect((await get(`/_search/pipeline/${NAMES.rag}`)).status).toBe(404);
     expect(emulator.models()).toEqual([]);
     expect(await countOf(NAMES.index)).toBe(3);
-    // The retained index still names its default search pipeline, which the teardown deleted: a search that names
-    // none fails, as on the real node (test/real/emulator-agreement.test.ts).
-    const orphaned = await data.request('POST', `/${NAMES.index}/_count`, {});
-    expect([orphaned.status, orphaned.json.error.reason]).toEqual([400, `Pipeline ${NAMES.search} is not defined`]);
+    // Before the pipelines went, the retained index stopped naming them as its defaults: it still takes searches
+    // and documents that name no pipeline (with the names of deleted pipelines, both fail, as on the real node:
+    // test/real/emulator-agreement.test.ts).
+    const settings = await settingsOf(NAMES.index);
+    expect(settings['index.default_pipeline']).toBeUndefined();
+    expect(settings['index.search.default_pipeline']).toBeUndefined();
+    const counted = await data.request('POST', `/${NAMES.index}/_count`, {});
+    expect([counted.status, counted.json.count]).toEqual([200, 3]);
+    const written = await data.request('PUT', `/${NAMES.index}/_doc/after-teardown?refresh=true`, { text: 'kept', category: 'pets' });
+    expect(written.status).toBe(201);
   });
 
   test('the handler keeps a retained index even when it is asked to delete it; DESTROY deletes it', async () => {

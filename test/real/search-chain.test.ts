@@ -9,9 +9,9 @@
  * The vector fields use the Lucene engine: Maven Central's k-NN zip has no native libraries, and a write to a faiss
  * field stops the node (UnsatisfiedLinkError: no opensearchknn_faiss_* in java.library.path); see versions.ts.
  *
- * After the teardown the retained index still names its deleted pipelines as index.default_pipeline and
- * index.search.default_pipeline: every search that names no pipeline fails ("Pipeline real-tier-hybrid is not
- * defined"), so its documents are counted with ?search_pipeline=_none.
+ * Before the teardown deletes the pipelines, the retained index stops naming them as index.default_pipeline and
+ * index.search.default_pipeline: with the names of deleted pipelines the real node refuses every search that names
+ * none ("Pipeline real-tier-hybrid is not defined") and every write ("pipeline with id [..] does not exist").
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Deployment, nodes, RealDomain, toLoopback } from './tier';
@@ -151,10 +151,17 @@ describe.each(nodes())('OpenSearch %s: semantic, hybrid and RAG search through t
         expect({ path, status: (await domain.admin('GET', path)).status }).toEqual({ path, status: 404 });
       }
       expect(await count(NAMES.index)).toBe(3);
+      // The retained index names no deleted pipeline: an application's search and write that name none work.
+      const left = (await domain.admin('GET', `/${NAMES.index}/_settings?flat_settings=true`)).json[NAMES.index].settings;
+      expect([left['index.default_pipeline'], left['index.search.default_pipeline']]).toEqual([undefined, undefined]);
+      const counted = await domain.callAsApplication('POST', `/${NAMES.index}/_count`, {});
+      expect({ status: counted.status, body: counted.status === 200 ? counted.json.count : counted.body }).toEqual({ status: 200, body: 3 });
+      const written = await domain.callAsApplication('PUT', `/${NAMES.index}/_doc/after-teardown?refresh=true`, { text: 'kept after the stack' });
+      expect({ status: written.status, body: written.status === 201 ? undefined : written.body }).toEqual({ status: 201, body: undefined });
       // A Delete of the index that does reach the handler (a template without the DeletionPolicy) leaves it too.
       const kept = await deployment.delete(indexId);
       expect({ status: kept.Status, reason: kept.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
-      expect(await count(NAMES.index)).toBe(3);
+      expect(await count(NAMES.index)).toBe(4);
       deployment.physical.delete(indexId);
     } finally {
       await deployment.deleteAll();

@@ -37,6 +37,8 @@ export interface DocumentSpec<P extends DocumentResourceProperties> {
   apply?(found: any, props: P, old: P | undefined, ctx: ResourceContext): Promise<void>;
   /** whether a delete leaves the document as it is */
   retained?(props: P): boolean;
+  /** what a delete does first, once the document is known to be ours */
+  beforeDelete?(props: P, ctx: ResourceContext, client: OpenSearchClient): Promise<void>;
   masterUserSecretArn?(props: P): string | undefined;
 }
 
@@ -90,6 +92,7 @@ export function restDocument<P extends DocumentResourceProperties>(spec: Documen
       return;
     }
     if (!found) return;
+    await spec.beforeDelete?.(props, ctx, client);
     const response = await client.request({ method: 'DELETE', path: spec.path(props.name) });
     if (response.status !== 200 && response.status !== 404) throw fail(response, props, ctx, 'delete');
   }
