@@ -66,7 +66,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     '@smithy/signature-v4',
-    '@aws-crypto/sha256-js',
     'aws4',
     '@types/aws4',
     'cdk-nag@^2.38.2',
@@ -109,14 +108,12 @@ project.eslint?.addOverride({
 });
 
 // Minify the handler and prefer the ESM builds of @smithy/*: about a fifth of the CommonJS size.
-// @aws-crypto/util imports fromUtf8 from @smithy/util-utf8, which @smithy/core/serde (the signer's) now
-// carries too: one copy of it and of util-buffer-from in the bundle, not two.
 const bundleTask = project.tasks.tryFind('bundle:handler/ml-commons.lambda');
 if (!bundleTask?.steps[0]?.execArgs) {
   throw new Error('projen no longer generates the bundle task for src/handler/ml-commons.lambda.ts');
 }
 bundleTask.updateStep(0, {
-  execArgs: [...bundleTask.steps[0].execArgs, '--minify', '--main-fields=module,main', '--alias:@smithy/util-utf8=@smithy/core/serde'],
+  execArgs: [...bundleTask.steps[0].execArgs, '--minify', '--main-fields=module,main'],
 });
 
 // API.md from the assemblies of the library's own dependencies, not the newer aws-cdk-lib of the
