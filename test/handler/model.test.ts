@@ -314,6 +314,29 @@ describe('create', () => {
     expect(mlCalls(from).filter((c) => c.includes('_search'))).toEqual([]);
   });
 
+  test('a register refused while the model group index is created (500 status_exception, OpenSearch 2.19.6) is looked up, then sent again: one model', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const from = emulator.requests.length;
+    // The real node's answer, word for word (test/real/scale.test.ts; the emulator's modelGroupIndexCreationMs).
+    const reason = 'Failed to search indices [.plugins-ml-model-group]';
+    emulator.injectFault({
+      method: 'POST',
+      path: '/_plugins/_ml/models/_register',
+      status: 500,
+      times: 1,
+      body: { error: { root_cause: [{ type: 'status_exception', reason }], type: 'status_exception', reason }, status: 500 },
+    });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect({ status: response.Status, reason: response.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
+    expect(emulator.models()).toHaveLength(1);
+    expect(emulator.modelGroups()).toHaveLength(1);
+    // A 500 may come after the work: the register is looked up before it is sent again, and after (create-once.ts).
+    expect(mlCalls(from).filter((c) => c.startsWith('POST /_plugins/_ml/models/_register') || c.includes('_search'))).toEqual([
+      'POST /_plugins/_ml/models/_register 500', 'POST /_plugins/_ml/models/_search 200', 'POST /_plugins/_ml/models/_register 200', 'POST /_plugins/_ml/models/_search 200',
+    ]);
+  });
+
   test('a register answered 429 after the model was stored (a full register thread pool) is looked up, not repeated: one model', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');
