@@ -187,7 +187,7 @@ export class OpenSearchEmulator {
   }
 
   /** What the capacity limits turned away so far: requests answered 429, registers and deploys refused at ml-commons' caps. */
-  get refused(): { readonly throttled: number; readonly registers: number; readonly deploys: number } {
+  get refused(): { readonly throttled: number; readonly registers: number; readonly groupSearches: number; readonly deploys: number } {
     return { ...this.context.capacity.refused, deploys: this.context.ml.refusedDeploys };
   }
 
