@@ -99,6 +99,16 @@ export function isFailedIndexSearch(response: HttpResponse): boolean {
   return response.status >= 500 && /^Failed to search ind(ex|ices)\b/.test(readErrorAnswer(response).reason);
 }
 
+/**
+ * A write that lost a race with another write of the same document: nothing was written, and another
+ * try reads the new version. Seen on OpenSearch 3.6.0 when two connector updates of one stack deployed
+ * the same model at once (see connector.ts, updateAroundModels): 409, type `status_exception`, reason
+ * "Document version conflict updating <model ID> in index .plugins-ml-model".
+ */
+export function isVersionConflict(response: HttpResponse): boolean {
+  return response.status === 409 && /version conflict/i.test(readErrorAnswer(response).reason);
+}
+
 export function isDeterministicFailure(response: HttpResponse): boolean {
   const type = readErrorAnswer(response).type;
   return type !== undefined && DETERMINISTIC_TYPES.has(type);

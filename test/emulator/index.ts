@@ -126,6 +126,11 @@ export class OpenSearchEmulator {
   }
 
   /** Stored connector documents, credential included (direct state access, no HTTP). */
+  /** The IDs the next connectors created take (OpenSearch generates them; tests that need IDs of a given shape). */
+  nextConnectorIds(...ids: string[]): void {
+    this.context.connectors.nextIds.push(...ids);
+  }
+
   connectors(): Array<{ id: string; source: Record<string, unknown> }> {
     return this.context.connectors.all().map((doc) => ({ id: doc.id, source: clone(doc.source) }));
   }
