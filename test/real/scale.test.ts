@@ -86,6 +86,13 @@ interface PhaseFigures {
   readonly failures: string[];
 }
 
+/** What the node holds of one run, by name. */
+interface Held {
+  readonly connectors: string[];
+  readonly models: Array<{ id: string; name: string; state: string; connector: string }>;
+  readonly groups: string[];
+}
+
 const masked = (p: string) => p.replace(/\/[A-Za-z0-9_-]{20}(?=\/|$)/g, '/<id>');
 
 describe.each(nodes())('OpenSearch %s: a stack of connectors and models, CloudFormation\'s parallelism, ml-commons\' caps', (version, node) => {
@@ -138,7 +145,7 @@ describe.each(nodes())('OpenSearch %s: a stack of connectors and models, CloudFo
    * them `settleMs` after a phase: ml-commons' indices refresh every second, and a model's state written
    * just before (DEPLOYED) is not yet searchable; with `settleMs`, states are read by ID, which is real-time.
    */
-  async function held(settleMs = 0): Promise<{ connectors: string[]; models: Array<{ id: string; name: string; state: string; connector: string }>; groups: string[] }> {
+  async function held(settleMs = 0): Promise<Held> {
     if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
     const search = async (what: string) => {
       const answer = await domain.admin('POST', `${ML}/${what}/_search`, { query: { prefix: { 'name.keyword': `scale-${run}-` } }, size: 1000 });
@@ -164,7 +171,7 @@ describe.each(nodes())('OpenSearch %s: a stack of connectors and models, CloudFo
    * until ml-commons' sync-up job (every 10 s) writes what the node holds. `lagging` counts them.
    */
   let lagging = 0;
-  async function settled(state: Awaited<ReturnType<typeof held>>): Promise<Awaited<ReturnType<typeof held>>> {
+  async function settled(state: Held): Promise<Held> {
     const deadline = Date.now() + DEPLOYING_WAIT_MS;
     if (state.models.some((m) => m.state === 'DEPLOYING')) lagging += state.models.filter((m) => m.state === 'DEPLOYING').length;
     while (state.models.some((m) => m.state === 'DEPLOYING') && Date.now() < deadline) {
