@@ -198,7 +198,7 @@ const DEPLOY_RESERVE_MS = 10_000;
 /** The error for deployed models of others that ml-commons names: whether they use this connector, or only seem to. */
 async function foreignModels(id: string, answered: string, foreign: string[], ctx: ResourceContext): Promise<DeployError> {
   const connectors = await connectorsOfModels(foreign, ctx);
-  const others = foreign.filter((model) => connectors.get(model) !== undefined && connectors.get(model) !== id);
+  const others = foreign.filter((model) => typeof connectors.get(model) === 'string' && connectors.get(model) !== id);
   const mismatch = others.length > 0
     ? ` Of these, ${others.join(', ')} use other connectors (${others.map((m) => connectors.get(m)).join(', ')}): ml-commons matches connector IDs as text, ` +
       'split at each \'-\', so an ID that shares a part with this one is taken for it.'
@@ -207,11 +207,12 @@ async function foreignModels(id: string, answered: string, foreign: string[], ct
     'Undeploy the models (POST _plugins/_ml/models/<id>/_undeploy), deploy the stack again, then deploy them again.');
 }
 
-/** The connector each model uses (GET, real-time); a model that cannot be read is left out. */
-async function connectorsOfModels(models: string[], ctx: ResourceContext): Promise<Map<string, string>> {
-  const found = new Map<string, string>();
+/** The connector each model uses (GET, real-time), null for a model that is gone (404); a model that cannot be read is left out. */
+async function connectorsOfModels(models: string[], ctx: ResourceContext): Promise<Map<string, string | null>> {
+  const found = new Map<string, string | null>();
   for (const model of models) {
     const response = await ctx.client.request({ method: 'GET', path: `/_plugins/_ml/models/${encodeURIComponent(model)}` }).catch(() => undefined);
+    if (response?.status === 404) found.set(model, null);
     const connectorId = (response?.status === 200 ? (response.json as { connector_id?: unknown } | undefined)?.connector_id : undefined);
     if (typeof connectorId === 'string') found.set(model, connectorId);
   }
@@ -256,8 +257,10 @@ async function deleteConnector(
     // Models of other connectors that ml-commons takes for this one's (see updateAroundModels): a stack's
     // delete is removing them right now, so their refusal is waited out, for FALSE_MATCH_WAIT_MS at most.
     const connectors = await connectorsOfModels(models, ctx);
-    const mismatched = models.filter((model) => connectors.has(model) && connectors.get(model) !== physicalId);
-    if (models.length > 0 && mismatched.length === models.length && Date.now() < waitUntil) {
+    // Gone since the refusal (null), or on another connector.
+    const notUsers = models.filter((model) => connectors.has(model) && connectors.get(model) !== physicalId);
+    const mismatched = notUsers.filter((model) => connectors.get(model) !== null);
+    if (models.length > 0 && notUsers.length === models.length && Date.now() < waitUntil) {
       log('ml-commons names models of other connectors; deleting again after a wait', { connectorId: physicalId, models, attempt: attempt + 1 });
       if (await sleepBeforeRetry(attempt, ctx.deadline)) return deleteConnector(physicalId, _props, ctx, attempt + 1, waitUntil);
     }
