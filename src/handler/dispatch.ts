@@ -42,7 +42,9 @@ export async function dispatch(event: CloudFormationEvent, ctx: DispatchContext)
       const unknown = unknownOutcomeOf(physicalId);
       if (unknown && props && resource.sweep) await withContext(resource, props, event, ctx, (c) => resource.sweep!(unknown, props, c));
       const leftover = leftoverOf(physicalId);
-      if (leftover && props && resource.removeLeftover) await withContext(resource, props, event, ctx, (c) => resource.removeLeftover!(leftover, props, c));
+      if (leftover && props && resource.removeLeftover) {
+        await withContext(resource, props, event, ctx, (c) => resource.removeLeftover!(leftover, props, c));
+      }
     } else if (props) {
       await withContext(resource, props, event, ctx, (c) => resource.delete(physicalId, props, c));
     } else if (resource.unreadableDelete === 'fail') {
