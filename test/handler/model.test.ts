@@ -528,6 +528,16 @@ describe('updates', () => {
     expect(emulator.models()).toHaveLength(2);
   });
 
+  /** A connector update around two deployed models: refused, both undeployed, PUT, both deployed again. */
+  const AROUND_TWO_MODELS = [
+    'PUT /_plugins/_ml/connectors/<id> 400',
+    'POST /_plugins/_ml/models/<id>/_undeploy 200',
+    'POST /_plugins/_ml/models/<id>/_undeploy 200',
+    'PUT /_plugins/_ml/connectors/<id> 200',
+    'POST /_plugins/_ml/models/<id>/_deploy 200',
+    'POST /_plugins/_ml/models/<id>/_deploy 200',
+  ];
+
   test('a connector change while the stack\'s models are deployed: undeploy, PUT, deploy again', async () => {
     const chain = synth({ A: {}, B: {} });
     const connector = await create(chain, CONNECTOR, 'Titan');
@@ -541,14 +551,7 @@ describe('updates', () => {
     expect(emulator.connectors()[0].source.description).toBe('changed');
     expect(emulator.models().map((m) => m.source.model_state)).toEqual(['DEPLOYED', 'DEPLOYED']);
     const calls = mlCalls(start).filter((c) => !c.startsWith('GET /_plugins/_ml/tasks'));
-    expect(calls).toEqual([
-      'PUT /_plugins/_ml/connectors/<id> 400',
-      'POST /_plugins/_ml/models/<id>/_undeploy 200',
-      'POST /_plugins/_ml/models/<id>/_undeploy 200',
-      'PUT /_plugins/_ml/connectors/<id> 200',
-      'POST /_plugins/_ml/models/<id>/_deploy 200',
-      'POST /_plugins/_ml/models/<id>/_deploy 200',
-    ]);
+    expect(calls).toEqual(AROUND_TWO_MODELS);
     expect(aws.requests.map((r) => `${r.service} ${r.operation} ${r.status}`)).toContain('cloudformation ListStackResources 200');
   });
 
@@ -576,14 +579,7 @@ describe('updates', () => {
     expect({ status: response?.Status, reason: response?.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
     expect(emulator.connectors()[0].source.description).toBe('changed');
     expect(Object.fromEntries(emulator.models().map((m) => [m.id, m.source.model_state]))).toEqual({ [a.id]: 'DEPLOYED', [other]: 'DEPLOYED' });
-    expect(mlCalls(start).filter((c) => /_undeploy|_deploy|PUT/.test(c))).toEqual([
-      'PUT /_plugins/_ml/connectors/<id> 400',
-      'POST /_plugins/_ml/models/<id>/_undeploy 200',
-      'POST /_plugins/_ml/models/<id>/_undeploy 200',
-      'PUT /_plugins/_ml/connectors/<id> 200',
-      'POST /_plugins/_ml/models/<id>/_deploy 200',
-      'POST /_plugins/_ml/models/<id>/_deploy 200',
-    ]);
+    expect(mlCalls(start).filter((c) => /_undeploy|_deploy|PUT/.test(c))).toEqual(AROUND_TWO_MODELS);
   });
 
   test('a connector change refused for a deployed model of someone else that only seems to use it: fails, says so, touches nothing', async () => {
