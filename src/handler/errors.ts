@@ -112,6 +112,28 @@ export function isGone(response: HttpResponse): boolean {
     response.text.includes('index_not_found_exception');
 }
 
+/**
+ * ml-commons' answer when a search of one of its own indices failed, wrapped in a status_exception
+ * (a type that is otherwise final): seen on OpenSearch 2.19.6 when a stack's models were registered at once
+ * on a domain that had no model group yet, one register searching `.plugins-ml-model-group` for its
+ * group's name while another was creating that index: 500, type `status_exception`, reason
+ * "Failed to search indices [.plugins-ml-model-group]" (one register of 14; test/real/scale.test.ts).
+ * Not the request's fault: a server error like any other, tried again (a register after a lookup).
+ */
+export function isFailedIndexSearch(response: HttpResponse): boolean {
+  return response.status >= 500 && /^Failed to search ind(ex|ices)\b/.test(readErrorAnswer(response).reason);
+}
+
+/**
+ * A write that lost a race with another write of the same document: nothing was written, and another
+ * try reads the new version. Seen on OpenSearch 3.6.0 when two connector updates of one stack deployed
+ * the same model at once (see connector.ts, updateAroundModels): 409, type `status_exception`, reason
+ * "Document version conflict updating <model ID> in index .plugins-ml-model".
+ */
+export function isVersionConflict(response: HttpResponse): boolean {
+  return response.status === 409 && /version conflict/i.test(readErrorAnswer(response).reason);
+}
+
 export function isDeterministicFailure(response: HttpResponse): boolean {
   const type = readErrorAnswer(response).type;
   return type !== undefined && DETERMINISTIC_TYPES.has(type);

@@ -18,7 +18,7 @@ describe('capacity', () => {
     const id = await connector();
     const replies = await Promise.all(Array.from({ length: 30 }, (_, i) => register(id, `m${i}`)));
     expect(replies.map((r) => r.status)).toEqual(Array(30).fill(200));
-    expect(emulator.refused).toEqual({ throttled: 0, registers: 0, deploys: 0 });
+    expect(emulator.refused).toEqual({ throttled: 0, registers: 0, groupSearches: 0, deploys: 0 });
   });
 
   it('answers 429 es_rejected_execution_exception above its request rate, and takes requests again as the bucket refills', async () => {
@@ -49,6 +49,32 @@ describe('capacity', () => {
     const read = Date.now();
     await call({ path: '/' });
     expect(Date.now() - read).toBeLessThan(150);
+  });
+
+  it('answers 500 "Failed to search indices [.plugins-ml-model-group]" to registers that look a group up while the first group\'s index is created, as OpenSearch 2.19.6 does', async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER], capacity: { modelGroupIndexCreationMs: 300 } });
+    const id = await connector();
+    // The first register creates the index; the others search it before it is ready, a group of their own or not.
+    const [first, ...others] = await Promise.all([
+      register(id, 'a'), register(id, 'b'), call({ method: 'POST', path: `${ML}/model_groups/_register`, body: { name: 'g' } }),
+    ]);
+    expect(first.status).toBe(200);
+    expect(others.map((r) => [r.status, r.json.error])).toEqual(Array(2).fill([500, {
+      root_cause: [{ type: 'status_exception', reason: 'Failed to search indices [.plugins-ml-model-group]' }],
+      type: 'status_exception',
+      reason: 'Failed to search indices [.plugins-ml-model-group]',
+    }]));
+    expect(emulator.refused.groupSearches).toBe(2);
+    // Nothing was made by them; once the index is ready they go through.
+    expect(emulator.modelGroups().map((g) => g.source.name)).toEqual(['a']);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await register(id, 'b')).status).toBe(200);
+    // A register into a group that exists searches nothing.
+    emulator.reset();
+    const again = await connector();
+    const group = (await call({ method: 'POST', path: `${ML}/model_groups/_register`, body: { name: 'h' } })).json.model_group_id;
+    const inGroup = await call({ method: 'POST', path: `${ML}/models/_register`, body: { name: 'x', function_name: 'remote', connector_id: again, model_group_id: group } });
+    expect(inGroup.status).toBe(200);
   });
 
   it('refuses registers beyond max_register_model_tasks_per_node with ml-commons\' 500, after making the model\'s group; the next register uses it', async () => {

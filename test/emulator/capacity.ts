@@ -43,6 +43,14 @@ export interface CapacityOptions {
   readonly maxRegisterTasksPerNode?: number;
   /** plugins.ml_commons.max_deploy_model_tasks_per_node: deploy tasks running at once. Default: no limit. */
   readonly maxDeployTasksPerNode?: number;
+  /**
+   * How long ml-commons' `.plugins-ml-model-group` index takes to become searchable once the domain's first
+   * model group creates it (ms, the emulator's clock). A register in that window that looks its group's name up
+   * (a model registered without model_group_id, a model group) is answered 500 status_exception "Failed to
+   * search indices [.plugins-ml-model-group]", as OpenSearch 2.19.6 answered one of 14 models registered at once on a
+   * fresh node (test/real/scale.test.ts). Default 0: the index is always ready.
+   */
+  readonly modelGroupIndexCreationMs?: number;
 }
 
 const ML = '/_plugins/_ml';
@@ -81,6 +89,11 @@ export function registerLimitExceeded(): HttpError {
   return new HttpError(openSearchError(500, 'm_l_limit_exceeded_exception', TASK_LIMIT_MESSAGE));
 }
 
+/** A register's search of the model group index while the index is being created (modelGroupIndexCreationMs). */
+export function modelGroupSearchFailed(): HttpError {
+  return new HttpError(openSearchError(500, 'status_exception', 'Failed to search indices [.plugins-ml-model-group]'));
+}
+
 /** The 429 OpenSearch answers when it sheds load. */
 export function throttled(): EmulatorResponse {
   return openSearchError(429, 'es_rejected_execution_exception',
@@ -95,8 +108,10 @@ export class Capacity {
   private inFlight = 0;
   /** registers that arrived at the cap: their transport action answers the refusal (models.ts) */
   private readonly refusedRegisters = new WeakSet<object>();
+  /** when the model group index is searchable; undefined until the first model group is registered */
+  private groupIndexReadyAt: number | undefined;
   /** what each limit turned away, for the tests to report (deploys: MlRuntime) */
-  readonly refused = { throttled: 0, registers: 0 };
+  readonly refused = { throttled: 0, registers: 0, groupSearches: 0 };
 
   constructor(private readonly options: CapacityOptions = {}, private readonly now: () => number = realNow) {
     this.tokens = options.requestRate?.burst ?? 0;
@@ -159,6 +174,21 @@ export class Capacity {
     return this.refusedRegisters.has(request);
   }
 
+  /**
+   * A register searches the model group index for a group's name: whether it can (counts a refusal
+   * otherwise). The first one finds no index and creates it (modelGroupIndexCreationMs).
+   */
+  searchModelGroups(): boolean {
+    const now = this.now();
+    if (this.groupIndexReadyAt === undefined) {
+      this.groupIndexReadyAt = now + (this.options.modelGroupIndexCreationMs ?? 0);
+      return true;
+    }
+    if (now >= this.groupIndexReadyAt) return true;
+    this.refused.groupSearches++;
+    return false;
+  }
+
   reset(): void {
     this.tokens = this.options.requestRate?.burst ?? 0;
     this.refilledAt = this.now();
@@ -166,6 +196,8 @@ export class Capacity {
     this.inFlight = 0;
     this.refused.throttled = 0;
     this.refused.registers = 0;
+    this.refused.groupSearches = 0;
+    this.groupIndexReadyAt = undefined;
   }
 }
 

@@ -164,6 +164,18 @@ describe('connector CRUD on 2.19', () => {
     expect(emulator.connectors()).toHaveLength(1);
   });
 
+  it('takes models of another connector whose ID shares a part between hyphens for this one\'s, as ml-commons\' text match does (2.19.6, 3.6.0)', async () => {
+    emulator.nextConnectorIds('7-1-NKIB9oBJxIEQ49_T', '3-1-NKIB9oBJxIEQ4d_q', 'Su1NKIB9oBJxIEQ9uAYx');
+    const [mine, other, apart] = [await create(emulator), await create(emulator), await create(emulator)];
+    expect([mine, other, apart]).toEqual(['7-1-NKIB9oBJxIEQ49_T', '3-1-NKIB9oBJxIEQ4d_q', 'Su1NKIB9oBJxIEQ9uAYx']);
+    const theirs = emulator.putModel({ connectorId: other, state: 'DEPLOYED' });
+    emulator.putModel({ connectorId: apart, state: 'DEPLOYED' });
+    const update = await call(emulator, { method: 'PUT', path: `/_plugins/_ml/connectors/${mine}`, body: { description: 'x' } });
+    expect([update.status, update.json.error.reason]).toEqual([400, `1 models are still using this connector, please undeploy the models first: [${theirs}]`]);
+    const del = await call(emulator, { method: 'DELETE', path: `/_plugins/_ml/connectors/${mine}` });
+    expect([del.status, del.json.error.reason]).toEqual([409, `1 models are still using this connector, please delete or update the models first: [${theirs}]`]);
+  });
+
   it('answers 400 for a path nothing serves and 405 for a known path with another method', async () => {
     const unknown = await call(emulator, { path: '/_plugins/_ml/nothing' });
     expect(unknown.status).toBe(400);

@@ -126,6 +126,11 @@ export class OpenSearchEmulator {
   }
 
   /** Stored connector documents, credential included (direct state access, no HTTP). */
+  /** The IDs the next connectors created take (OpenSearch generates them; tests that need IDs of a given shape). */
+  nextConnectorIds(...ids: string[]): void {
+    this.context.connectors.nextIds.push(...ids);
+  }
+
   connectors(): Array<{ id: string; source: Record<string, unknown> }> {
     return this.context.connectors.all().map((doc) => ({ id: doc.id, source: clone(doc.source) }));
   }
@@ -187,7 +192,7 @@ export class OpenSearchEmulator {
   }
 
   /** What the capacity limits turned away so far: requests answered 429, registers and deploys refused at ml-commons' caps. */
-  get refused(): { readonly throttled: number; readonly registers: number; readonly deploys: number } {
+  get refused(): { readonly throttled: number; readonly registers: number; readonly groupSearches: number; readonly deploys: number } {
     return { ...this.context.capacity.refused, deploys: this.context.ml.refusedDeploys };
   }
 

@@ -2,6 +2,7 @@
  * ML Commons model group APIs: register, get, update and delete on the .plugins-ml-model-group index
  * (model access control disabled, as on a domain without it).
  */
+import { modelGroupSearchFailed } from './capacity';
 import { EmulatorContext, RequestContext, TransportPhase } from './context';
 import { illegalArgument, openSearchError, statusException } from './errors';
 import { HttpError, json } from './http';
@@ -18,6 +19,7 @@ export function registerModelGroup(ctx: RequestContext): TransportPhase {
   checkMlText(ctx.emulator.version, 'Model group', body);
   return () => {
     rejectAccessFields(body);
+    if (!ctx.emulator.capacity.searchModelGroups()) throw modelGroupSearchFailed();
     const existing = ctx.emulator.modelGroups.all().find((group) => group.source.name === name);
     if (existing) throw illegalArgument(`The name you provided is already being used by a model group with ID: ${existing.id}.`);
     const group = createModelGroup(ctx.emulator, name, body.description === undefined ? undefined : readText(body.description));

@@ -3,7 +3,7 @@
  * (CREATED → RUNNING → COMPLETED / FAILED / COMPLETED_WITH_ERROR over a configurable latency), undeploy, get,
  * update, search, delete, and GET of tasks.
  */
-import { registerLimitExceeded, TASK_LIMIT_MESSAGE } from './capacity';
+import { modelGroupSearchFailed, registerLimitExceeded, TASK_LIMIT_MESSAGE } from './capacity';
 import { findConnector } from './connectors';
 import { EmulatorContext, RequestContext, TransportPhase } from './context';
 import { illegalArgument, openSearchError, statusException } from './errors';
@@ -46,6 +46,8 @@ export function registerModel(ctx: RequestContext): TransportPhase {
   const deploy = ctx.request.params.get('deploy') === 'true';
   return () => {
     const connector = findConnector(ctx, readText(body.connector_id));
+    // Without a group, ml-commons looks the model's name up among the groups first (capacity.ts: modelGroupIndexCreationMs).
+    if (body.model_group_id === undefined && !ctx.emulator.capacity.searchModelGroups()) throw modelGroupSearchFailed();
     const group = resolveGroup(ctx, body.model_group_id === undefined ? undefined : readText(body.model_group_id), readText(body.name));
     // The group comes first: a register the node has no room for leaves it, as ml-commons does (capacity.ts).
     if (ctx.emulator.capacity.isRefusedRegister(ctx.request)) throw registerLimitExceeded();

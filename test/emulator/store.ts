@@ -16,6 +16,8 @@ export type WriteResult = 'created' | 'updated' | 'deleted' | 'not_found';
 export class DocIndex {
   private readonly docs = new Map<string, StoredDoc>();
   private nextSeqNoValue = 0;
+  /** the IDs the next creates take, before random ones (tests that need IDs of a given shape) */
+  readonly nextIds: string[] = [];
 
   constructor(readonly name: string) {}
 
@@ -28,7 +30,7 @@ export class DocIndex {
     return [...this.docs.values()];
   }
 
-  create(source: Record<string, unknown>, id = randomId()): StoredDoc {
+  create(source: Record<string, unknown>, id = this.nextIds.shift() ?? randomId()): StoredDoc {
     const doc: StoredDoc = { id, source, version: 1, seqNo: this.nextSeqNoValue++ };
     this.docs.set(id, doc);
     return doc;

@@ -9,6 +9,7 @@ import { OpenSearchEmulator } from '../emulator';
 import { SynthesizedStack, createEvent, deleteEvent, synthesizeStack, updateEvent } from './events';
 import { LambdaHarness } from './harness';
 import { AwsApisEmulator } from '../emulator/aws-apis';
+import { send } from '../emulator/test-client';
 
 const PROVIDER = {
   accessKeyId: 'AKIAPROVIDER00000005',
@@ -298,6 +299,23 @@ describe('create', () => {
     expect(mlCalls().filter((c) => /_deploy 200$/.test(c))).toHaveLength(3);
   });
 
+  test('a deploy that lost a race with another write of the model (409 version conflict, OpenSearch 3.6.0) is sent again', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const reason = 'Document version conflict updating the model in index .plugins-ml-model';
+    emulator.injectFault({
+      method: 'POST',
+      path: /^\/_plugins\/_ml\/models\/[^/]+\/_deploy$/,
+      status: 409,
+      times: 1,
+      body: { error: { root_cause: [{ type: 'status_exception', reason }], type: 'status_exception', reason }, status: 409 },
+    });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect({ status: response.Status, reason: response.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
+    expect(emulator.models()[0].source.model_state).toBe('DEPLOYED');
+    expect(mlCalls().filter((c) => c.includes('_deploy'))).toEqual(['POST /_plugins/_ml/models/<id>/_deploy 409', 'POST /_plugins/_ml/models/<id>/_deploy 200']);
+  });
+
   test('a register the node has no room for (500 m_l_limit_exceeded_exception) is sent again without a lookup: it made nothing', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');
@@ -314,6 +332,29 @@ describe('create', () => {
     expect(emulator.models()).toHaveLength(1);
     expect(mlCalls(from).filter((c) => c.startsWith('POST /_plugins/_ml/models/_register'))).toHaveLength(3);
     expect(mlCalls(from).filter((c) => c.includes('_search'))).toEqual([]);
+  });
+
+  test('a register refused while the model group index is created (500 status_exception, OpenSearch 2.19.6) is looked up, then sent again: one model', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const from = emulator.requests.length;
+    // The real node's answer, word for word (test/real/scale.test.ts; the emulator's modelGroupIndexCreationMs).
+    const reason = 'Failed to search indices [.plugins-ml-model-group]';
+    emulator.injectFault({
+      method: 'POST',
+      path: '/_plugins/_ml/models/_register',
+      status: 500,
+      times: 1,
+      body: { error: { root_cause: [{ type: 'status_exception', reason }], type: 'status_exception', reason }, status: 500 },
+    });
+    const { response } = await create(chain, MODEL, 'Model');
+    expect({ status: response.Status, reason: response.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
+    expect(emulator.models()).toHaveLength(1);
+    expect(emulator.modelGroups()).toHaveLength(1);
+    // A 500 may come after the work: the register is looked up before it is sent again, and after (create-once.ts).
+    expect(mlCalls(from).filter((c) => c.startsWith('POST /_plugins/_ml/models/_register') || c.includes('_search'))).toEqual([
+      'POST /_plugins/_ml/models/_register 500', 'POST /_plugins/_ml/models/_search 200', 'POST /_plugins/_ml/models/_register 200', 'POST /_plugins/_ml/models/_search 200',
+    ]);
   });
 
   test('a register answered 429 after the model was stored (a full register thread pool) is looked up, not repeated: one model', async () => {
@@ -506,6 +547,16 @@ describe('updates', () => {
     expect(emulator.models()).toHaveLength(2);
   });
 
+  /** A connector update around two deployed models: refused, both undeployed, PUT, both deployed again. */
+  const AROUND_TWO_MODELS = [
+    'PUT /_plugins/_ml/connectors/<id> 400',
+    'POST /_plugins/_ml/models/<id>/_undeploy 200',
+    'POST /_plugins/_ml/models/<id>/_undeploy 200',
+    'PUT /_plugins/_ml/connectors/<id> 200',
+    'POST /_plugins/_ml/models/<id>/_deploy 200',
+    'POST /_plugins/_ml/models/<id>/_deploy 200',
+  ];
+
   test('a connector change while the stack\'s models are deployed: undeploy, PUT, deploy again', async () => {
     const chain = synth({ A: {}, B: {} });
     const connector = await create(chain, CONNECTOR, 'Titan');
@@ -519,15 +570,79 @@ describe('updates', () => {
     expect(emulator.connectors()[0].source.description).toBe('changed');
     expect(emulator.models().map((m) => m.source.model_state)).toEqual(['DEPLOYED', 'DEPLOYED']);
     const calls = mlCalls(start).filter((c) => !c.startsWith('GET /_plugins/_ml/tasks'));
-    expect(calls).toEqual([
-      'PUT /_plugins/_ml/connectors/<id> 400',
-      'POST /_plugins/_ml/models/<id>/_undeploy 200',
-      'POST /_plugins/_ml/models/<id>/_undeploy 200',
-      'PUT /_plugins/_ml/connectors/<id> 200',
-      'POST /_plugins/_ml/models/<id>/_deploy 200',
-      'POST /_plugins/_ml/models/<id>/_deploy 200',
-    ]);
+    expect(calls).toEqual(AROUND_TWO_MODELS);
     expect(aws.requests.map((r) => `${r.service} ${r.operation} ${r.status}`)).toContain('cloudformation ListStackResources 200');
+  });
+
+  /*
+   * ml-commons finds a connector's models with a match query on the text field connector_id: IDs split at '-', and
+   * a model of another connector whose ID shares a part is taken for one of this connector's (OpenSearch 2.19.6 and
+   * 3.6.0; the emulator does the same, connectors.ts).
+   */
+  const TITAN_ID = 'AAAAAAA-1-AAAAAAAAAA';
+  const OTHER_CONNECTOR_ID = 'BBBBBBB-1-BBBBBBBBBB';
+
+  test('a connector change while a deployed model of another connector of the stack is taken for one of its own: both undeployed and deployed again', async () => {
+    emulator.nextConnectorIds(TITAN_ID);
+    const chain = synth({ A: {} });
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    expect(connector.id).toBe(TITAN_ID);
+    const a = await create(chain, MODEL, 'A');
+    const other = emulator.putModel({ connectorId: OTHER_CONNECTOR_ID, name: 'other', state: 'DEPLOYED' });
+    stackResources.push({ logicalId: 'OtherModel', physicalId: other, type: MODEL });
+    aws.setStack('HandlerTest', stackResources);
+    const before = propertiesOf(chain, CONNECTOR, 'Titan');
+    const after = { ...before, connector: { ...before.connector, description: 'changed' } };
+    const start = emulator.requests.length;
+    const { response } = await lambda.invoke(event(updateEvent(connector.id, after, before, CONNECTOR)));
+    expect({ status: response?.Status, reason: response?.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
+    expect(emulator.connectors()[0].source.description).toBe('changed');
+    expect(Object.fromEntries(emulator.models().map((m) => [m.id, m.source.model_state]))).toEqual({ [a.id]: 'DEPLOYED', [other]: 'DEPLOYED' });
+    expect(mlCalls(start).filter((c) => /_undeploy|_deploy|PUT/.test(c))).toEqual(AROUND_TWO_MODELS);
+  });
+
+  test('a connector change refused for a deployed model of someone else that only seems to use it: fails, says so, touches nothing', async () => {
+    emulator.nextConnectorIds(TITAN_ID);
+    const chain = synth({ A: {} });
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    await create(chain, MODEL, 'A');
+    const other = emulator.putModel({ connectorId: OTHER_CONNECTOR_ID, name: 'theirs', state: 'DEPLOYED' });
+    const before = propertiesOf(chain, CONNECTOR, 'Titan');
+    const after = { ...before, connector: { ...before.connector, description: 'changed' } };
+    const { response } = await lambda.invoke(event(updateEvent(connector.id, after, before, CONNECTOR)));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toContain(`This stack does not manage the deployed models ${other}.`);
+    expect(response?.Reason).toContain(`Of these, ${other} use other connectors (${OTHER_CONNECTOR_ID}): ml-commons matches connector IDs as text`);
+    expect(emulator.models().map((m) => m.source.model_state)).toEqual(['DEPLOYED', 'DEPLOYED']);
+    expect(emulator.connectors()[0].source.description).not.toBe('changed');
+  });
+
+  test('a connector delete refused for a model of another connector (a text match): deleted once that model is gone', async () => {
+    emulator.nextConnectorIds(TITAN_ID);
+    const chain = synth({});
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    const other = emulator.putModel({ connectorId: OTHER_CONNECTOR_ID, name: 'other' });
+    // The stack's delete removes the other model meanwhile.
+    const removal = new Promise((resolve) => setTimeout(resolve, 1_500))
+      .then(() => send(emulator, { method: 'DELETE', path: `/_plugins/_ml/models/${other}`, credentials: PROVIDER }));
+    const start = emulator.requests.length;
+    const { response } = await lambda.invoke(event(deleteEvent(connector.id, propertiesOf(chain, CONNECTOR, 'Titan'), CONNECTOR)));
+    expect((await removal).status).toBe(200);
+    expect({ status: response?.Status, reason: response?.Reason }).toEqual({ status: 'SUCCESS', reason: undefined });
+    expect(emulator.connectors()).toEqual([]);
+    const deletes = mlCalls(start).filter((c) => c.startsWith('DELETE /_plugins/_ml/connectors'));
+    expect(deletes[0]).toBe('DELETE /_plugins/_ml/connectors/<id> 409');
+    expect(deletes[deletes.length - 1]).toBe('DELETE /_plugins/_ml/connectors/<id> 200');
+  });
+
+  test('a connector delete refused for a model that really uses it still fails at once, naming it', async () => {
+    const chain = synth({});
+    const connector = await create(chain, CONNECTOR, 'Titan');
+    const model = emulator.putModel({ connectorId: connector.id, name: 'theirs' });
+    const { response } = await lambda.invoke(event(deleteEvent(connector.id, propertiesOf(chain, CONNECTOR, 'Titan'), CONNECTOR)));
+    expect(response?.Status).toBe('FAILED');
+    expect(response?.Reason).toContain(`models ${model} still use it`);
+    expect(mlCalls().filter((c) => c.startsWith('DELETE /_plugins/_ml/connectors'))).toEqual(['DELETE /_plugins/_ml/connectors/<id> 409']);
   });
 
   test('a connector change in a stack of more resources than one ListStackResources page: models on later pages are the stack\'s own', async () => {

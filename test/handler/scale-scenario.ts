@@ -59,6 +59,12 @@ export const SERVICE = {
   maxDeployTasks: 10,
   maxRegisterTasks: 10,
   maxRequestsInFlight: 50,
+  /**
+   * A fresh domain's model group index takes this long to be searchable once the first model group
+   * creates it; registers in that window are answered 500 "Failed to search indices" (seen on real
+   * OpenSearch 2.19.6: capacity.ts). The duration is an assumption.
+   */
+  modelGroupIndexCreationMs: 100,
 } as const;
 
 /** CloudFormation ListStackResources (a page of 100), an assumption: the provider lists the stack's models once per connector update around them. */
@@ -92,6 +98,8 @@ export interface PhaseReport {
   /** registers and deploys refused at ml-commons' caps, which the handlers waited out */
   readonly refusedRegisters: number;
   readonly refusedDeploys: number;
+  /** registers answered 500 while the model group index was being created (SERVICE.modelGroupIndexCreationMs) */
+  readonly refusedGroupSearches: number;
   /** what failed, and what never started because of it */
   readonly failures: string[];
   readonly largestAnswerBytes: number;
@@ -220,6 +228,7 @@ export async function runScaleScenario(options: ScaleOptions): Promise<ScaleRepo
     maxRequestsInFlight: SERVICE.maxRequestsInFlight,
     maxDeployTasksPerNode: SERVICE.maxDeployTasks,
     maxRegisterTasksPerNode: SERVICE.maxRegisterTasks,
+    modelGroupIndexCreationMs: SERVICE.modelGroupIndexCreationMs,
   };
   const realNow = Date.now;
   const origin = realNow();
@@ -303,6 +312,7 @@ export async function runScaleScenario(options: ScaleOptions): Promise<ScaleRepo
         throttled: requests.filter((r) => r.status === 429).length,
         refusedRegisters: refused.registers - refusedBefore.registers,
         refusedDeploys: refused.deploys - refusedBefore.deploys,
+        refusedGroupSearches: refused.groupSearches - refusedBefore.groupSearches,
         failures: [
           ...phase.runs.filter((r) => r.status !== 'SUCCESS').map((r) => `${requestType} ${r.logicalId}: ${r.reason}`),
           ...phase.notStarted.map((id) => `${requestType} ${id}: not started`),

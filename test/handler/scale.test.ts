@@ -26,7 +26,8 @@ beforeAll(async () => {
   for (const p of report.phases) {
     process.stdout.write(`scale ${p.requestType}: ${p.resources} resources in ${(p.durationMs / 1000).toFixed(1)} s (${(p.wallMs / 1000).toFixed(1)} s by the stack's clock), floor ${(p.floorMs / 1000).toFixed(1)} s ` +
       `(ratio ${p.ratio.toFixed(2)}); ${p.requests} requests (${p.requestsPerResource.toFixed(1)} per resource, floor ${p.floorRequests}), ` +
-      `${p.throttled} answered 429, ${p.refusedRegisters} registers and ${p.refusedDeploys} deploys refused at the task caps; ` +
+      `${p.throttled} answered 429, ${p.refusedRegisters} registers and ${p.refusedDeploys} deploys refused at the task caps, ` +
+      `${p.refusedGroupSearches} registers while the model group index was created; ` +
       `the emulator's event loop waited up to ${p.emulatorDelayP99Ms.toFixed(0)} ms (p99)\n`);
   }
   process.stdout.write(`scale: ${report.environments} execution environments (${report.coldStarts} cold starts, ${report.peakConcurrency} at once); ` +

@@ -62,7 +62,7 @@ describe.each(nodes())('OpenSearch %s: lifecycle through the handler', (_version
     // The smoke test reached Bedrock (the loopback stand-in), signed by ml-commons with the connector role's keys.
     const [invoke] = domain.models.calls;
     expect(invoke).toMatchObject({ service: 'bedrock', path: '/model/amazon.titan-embed-text-v2:0/invoke', status: 200 });
-    expect(invoke.roleArn).toMatch(/:role\/TitanRole/);
+    expect(invoke.roleArn).toMatch(/:role\/cdk-opensearch-ml\/[^/]+\/TitanRole/);
     expect(JSON.parse(invoke.requestBody)).toMatchObject({ dimensions: 256 });
 
     expect(await deployment.deleteAll()).toEqual([]);

@@ -115,7 +115,8 @@ export class RealDomain {
     public readonly aws: AwsApisEmulator,
     public readonly models: ModelEndpoints,
     public readonly lambda: LambdaHarness,
-    private readonly provider: EmulatorPrincipal,
+    /** the provider role's keys (a test that runs its own execution environments signs with them) */
+    public readonly provider: EmulatorPrincipal,
     private readonly application: EmulatorPrincipal,
   ) {
     this.stackId = aws.stackId(STACK_NAME)!;
@@ -165,7 +166,8 @@ export class RealDomain {
       const attached = Object.values(synthesized.resources)
         .filter((r: any) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles ?? []).includes(`"${logicalId}"`))
         .flatMap((r: any) => r.Properties.PolicyDocument.Statement);
-      this.frontDoor.defineRole(`arn:aws:iam::${ACCOUNT}:role/${logicalId}`, {
+      // Its ARN as the template resolves it, with the role's path (connector roles have one).
+      this.frontDoor.defineRole(synthesized.resolve({ 'Fn::GetAtt': [logicalId, 'Arn'] }) as string, {
         trust: synthesized.resolve(resource.Properties.AssumeRolePolicyDocument.Statement) as PolicyStatement[],
         policy: synthesized.resolve([...inline, ...attached]) as PolicyStatement[],
       });

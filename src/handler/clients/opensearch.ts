@@ -5,7 +5,7 @@
  */
 import type { DomainTarget } from '../../contract';
 import { Deadline } from '../deadline';
-import { isAnonymousDenial, isDeterministicFailure, isGone, isIamDenial, isMasterKeyNotReady, isNoRoom } from '../errors';
+import { isAnonymousDenial, isDeterministicFailure, isFailedIndexSearch, isGone, isIamDenial, isMasterKeyNotReady, isNoRoom, isVersionConflict } from '../errors';
 import { log } from '../log';
 import { registerSecret } from '../redact';
 import { Verdict, verdictOf, withRetries } from '../retry';
@@ -116,13 +116,16 @@ export class OpenSearchClient {
    * invocation to be a grant still propagating means nothing was done; so does, for requests with
    * basic auth, an anonymous refusal early enough to be the domain's access policy still being applied;
    * and so does an ML node that had no room for the task (a 500 that is not a failure of the request), or
-   * that has no encryption master key yet (a fresh domain's first requests).
+   * that has no encryption master key yet (a fresh domain's first requests); a search of ml-commons' own
+   * index that failed is a server error, whatever its type; a write that lost a race with another (409
+   * version conflict) wrote nothing.
    */
   public verdictOf(outcome: HttpResponse | TransportError): Verdict {
     if (outcome instanceof TransportError) return verdictOf(outcome);
     if (isIamDenial(outcome) && Date.now() < this.propagationEndsAt) return 'transient';
     if (this.basicAuth && isAnonymousDenial(outcome) && Date.now() < this.accessPolicyEndsAt) return 'transient';
-    if (isNoRoom(outcome) || isMasterKeyNotReady(outcome)) return 'transient';
+    if (isNoRoom(outcome) || isMasterKeyNotReady(outcome) || isVersionConflict(outcome)) return 'transient';
+    if (isFailedIndexSearch(outcome)) return verdictOf(outcome);
     return isDeterministicFailure(outcome) || isGone(outcome) ? 'final' : verdictOf(outcome);
   }
 

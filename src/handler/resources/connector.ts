@@ -12,6 +12,7 @@ import { log } from '../log';
 import { isMarker } from '../physical-id';
 import { checked, optionalString, requireObject, RawProperties, targetOf } from '../properties';
 import type { ResourceContext, ResourceType } from '../resource';
+import { sleepBeforeRetry } from '../retry';
 import { HttpResponse, TransportError } from '../transport';
 import { deployModel, undeployModel } from './model';
 
@@ -146,6 +147,13 @@ async function updateConnector(
  * ml-commons refuses to update a connector while models that use it are deployed: undeploy
  * them, update, and deploy them again — if this stack manages them all. Models of others
  * are not touched: the error names them.
+ *
+ * ml-commons finds those models with a match query on `connector_id`, a text field of its model
+ * index (OpenSearch 2.19.6 and 3.6.0, test/real/scale.test.ts): an ID is split at each '-', and
+ * models of another connector whose ID shares a part (IDs made in the same second often share
+ * "1") are named too. Those are undeployed and deployed again with the rest, as ml-commons takes
+ * no update before; and as the other connector's own update may deploy them again meanwhile, a
+ * refusal after the undeploy starts another round, with a backoff, while the deadline allows.
  */
 async function updateAroundModels(
   id: string, props: ConnectorResourceProperties, models: string[], answered: string, ctx: ResourceContext,
@@ -157,19 +165,55 @@ async function updateAroundModels(
     throw new DeployError(`Could not update the connector ${id}. ${answered}. The provider could not list this stack's resources to check that ` +
       `those models are its own (${(e as Error).message}). ${UNDEPLOY_AROUND}`);
   }
-  const foreign = models.filter((model) => !owned.has(model));
-  if (foreign.length > 0) {
-    throw new DeployError(`Could not update the connector ${id}. ${answered}. This stack does not manage the deployed models ${foreign.join(', ')}. ${UNDEPLOY_AROUND}`);
-  }
-  log('undeploying the stack\'s models to update their connector', { connectorId: id, models });
-  for (const model of models) await undeployModel(model, ctx);
+  const undeployed = new Set<string>();
   try {
-    const response = await ctx.client.request({ method: 'PUT', path: connectorPath(id), body: props.connector });
-    if (response.status !== 200) throw answerError(response, { ...ctx, operation: 'update', what: `update the connector ${id}` });
+    for (let round = 0, named = models, refusal = answered; ; round++) {
+      const foreign = named.filter((model) => !owned.has(model));
+      if (foreign.length > 0) throw await foreignModels(id, refusal, foreign, ctx);
+      log('undeploying the stack\'s models to update their connector', { connectorId: id, models: named, round: round + 1 });
+      for (const model of named) {
+        await undeployModel(model, ctx);
+        undeployed.add(model);
+      }
+      const response = await ctx.client.request({ method: 'PUT', path: connectorPath(id), body: props.connector });
+      if (response.status === 200) return id;
+      const answer = readErrorAnswer(response);
+      const again = /still using this connector/i.test(answer.reason) ? modelIdsInReason(answer.reason) : [];
+      if (again.length === 0 || !(await sleepBeforeRetry(round, ctx.deadline, DEPLOY_RESERVE_MS * undeployed.size))) {
+        throw answerError(response, { ...ctx, operation: 'update', what: `update the connector ${id}` });
+      }
+      named = again;
+      refusal = describeAnswer(answer);
+    }
   } finally {
-    for (const model of models) await deployModel(model, ctx);
+    for (const model of undeployed) await deployModel(model, ctx);
   }
-  return id;
+}
+
+/** Time kept to deploy each undeployed model again after the last round. */
+const DEPLOY_RESERVE_MS = 10_000;
+
+/** The error for deployed models of others that ml-commons names: whether they use this connector, or only seem to. */
+async function foreignModels(id: string, answered: string, foreign: string[], ctx: ResourceContext): Promise<DeployError> {
+  const connectors = await connectorsOfModels(foreign, ctx);
+  const others = foreign.filter((model) => typeof connectors.get(model) === 'string' && connectors.get(model) !== id);
+  const mismatch = others.length > 0
+    ? ` Of these, ${others.join(', ')} use other connectors (${others.map((m) => connectors.get(m)).join(', ')}): ml-commons matches connector IDs as text, ` +
+      'split at each \'-\', so an ID that shares a part with this one is taken for it.'
+    : '';
+  return new DeployError(`Could not update the connector ${id}. ${answered}. This stack does not manage the deployed models ${foreign.join(', ')}.${mismatch} ${UNDEPLOY_AROUND}`);
+}
+
+/** The connector each model uses (GET, real-time), null for a model that is gone (404); a model that cannot be read is left out. */
+async function connectorsOfModels(models: string[], ctx: ResourceContext): Promise<Map<string, string | null>> {
+  const found = new Map<string, string | null>();
+  for (const model of models) {
+    const response = await ctx.client.request({ method: 'GET', path: `/_plugins/_ml/models/${encodeURIComponent(model)}` }).catch(() => undefined);
+    if (response?.status === 404) found.set(model, null);
+    const connectorId = (response?.status === 200 ? (response.json as { connector_id?: unknown } | undefined)?.connector_id : undefined);
+    if (typeof connectorId === 'string') found.set(model, connectorId);
+  }
+  return found;
 }
 
 /** Why the change needs a new connector, or undefined when an in-place update can make it. */
@@ -190,7 +234,9 @@ function replacementReason(physicalId: string, props: ConnectorResourcePropertie
  * Delete: already gone is success. A connector that models still use is kept, and the
  * error names them.
  */
-async function deleteConnector(physicalId: string, _props: ConnectorResourceProperties, ctx: ResourceContext): Promise<void> {
+async function deleteConnector(
+  physicalId: string, _props: ConnectorResourceProperties, ctx: ResourceContext, attempt = 0, waitUntil = Date.now() + FALSE_MATCH_WAIT_MS,
+): Promise<void> {
   let response: HttpResponse;
   try {
     response = await ctx.client.request({ method: 'DELETE', path: connectorPath(physicalId) });
@@ -205,11 +251,29 @@ async function deleteConnector(physicalId: string, _props: ConnectorResourceProp
   const answer = readErrorAnswer(response);
   if (/still using this connector/i.test(answer.reason)) {
     const models = modelIdsInReason(answer.reason);
+    // Models of other connectors that ml-commons takes for this one's (see updateAroundModels): a stack's
+    // delete is removing them right now, so their refusal is waited out, for FALSE_MATCH_WAIT_MS at most.
+    const connectors = await connectorsOfModels(models, ctx);
+    // Gone since the refusal (null), or on another connector.
+    const notUsers = models.filter((model) => connectors.has(model) && connectors.get(model) !== physicalId);
+    const mismatched = notUsers.filter((model) => connectors.get(model) !== null);
+    if (models.length > 0 && notUsers.length === models.length && Date.now() < waitUntil) {
+      log('ml-commons names models of other connectors; deleting again after a wait', { connectorId: physicalId, models, attempt: attempt + 1 });
+      if (await sleepBeforeRetry(attempt, ctx.deadline)) return deleteConnector(physicalId, _props, ctx, attempt + 1, waitUntil);
+    }
+    if (mismatched.length > 0) {
+      throw new DeployError(`Could not delete the connector ${physicalId}: ${describeAnswer(answer)}. The models ${mismatched.join(', ')} use other connectors ` +
+        `(${mismatched.map((m) => connectors.get(m)).join(', ')}): ml-commons matches connector IDs as text, split at each '-', so an ID that shares a part ` +
+        'with this one is taken for it. Delete the connector again once those models are gone, or delete it with the API after deleting them.');
+    }
     throw new DeployError(`Could not delete the connector ${physicalId}: ${models.length > 0 ? `models ${models.join(', ')} still use it` : 'models still use it'}. ` +
       `${describeAnswer(answer)}. ${DELETE_MODELS_FIRST}`);
   }
   throw answerError(response, { ...ctx, operation: 'delete', what: `delete the connector ${physicalId}` });
 }
+
+/** How long a delete waits for models that ml-commons takes for this connector's by mistake (updateAroundModels). */
+const FALSE_MATCH_WAIT_MS = 120_000;
 
 /** "models are still using this connector ...: [a, b]" → ['a', 'b'] */
 function modelIdsInReason(reason: string): string[] {
