@@ -60,6 +60,9 @@ const EXPECTED_REFUSALS: Array<[method: string, path: RegExp, status: number, bo
   ['PUT', /^\/_plugins\/_ml\/connectors\/[A-Za-z0-9_-]+$/, 400, /"reason":"\d+ models are still using this connector, please undeploy the models first: \[[A-Za-z0-9_, -]+\]"/],
   // A connector delete while models that ml-commons takes for its users are not deleted yet.
   ['DELETE', /^\/_plugins\/_ml\/connectors\/[A-Za-z0-9_-]+$/, 409, /"reason":"\d+ models are still using this connector, please delete or update the models first: \[[A-Za-z0-9_, -]+\]"/],
+  // A model named in a connector's refusal that the stack's delete removed meanwhile: the handler reads it as gone
+  // (connector.ts: connectorsOfModels) and deletes the connector again (seen once on 2.19.6 in a fresh clone's CI run).
+  ['GET', /^\/_plugins\/_ml\/models\/[A-Za-z0-9_-]+$/, 404, /"reason":"Failed to find model with the provided model id: [A-Za-z0-9_-]+"/],
   // Two connector updates deploying the same model at once.
   ['POST', /^\/_plugins\/_ml\/models\/[A-Za-z0-9_-]+\/_deploy$/, 409, /"reason":"Document version conflict updating [A-Za-z0-9_-]+ in index \.plugins-ml-model"/],
 ];
