@@ -1,5 +1,5 @@
 import { OpenSearchEmulator } from './index';
-import { Call, caller, PROVIDER } from './search-fixtures';
+import { Call, caller, emulatorPerSuite, PROVIDER } from './search-fixtures';
 import { send } from './test-client';
 
 const VECTOR_INDEX = {
@@ -29,12 +29,10 @@ const knnIndex = (field: Record<string, unknown>, knn = true): Record<string, un
 describe('indexes', () => {
   let emulator: OpenSearchEmulator;
   let call: Call;
-  beforeAll(async () => {
-    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
-    call = caller(emulator);
+  emulatorPerSuite((started, startedCall) => {
+    emulator = started;
+    call = startedCall;
   });
-  afterAll(async () => emulator.stop());
-  beforeEach(() => emulator.reset());
 
   it('creates an index and answers GET, HEAD, _mapping and _settings like OpenSearch', async () => {
     const created = await call('PUT', '/vectors', VECTOR_INDEX);

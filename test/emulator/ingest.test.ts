@@ -1,15 +1,13 @@
 import { OpenSearchEmulator } from './index';
-import { bulk, Call, caller, chatModel, embeddingModel, ndjson, PROVIDER } from './search-fixtures';
+import { bulk, Call, caller, chatModel, embeddingModel, emulatorPerSuite, ndjson, PROVIDER } from './search-fixtures';
 
 describe('ingest pipelines', () => {
   let emulator: OpenSearchEmulator;
   let call: Call;
-  beforeAll(async () => {
-    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
-    call = caller(emulator);
+  emulatorPerSuite((started, startedCall) => {
+    emulator = started;
+    call = startedCall;
   });
-  afterAll(async () => emulator.stop());
-  beforeEach(() => emulator.reset());
 
   it('stores, returns and deletes a pipeline; GET of a missing one is 404 {}', async () => {
     const model = embeddingModel(emulator);

@@ -1,6 +1,6 @@
 import { semanticEmbedding } from './fake-models';
 import { OpenSearchEmulator } from './index';
-import { bulk, Call, caller, embeddingModel, hitIds, ndjson, PROVIDER } from './search-fixtures';
+import { bulk, Call, embeddingModel, emulatorPerSuite, hitIds, ndjson } from './search-fixtures';
 
 const DOCS = [
   { text: 'Cats are small furry pets that purr' },
@@ -31,13 +31,11 @@ describe('neural and k-NN search', () => {
   let emulator: OpenSearchEmulator;
   let call: Call;
   let model: string;
-  beforeAll(async () => {
-    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
-    call = caller(emulator);
+  emulatorPerSuite((started, startedCall) => {
+    emulator = started;
+    call = startedCall;
   });
-  afterAll(async () => emulator.stop());
   beforeEach(() => {
-    emulator.reset();
     model = embeddingModel(emulator);
   });
 
@@ -151,12 +149,10 @@ describe('neural and k-NN search', () => {
 describe('documents', () => {
   let emulator: OpenSearchEmulator;
   let call: Call;
-  beforeAll(async () => {
-    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
-    call = caller(emulator);
+  emulatorPerSuite((started, startedCall) => {
+    emulator = started;
+    call = startedCall;
   });
-  afterAll(async () => emulator.stop());
-  beforeEach(() => emulator.reset());
 
   it('indexes, replaces, gets and deletes a document with DocWriteResponse bodies', async () => {
     const created = await call('PUT', '/docs/_doc/1?refresh=true', { a: 1 });

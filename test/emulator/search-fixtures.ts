@@ -15,6 +15,20 @@ export function caller(emulator: OpenSearchEmulator, credentials = PROVIDER): Ca
   return (method, path, body) => send(emulator, { method, path, body, credentials });
 }
 
+/**
+ * The emulator of a describe block: started before its tests, stopped after them, reset before each
+ * (before the block's own beforeEach). `use` is given it and its caller once it runs.
+ */
+export function emulatorPerSuite(use: (emulator: OpenSearchEmulator, call: Call) => void): void {
+  let emulator: OpenSearchEmulator | undefined;
+  beforeAll(async () => {
+    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
+    use(emulator, caller(emulator));
+  });
+  afterAll(async () => emulator?.stop());
+  beforeEach(() => emulator!.reset());
+}
+
 /** A _bulk body of index actions, one per document (ids "0", "1", ... unless given). */
 export function ndjson(docs: ReadonlyArray<Record<string, unknown>>, ids?: readonly string[]): string {
   return docs.map((doc, i) => `${JSON.stringify({ index: ids === undefined ? { _id: String(i) } : ids[i] === '' ? {} : { _id: ids[i] } })}\n${JSON.stringify(doc)}\n`).join('');

@@ -1,5 +1,5 @@
 import { OpenSearchEmulator } from './index';
-import { bulk, Call, caller, chatModel, embeddingModel, hitIds, ndjson, PROVIDER } from './search-fixtures';
+import { bulk, Call, caller, chatModel, embeddingModel, emulatorPerSuite, hitIds, ndjson, PROVIDER } from './search-fixtures';
 
 const DOCS = [
   { text: 'Cats are small furry pets that purr' },
@@ -11,13 +11,11 @@ describe('search pipelines', () => {
   let emulator: OpenSearchEmulator;
   let call: Call;
   let model: string;
-  beforeAll(async () => {
-    emulator = await OpenSearchEmulator.start({ principals: [PROVIDER] });
-    call = caller(emulator);
+  emulatorPerSuite((started, startedCall) => {
+    emulator = started;
+    call = startedCall;
   });
-  afterAll(async () => emulator.stop());
   beforeEach(async () => {
-    emulator.reset();
     model = embeddingModel(emulator);
     await call('PUT', '/_ingest/pipeline/embed', { processors: [{ text_embedding: { model_id: model, field_map: { text: 'text_vector' } } }] });
     await call('PUT', '/docs', {
