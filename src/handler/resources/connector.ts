@@ -14,7 +14,7 @@ import { checked, optionalString, requireObject, RawProperties, targetOf } from 
 import type { ResourceContext, ResourceType } from '../resource';
 import { sleepBeforeRetry } from '../retry';
 import { HttpResponse, TransportError } from '../transport';
-import { deployModel, undeployModel } from './model';
+import { deployModel, modelPath, undeployModel } from './model';
 
 const CONNECTORS = '/_plugins/_ml/connectors';
 const connectorPath = (id: string): string => `${CONNECTORS}/${encodeURIComponent(id)}`;
@@ -208,7 +208,7 @@ async function foreignModels(id: string, answered: string, foreign: string[], ct
 async function connectorsOfModels(models: string[], ctx: ResourceContext): Promise<Map<string, string | null>> {
   const found = new Map<string, string | null>();
   for (const model of models) {
-    const response = await ctx.client.request({ method: 'GET', path: `/_plugins/_ml/models/${encodeURIComponent(model)}` }).catch(() => undefined);
+    const response = await ctx.client.request({ method: 'GET', path: modelPath(model) }).catch(() => undefined);
     if (response?.status === 404) found.set(model, null);
     const connectorId = (response?.status === 200 ? (response.json as { connector_id?: unknown } | undefined)?.connector_id : undefined);
     if (typeof connectorId === 'string') found.set(model, connectorId);

@@ -15,7 +15,7 @@ import { HttpResponse, TransportError } from '../transport';
 const ML = '/_plugins/_ml';
 
 /** The path of a model, or of one of its actions (`/_deploy`, ...). */
-const modelPath = (id: string, action = ''): string => `${ML}/models/${encodeURIComponent(id)}${action}`;
+export const modelPath = (id: string, action = ''): string => `${ML}/models/${encodeURIComponent(id)}${action}`;
 
 export function parseModelProperties(raw: RawProperties): ModelResourceProperties {
   // typedValues point from the root of the properties (see ModelResourceProperties).

@@ -3,6 +3,7 @@
  * (Custom::OpenSearchSearchPipeline): documents of the generic REST path, replaced in place by PUT.
  */
 import { describedBy, restDocument } from './rest-document';
+import { indexPath } from './search-index';
 import {
   INGEST_PIPELINE_RESOURCE_TYPE, IngestPipelineResourceProperties, PipelineResourceProperties, SEARCH_PIPELINE_RESOURCE_TYPE,
   SearchPipelineResourceProperties,
@@ -24,7 +25,7 @@ const defaultOf = (props: Record<string, unknown>) => ({ defaultOf: Array.isArra
 function releaseIndexes(setting: string) {
   return async (props: PipelineResourceProperties, ctx: ResourceContext, client: OpenSearchClient): Promise<void> => {
     for (const index of props.defaultOf ?? []) {
-      const path = `/${encodeURIComponent(index)}`;
+      const path = indexPath(index);
       const response = await client.request({ method: 'GET', path: `${path}?flat_settings=true` });
       const found = response.status === 200 ? (response.json as any)?.[index] : undefined;
       if (found?.settings?.[setting] !== props.name || !String(found.mappings?._meta?.managed_by).startsWith('cdk-opensearch-ml: ')) continue;

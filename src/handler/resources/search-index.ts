@@ -16,7 +16,8 @@ const STATIC: Record<string, string> = { 'index.number_of_shards': '1', 'index.k
 /** Settings the construct may set that change in place. */
 const DYNAMIC = ['index.number_of_replicas', 'index.refresh_interval', 'index.default_pipeline', 'index.search.default_pipeline'];
 
-const path = (name: string) => `/${encodeURIComponent(name)}`;
+/** The path of an index. */
+export const indexPath = (name: string): string => `/${encodeURIComponent(name)}`;
 
 function cannotChange(what: string, name: string, detail: string): DeployError {
   return new DeployError(`${what} cannot change on the existing index '${name}' (${detail}); nothing was changed. ` +
@@ -42,7 +43,7 @@ async function apply(found: any, props: IndexResourceProperties, old: IndexResou
   const live = found.mappings?.properties ?? {};
   const fields = Object.entries(props.index.mappings.properties ?? {}).filter(([name, wanted]) => !within(wanted, live[name]));
   if (fields.length > 0) {
-    const mapping = await ctx.client.request({ method: 'PUT', path: `${path(props.name)}/_mapping`, body: { properties: Object.fromEntries(fields) } });
+    const mapping = await ctx.client.request({ method: 'PUT', path: `${indexPath(props.name)}/_mapping`, body: { properties: Object.fromEntries(fields) } });
     if (mapping.status !== 200) {
       const answer = readErrorAnswer(mapping);
       const field = /apper (?:for )?\[([^\]]+)\]/.exec(answer.reason)?.[1];
@@ -56,7 +57,7 @@ async function apply(found: any, props: IndexResourceProperties, old: IndexResou
     : old?.index.settings[key] !== undefined && current[key] !== undefined));
   if (changes.length === 0) return;
   const response = await ctx.client.request({
-    method: 'PUT', path: `${path(props.name)}/_settings`, body: Object.fromEntries(changes.map((key) => [key, settings[key] ?? null])),
+    method: 'PUT', path: `${indexPath(props.name)}/_settings`, body: Object.fromEntries(changes.map((key) => [key, settings[key] ?? null])),
   });
   if (response.status !== 200) throw answerError(response, { ...ctx, operation: 'update', what: `update the settings of the index '${props.name}'` });
 }
@@ -65,7 +66,7 @@ export const indexResource = restDocument<IndexResourceProperties>({
   type: INDEX_RESOURCE_TYPE,
   noun: 'index',
   key: 'index',
-  path,
+  path: indexPath,
   readQuery: '?flat_settings=true',
   marked: (index, owner) => ({ ...index, mappings: { ...index.mappings, _meta: { managed_by: `cdk-opensearch-ml: ${owner}` } } }),
   more: (props) => ({ removalPolicy: String(props.removalPolicy ?? 'retain') }),
