@@ -180,7 +180,9 @@ export class MlRuntime {
   cancel(modelId: string): void {
     for (const timer of this.timers.get(modelId) ?? []) clearTimeout(timer);
     this.timers.delete(modelId);
-    // An undeploy or delete ends the model's deploy task: its slot is free again.
+    // An undeploy or delete ends the model's deploy work: its slot is free again. Its task document stays
+    // RUNNING, as tasks of interrupted deploys do on ml-commons (models and tasks stuck in DEPLOYING and
+    // RUNNING: ml-commons #2808, #2970); a client that polls only the task waits forever.
     for (const [taskId, model] of this.deploying) if (model === modelId) this.deploying.delete(taskId);
     this.notifyIfIdle();
   }

@@ -234,6 +234,42 @@ describe('create', () => {
     expect(mlCalls().filter((c) => c.startsWith('GET /_plugins/_ml/tasks/')).length).toBeGreaterThan(1);
   });
 
+  test('a model undeployed while its deploy task runs (the task stays RUNNING) is deployed again, not waited on until the handler\'s time runs out', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.setDeployLatency(600_000);
+    const creating = lambda.invoke(event(createEvent(propertiesOf(chain, MODEL, 'Model'), MODEL)), { remainingMs: 60_000 });
+    while (!emulator.requests.some((r) => r.path.endsWith('/_deploy') && r.status === 200)) await new Promise((r) => setTimeout(r, 50));
+    const modelId = emulator.models()[0].id;
+    // Another deploy's undeploy, sent while this one runs; the next deploy is quick.
+    const undeployed = await send(emulator, { method: 'POST', path: `/_plugins/_ml/models/${modelId}/_undeploy`, credentials: PROVIDER });
+    expect(undeployed.status).toBe(200);
+    emulator.setDeployLatency(100);
+    const { response } = await creating;
+    expect(response?.Status).toBe('SUCCESS');
+    expect(emulator.models()[0].source.model_state).toBe('DEPLOYED');
+    const calls = mlCalls();
+    expect(calls.filter((c) => /_deploy 200$/.test(c))).toHaveLength(2);
+    // The first task never ended: the model's state was read once, after the task had run for a while.
+    expect(calls.filter((c) => c === 'GET /_plugins/_ml/models/<id> 200')).toHaveLength(1);
+  }, 30_000);
+
+  test('a deploy task that outlives its deploy is over once the model is DEPLOYED by another', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    emulator.setDeployLatency(600_000);
+    const creating = lambda.invoke(event(createEvent(propertiesOf(chain, MODEL, 'Model'), MODEL)), { remainingMs: 60_000 });
+    while (!emulator.requests.some((r) => r.path.endsWith('/_deploy') && r.status === 200)) await new Promise((r) => setTimeout(r, 50));
+    const modelId = emulator.models()[0].id;
+    // Another party undeploys and deploys the model again, and that deploy finishes first.
+    await send(emulator, { method: 'POST', path: `/_plugins/_ml/models/${modelId}/_undeploy`, credentials: PROVIDER });
+    emulator.setDeployLatency(0);
+    expect((await send(emulator, { method: 'POST', path: `/_plugins/_ml/models/${modelId}/_deploy`, credentials: PROVIDER })).status).toBe(200);
+    const { response } = await creating;
+    expect(response?.Status).toBe('SUCCESS');
+    expect(mlCalls().filter((c) => /_deploy 200$/.test(c))).toHaveLength(2);
+  }, 30_000);
+
   test('a deploy that takes the handler\'s time (its task never answers) still leaves time to remove the model and its own group', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');

@@ -132,9 +132,15 @@ export async function deployModel(id: string, ctx: ResourceContext): Promise<voi
     const task = await deployOnce(id, ctx);
     if (!task || task.state === 'COMPLETED') return;
     const noRoom = nodeErrorsAll(task.error, NO_ROOM);
-    if (noRoom && await sleepBeforeRetry(attempt, ctx.deadline, 0, NO_ROOM_BACKOFF)) {
-      log('the ML nodes had no room for the deploy; deploying again', { modelId: id, taskId: task.taskId, attempt: attempt + 1 });
+    if ((noRoom || task.state === 'UNDONE') && await sleepBeforeRetry(attempt, ctx.deadline, 0, NO_ROOM_BACKOFF)) {
+      log(noRoom ? 'the ML nodes had no room for the deploy; deploying again' : 'the model was undeployed while its deploy task ran; deploying again',
+        { modelId: id, taskId: task.taskId, attempt: attempt + 1 });
       continue;
+    }
+    if (task.state === 'UNDONE') {
+      throw new DeployError(`The model ${id} was undeployed (${String(task.error)}) while its deploy task ${task.taskId} still ran, ` +
+        `and deployed again until the handler's time ran out (${attempt + 1} attempts). Another deploy or undeploy of the model ran at the same time: ` +
+        'deploy again once it has ended.');
     }
     throw new DeployError(`Deploying the model ${id} ended ${task.state} (task ${task.taskId}): ${String(task.error ?? 'no error given').slice(0, 600)}. ` +
       (noRoom
@@ -145,20 +151,38 @@ export async function deployModel(id: string, ctx: ResourceContext): Promise<voi
 
 interface DeployTask {
   readonly taskId: string;
-  readonly state: 'COMPLETED' | 'FAILED' | 'COMPLETED_WITH_ERROR';
+  /** UNDONE: the task still runs, but the model is no longer deploying nor deployed (`error` holds its state). */
+  readonly state: 'COMPLETED' | 'FAILED' | 'COMPLETED_WITH_ERROR' | 'UNDONE';
   readonly error?: unknown;
 }
+
+/**
+ * How long a deploy task may run before the handler also reads the model's state. A remote
+ * model deploys in milliseconds to seconds, but a task can outlive what it stood for: an
+ * undeploy sent while the model deployed (which ml-commons allows since it fixed models stuck
+ * in DEPLOYING, ml-commons #2970) leaves the model UNDEPLOYED and its task RUNNING, and a
+ * second deploy of the model ends the model's DEPLOYING state through another task.
+ */
+const TASK_CHECK_MS = 5_000;
 
 /** One POST _deploy and its task, polled until it ends; undefined when the answer names no task. */
 async function deployOnce(id: string, ctx: ResourceContext): Promise<DeployTask | undefined> {
   const json = await call(ctx, 'POST', modelPath(id, '/_deploy'), `deploy the model ${id}`);
   const taskId = json.task_id;
   if (typeof taskId !== 'string') return undefined;
+  let modelReadAt = Date.now();
   // Remote model deploys take seconds: poll often enough that a finished task is seen soon after.
   for (let wait = 250; ; wait = Math.min(wait * 2, 1_000)) {
     const task = await call(ctx, 'GET', `${ML}/tasks/${encodeURIComponent(taskId)}`, `read the deploy task ${taskId} of the model ${id}`);
     const state = String(task.state ?? '');
     if (state === 'COMPLETED' || state === 'FAILED' || state === 'COMPLETED_WITH_ERROR') return { taskId, state, error: task.error };
+    if (Date.now() - modelReadAt >= TASK_CHECK_MS) {
+      modelReadAt = Date.now();
+      const model = await call(ctx, 'GET', modelPath(id), `read the model ${id} while its deploy task ${taskId} runs`);
+      const modelState = String(model.model_state ?? '');
+      if (modelState === 'DEPLOYED') return { taskId, state: 'COMPLETED' };
+      if (modelState !== 'DEPLOYING' && modelState !== 'PARTIALLY_DEPLOYED') return { taskId, state: 'UNDONE', error: modelState || 'state unknown' };
+    }
     if (ctx.deadline.remaining() < wait) {
       throw new DeployError(`The model ${id} was still deploying (task ${taskId} ${state || 'state unknown'}) when the handler's time ran out. ` +
         'Check the task (GET _plugins/_ml/tasks/' + taskId + ') and the cluster\'s ML nodes, then deploy again.');
