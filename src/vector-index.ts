@@ -310,6 +310,27 @@ export class VectorIndex extends Resource implements IVectorIndex {
         'use it with ?search_pipeline= instead, and give the index a pipeline without RAG as its default.');
     }
 
+    const { properties, knn } = this.mappedFields(fields, pipelineFields);
+    const wantsKnn = props.knn ?? knn;
+    if (knn && props.knn === false) {
+      throw new MlValidationError(this, 'knn false leaves the knn_vector fields without the k-NN structures their method names; received knn false with knn_vector fields. Leave knn out.');
+    }
+    const policy = checkIndexOptions(this, props);
+    const destroy = policy === RemovalPolicy.DESTROY;
+    const settings = indexSettings(props, wantsKnn);
+    // The pipelines stop being the index's defaults before they are deleted (a retained index stays usable).
+    pipeline?._defaultOf.push(name);
+    search?._defaultOf.push(name);
+    const resource = createDocumentResource<IndexResourceProperties>(this, INDEX_RESOURCE_TYPE, {
+      ...this._binding, dependencies: grantIndexAccess(this, this._binding, name, destroy),
+    }, name, 'index', { settings, mappings: { properties } }, { removalPolicy: destroy ? 'destroy' : 'retain' });
+    // DeletionPolicy and UpdateReplacePolicy: CloudFormation itself leaves a retained index alone.
+    resource.applyRemovalPolicy(policy);
+    this.indexName = resource.ref;
+  }
+
+  /** The mapping of each field, declared or written by the ingest pipeline (checked against what it writes). */
+  private mappedFields(fields: IndexField[], pipelineFields: PipelineField[]): { properties: Record<string, unknown>; knn: boolean } {
     const properties: Record<string, unknown> = {};
     let knn = false;
     for (const field of fields) {
@@ -322,50 +343,45 @@ export class VectorIndex extends Resource implements IVectorIndex {
     }
     for (const written of pipelineFields) {
       const declared = properties[written.field] as Record<string, any> | undefined;
-      const expected = fieldFor(written);
       if (declared === undefined) {
-        const bound = expected._bind(this, this._binding);
+        const bound = fieldFor(written)._bind(this, this._binding);
         properties[written.field] = bound.mapping;
         knn ||= bound.knn;
       } else if (written.facts) {
         checkDeclared(this, written, declared);
       }
     }
-    const wantsKnn = props.knn ?? knn;
-    if (knn && props.knn === false) {
-      throw new MlValidationError(this, 'knn false leaves the knn_vector fields without the k-NN structures their method names; received knn false with knn_vector fields. Leave knn out.');
-    }
-    checkWhole(this, 'shards', props.shards, 1, 1024);
-    checkWhole(this, 'replicas', props.replicas, 0);
-    if (props.refreshInterval && !Token.isUnresolved(props.refreshInterval.toMilliseconds()) && props.refreshInterval.toMilliseconds() < 1) {
-      throw new MlValidationError(this, `refreshInterval must be at least 1 millisecond; received ${quote(props.refreshInterval.toString())}.`);
-    }
-    const policy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (policy === RemovalPolicy.SNAPSHOT) {
-      throw new MlValidationError(this, "removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY: CloudFormation cannot snapshot an index; received 'snapshot'.");
-    }
-    const destroy = policy === RemovalPolicy.DESTROY;
-    const settings: Record<string, unknown> = {
-      ...(wantsKnn ? { 'index.knn': true } : {}),
-      ...(props.shards !== undefined ? { 'index.number_of_shards': props.shards } : {}),
-      ...(props.replicas !== undefined ? { 'index.number_of_replicas': props.replicas } : {}),
-      ...(props.refreshInterval ? { 'index.refresh_interval': `${props.refreshInterval.toMilliseconds()}ms` } : {}),
-      ...(props.ingestPipeline ? { 'index.default_pipeline': props.ingestPipeline.pipelineName } : {}),
-      ...(props.defaultSearchPipeline ? { 'index.search.default_pipeline': props.defaultSearchPipeline.pipelineName } : {}),
-    };
-    // The pipelines stop being the index's defaults before they are deleted (a retained index stays usable).
-    pipeline?._defaultOf.push(name);
-    search?._defaultOf.push(name);
-    const resource = createDocumentResource<IndexResourceProperties>(this, INDEX_RESOURCE_TYPE, {
-      ...this._binding, dependencies: grantIndexAccess(this, this._binding, name, destroy),
-    }, name, 'index', { settings, mappings: { properties } }, { removalPolicy: destroy ? 'destroy' : 'retain' });
-    // DeletionPolicy and UpdateReplacePolicy: CloudFormation itself leaves a retained index alone.
-    resource.applyRemovalPolicy(policy);
-    this.indexName = resource.ref;
+    return { properties, knn };
   }
 }
 
 /** The field a pipeline's processor writes, as the index maps it. */
+/** Checks shards, replicas, the refresh interval and the removal policy; returns the policy. */
+function checkIndexOptions(scope: Construct, props: VectorIndexProps): RemovalPolicy {
+  checkWhole(scope, 'shards', props.shards, 1, 1024);
+  checkWhole(scope, 'replicas', props.replicas, 0);
+  if (props.refreshInterval && !Token.isUnresolved(props.refreshInterval.toMilliseconds()) && props.refreshInterval.toMilliseconds() < 1) {
+    throw new MlValidationError(scope, `refreshInterval must be at least 1 millisecond; received ${quote(props.refreshInterval.toString())}.`);
+  }
+  const policy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+  if (policy === RemovalPolicy.SNAPSHOT) {
+    throw new MlValidationError(scope, "removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY: CloudFormation cannot snapshot an index; received 'snapshot'.");
+  }
+  return policy;
+}
+
+/** The index settings the props ask for (flat keys, as the index's settings read back). */
+function indexSettings(props: VectorIndexProps, knn: boolean): Record<string, unknown> {
+  return {
+    ...(knn ? { 'index.knn': true } : {}),
+    ...(props.shards !== undefined ? { 'index.number_of_shards': props.shards } : {}),
+    ...(props.replicas !== undefined ? { 'index.number_of_replicas': props.replicas } : {}),
+    ...(props.refreshInterval ? { 'index.refresh_interval': `${props.refreshInterval.toMilliseconds()}ms` } : {}),
+    ...(props.ingestPipeline ? { 'index.default_pipeline': props.ingestPipeline.pipelineName } : {}),
+    ...(props.defaultSearchPipeline ? { 'index.search.default_pipeline': props.defaultSearchPipeline.pipelineName } : {}),
+  };
+}
+
 function fieldFor(written: PipelineField): IndexField {
   if (written.kind === 'rank_features') return IndexField.rankFeatures(written.field);
   return IndexField.knnVector(written.field, { model: written.model, chunked: written.chunked });

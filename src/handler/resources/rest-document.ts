@@ -47,56 +47,65 @@ export function describedBy(document: Record<string, unknown>, owner: string): R
   return { ...document, description: [document.description, `(managed by cdk-opensearch-ml: ${owner})`].filter(Boolean).join(' ') };
 }
 
-export function restDocument<P extends DocumentResourceProperties>(spec: DocumentSpec<P>): ResourceType<P> {
-  const what = (props: P) => `the ${spec.noun} '${props.name}'`;
-  const fail = (response: any, props: P, ctx: ResourceContext, verb: string) =>
-    answerError(response, { ...ctx, operation: verb, what: `${verb} ${what(props)}` });
+const whatOf = (spec: DocumentSpec<any>, props: DocumentResourceProperties) => `the ${spec.noun} '${props.name}'`;
 
-  /** The document of that name, or undefined when there is none. */
-  async function read(props: P, ctx: ResourceContext, client: OpenSearchClient): Promise<any> {
-    const response = await client.request({ method: 'GET', path: spec.path(props.name) + (spec.readQuery ?? '') });
-    if (response.status === 404) return undefined;
-    if (response.status !== 200) throw fail(response, props, ctx, 'read');
-    return (response.json as any)?.[props.name] ?? {};
+function refused(spec: DocumentSpec<any>, response: any, props: DocumentResourceProperties, ctx: ResourceContext, verb: string): Error {
+  return answerError(response, { ...ctx, operation: verb, what: `${verb} ${whatOf(spec, props)}` });
+}
+
+/** The document of that name, or undefined when there is none. */
+async function readDocument<P extends DocumentResourceProperties>(
+  spec: DocumentSpec<P>, props: P, ctx: ResourceContext, client: OpenSearchClient,
+): Promise<any> {
+  const response = await client.request({ method: 'GET', path: spec.path(props.name) + (spec.readQuery ?? '') });
+  if (response.status === 404) return undefined;
+  if (response.status !== 200) throw refused(spec, response, props, ctx, 'read');
+  return (response.json as any)?.[props.name] ?? {};
+}
+
+/** Creates the document, or brings ours to `props`; refuses one that is not ours. */
+async function writeDocument<P extends DocumentResourceProperties>(
+  spec: DocumentSpec<P>, props: P, old: P | undefined, ctx: ResourceContext, again = true,
+): Promise<string> {
+  const found = await readDocument(spec, props, ctx, ctx.client);
+  if (found && !JSON.stringify(found).includes(ctx.owner)) {
+    throw new DeployError(`${whatOf(spec, props)} exists on ${ctx.client.endpoint}, and this stack did not make it: it lacks the mark of ${ctx.owner}. ` +
+      `It is left as it is. Give the construct another name, or remove that ${spec.noun} if nothing needs it, then deploy again.`);
   }
-
-  /** Creates the document, or brings ours to `props`; refuses one that is not ours. */
-  async function write(props: P, old: P | undefined, ctx: ResourceContext, again = true): Promise<string> {
-    const found = await read(props, ctx, ctx.client);
-    if (found && !JSON.stringify(found).includes(ctx.owner)) {
-      throw new DeployError(`${what(props)} exists on ${ctx.client.endpoint}, and this stack did not make it: it lacks the mark of ${ctx.owner}. ` +
-        `It is left as it is. Give the construct another name, or remove that ${spec.noun} if nothing needs it, then deploy again.`);
-    }
-    // From here on a failed create may leave something: its rollback deletes it (if it is ours and not retained).
-    ctx.tracker.unknownSince ??= Date.now();
-    if (found && spec.apply) {
-      await spec.apply(found, props, old, ctx);
-      return props.name;
-    }
-    const response = await ctx.client.request({ method: 'PUT', path: spec.path(props.name), body: spec.marked((props as any)[spec.key], ctx.owner) });
-    // An index whose create was answered too late for us: look again.
-    if (again && readErrorAnswer(response).type === 'resource_already_exists_exception') return write(props, old, ctx, false);
-    if (response.status !== 200 && response.status !== 201) throw fail(response, props, ctx, found ? 'update' : 'create');
-    log(`${spec.noun} written`, { name: props.name });
+  // From here on a failed create may leave something: its rollback deletes it (if it is ours and not retained).
+  ctx.tracker.unknownSince ??= Date.now();
+  if (found && spec.apply) {
+    await spec.apply(found, props, old, ctx);
     return props.name;
   }
+  const response = await ctx.client.request({ method: 'PUT', path: spec.path(props.name), body: spec.marked((props as any)[spec.key], ctx.owner) });
+  // An index whose create was answered too late for us: look again.
+  if (again && readErrorAnswer(response).type === 'resource_already_exists_exception') return writeDocument(spec, props, old, ctx, false);
+  if (response.status !== 200 && response.status !== 201) throw refused(spec, response, props, ctx, found ? 'update' : 'create');
+  log(`${spec.noun} written`, { name: props.name });
+  return props.name;
+}
 
-  async function remove(props: P, ctx: ResourceContext, client = ctx.client): Promise<void> {
-    if (spec.retained?.(props)) {
-      log(`${spec.noun} retained`, { name: props.name });
-      return;
-    }
-    const found = await read(props, ctx, client);
-    if (found && !JSON.stringify(found).includes(ctx.owner)) {
-      log(`${spec.noun} of that name is not this stack's: left`, { name: props.name });
-      return;
-    }
-    if (!found) return;
-    await spec.beforeDelete?.(props, ctx, client);
-    const response = await client.request({ method: 'DELETE', path: spec.path(props.name) });
-    if (response.status !== 200 && response.status !== 404) throw fail(response, props, ctx, 'delete');
+/** Deletes the document if it is ours and not retained. */
+async function removeDocument<P extends DocumentResourceProperties>(
+  spec: DocumentSpec<P>, props: P, ctx: ResourceContext, client = ctx.client,
+): Promise<void> {
+  if (spec.retained?.(props)) {
+    log(`${spec.noun} retained`, { name: props.name });
+    return;
   }
+  const found = await readDocument(spec, props, ctx, client);
+  if (found && !JSON.stringify(found).includes(ctx.owner)) {
+    log(`${spec.noun} of that name is not this stack's: left`, { name: props.name });
+    return;
+  }
+  if (!found) return;
+  await spec.beforeDelete?.(props, ctx, client);
+  const response = await client.request({ method: 'DELETE', path: spec.path(props.name) });
+  if (response.status !== 200 && response.status !== 404) throw refused(spec, response, props, ctx, 'delete');
+}
 
+export function restDocument<P extends DocumentResourceProperties>(spec: DocumentSpec<P>): ResourceType<P> {
   return {
     type: spec.type,
     noun: spec.noun,
@@ -107,17 +116,17 @@ export function restDocument<P extends DocumentResourceProperties>(spec: Documen
         contractVersion, ...targetOf(props), name: requireString(props, 'name'), [spec.key]: requireObject(props, spec.key), typedValues, ...spec.more?.(props),
       } as unknown as P;
     },
-    create: (props, ctx) => write(props, undefined, ctx),
+    create: (props, ctx) => writeDocument(spec, props, undefined, ctx),
     update: async (_id, props, old, ctx) => {
-      if (!old || old.endpoint === props.endpoint) return write(props, old?.name === props.name ? old : undefined, ctx);
+      if (!old || old.endpoint === props.endpoint) return writeDocument(spec, props, old?.name === props.name ? old : undefined, ctx);
       // Another domain, the same name (so the same physical ID): CloudFormation deletes nothing, so the move does.
-      await write(props, undefined, ctx);
-      await remove(old, ctx, ctx.client.to(old)).catch((e) => log(`${spec.noun} left on the old domain`, { name: old.name, error: String(e) }));
+      await writeDocument(spec, props, undefined, ctx);
+      await removeDocument(spec, old, ctx, ctx.client.to(old)).catch((e) => log(`${spec.noun} left on the old domain`, { name: old.name, error: String(e) }));
       return props.name;
     },
-    delete: (_id, props, ctx) => remove(props, ctx),
+    delete: (_id, props, ctx) => removeDocument(spec, props, ctx),
     // The rollback of a create that may have written: removes the document if it is ours (and not retained).
-    sweep: (_outcome, props, ctx) => remove(props, ctx),
+    sweep: (_outcome, props, ctx) => removeDocument(spec, props, ctx),
     masterUserSecretArn: spec.masterUserSecretArn,
   };
 }
