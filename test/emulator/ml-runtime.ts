@@ -181,8 +181,9 @@ export class MlRuntime {
     for (const timer of this.timers.get(modelId) ?? []) clearTimeout(timer);
     this.timers.delete(modelId);
     // An undeploy or delete ends the model's deploy work: its slot is free again. Its task document stays
-    // RUNNING, as tasks of interrupted deploys do on ml-commons (models and tasks stuck in DEPLOYING and
-    // RUNNING: ml-commons #2808, #2970); a client that polls only the task waits forever.
+    // RUNNING, as tasks of interrupted deploys can on ml-commons (models stuck in DEPLOYING: ml-commons
+    // #2808, #2970); a client that polls only the task waits forever. A single real node (2.19.6, 3.6.0)
+    // answers a remote model's deploy COMPLETED at once, so there only the emulator's slow deploys meet this.
     for (const [taskId, model] of this.deploying) if (model === modelId) this.deploying.delete(taskId);
     this.notifyIfIdle();
   }
