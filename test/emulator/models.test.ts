@@ -47,7 +47,7 @@ describe('remote models', () => {
     });
 
     const deployed = await call({ method: 'POST', path: `${ML}/models/${modelId}/_deploy` });
-    expect(deployed.json).toEqual({ task_id: expect.any(String), task_type: 'DEPLOY_MODEL', status: 'CREATED' });
+    expect(deployed.json).toEqual({ task_id: expect.any(String), task_type: 'DEPLOY_MODEL', status: 'COMPLETED' });
     const task = await call({ path: `${ML}/tasks/${deployed.json.task_id}` });
     expect(task.json).toEqual({
       model_id: modelId,

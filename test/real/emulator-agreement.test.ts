@@ -19,6 +19,8 @@ interface Step {
   readonly keep?: [string, string];
   /** sent to the real node as its admin (indexes and pipelines, which ml_full_access does not allow), not as the provider */
   readonly admin?: boolean;
+  /** sent again (for up to 20 s) until the answer satisfies this: a state the node reaches in its own time */
+  readonly until?: (json: any) => boolean;
 }
 
 const KNN_FIELD = (dimension: number) => ({ type: 'knn_vector', dimension, method: { name: 'hnsw', engine: 'lucene', space_type: 'l2' } });
@@ -60,6 +62,22 @@ const CASES: Record<string, Step[]> = {
     { method: 'DELETE', path: (ids) => `${ML}/connectors/${ids.connector}` },
   ],
   'a missing model': [{ method: 'GET', path: `${ML}/models/AAAAAAAAAAAAAAAAAAAA` }],
+  'a remote model deployed and undeployed: the deploy answers COMPLETED at once': [
+    { method: 'POST', path: `${ML}/connectors/_create`, body: bedrockConnector({ name: 'agreement deploy' }), keep: ['connector', 'connector_id'] },
+    {
+      method: 'POST',
+      path: `${ML}/models/_register`,
+      keep: ['model', 'model_id'],
+      body: (ids: Record<string, string>) => ({ name: 'agreement deploy', function_name: 'remote', connector_id: ids.connector }),
+    },
+    { method: 'POST', path: (ids) => `${ML}/models/${ids.model}/_deploy` },
+    // 2.19.6 answers an undeploy sent right after the deploy "not_found" and the model stays DEPLOYED.
+    { method: 'GET', path: (ids) => `${ML}/models/${ids.model}`, until: (json) => json?.model_state === 'DEPLOYED' },
+    { method: 'POST', path: (ids) => `${ML}/models/${ids.model}/_undeploy` },
+    { method: 'GET', path: (ids) => `${ML}/models/${ids.model}`, until: (json) => json?.model_state === 'UNDEPLOYED' },
+    { method: 'DELETE', path: (ids) => `${ML}/models/${ids.model}` },
+    { method: 'DELETE', path: (ids) => `${ML}/connectors/${ids.connector}` },
+  ],
   // The search chain (k-NN and neural-search installed on the real node).
   'an ingest pipeline with an unknown processor type; a missing ingest pipeline': [
     { admin: true, method: 'PUT', path: '/_ingest/pipeline/agreement-unknown', body: { processors: [{ no_such_processor: { field: 'x' } }] } },
@@ -99,10 +117,21 @@ const CASES: Record<string, Step[]> = {
   ],
 };
 
+/** The step's answer; with `until`, the first that satisfies it (or the last after 20 s). */
+async function repeated<T extends { json?: any }>(step: Step, ask: () => Promise<T>): Promise<T> {
+  const ends = Date.now() + 20_000;
+  for (;;) {
+    const answer = await ask();
+    if (!step.until || step.until(answer.json) || Date.now() > ends) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** What must agree: status, and for errors the type and the reason (IDs masked). */
 function essence(status: number, json: any): unknown {
   const mask = (text: unknown) => (typeof text === 'string' ? text.replace(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{20}(?![A-Za-z0-9_-])/g, '<id>') : text);
-  if (status < 300) return { status, ...(json?.result ? { result: json.result } : {}) };
+  // `status` of a success: what a deploy answers of its task (CREATED, COMPLETED).
+  if (status < 300) return { status, ...(json?.result ? { result: json.result } : {}), ...(typeof json?.status === 'string' ? { answered: json.status } : {}) };
   const error = json?.error;
   return { status, type: typeof error === 'object' ? error.type : undefined, reason: mask(typeof error === 'object' ? error.reason : error) };
 }
@@ -148,8 +177,12 @@ describe.each(nodes())('OpenSearch %s: the emulator answers as the real node doe
       const realPath = typeof step.path === 'function' ? step.path(real) : step.path;
       const emulatedPath = typeof step.path === 'function' ? step.path(emulated) : step.path;
       const body = (ids: Record<string, string>) => (typeof step.body === 'function' ? (step.body as any)(ids) : step.body);
-      const fromNode = step.admin ? await domain.admin(step.method, realPath, body(real)) : await domain.call(step.method, realPath, body(real));
-      const fromEmulator = await send(emulator, { method: step.method, path: emulatedPath, body: body(emulated), credentials: provider });
+      const fromNode = await repeated(step, () => (step.admin
+        ? domain.admin(step.method, realPath, body(real))
+        : domain.call(step.method, realPath, body(real))));
+      const fromEmulator = await repeated(step, () => send(emulator, {
+        method: step.method, path: emulatedPath, body: body(emulated), credentials: provider,
+      }));
       if (step.keep) {
         real[step.keep[0]] = fromNode.json?.[step.keep[1]];
         emulated[step.keep[0]] = fromEmulator.json?.[step.keep[1]];
