@@ -113,6 +113,16 @@ function mlCalls(from = 0): string[] {
     .map((r) => `${r.method} ${r.path.replace(/\/[A-Za-z0-9_-]{20}(?=\/|$)/g, '/<id>')} ${r.status}`);
 }
 
+/** A model create whose deploy task is running (and would run for 10 minutes): the invocation and the model's ID. */
+async function createWithDeployRunning(): Promise<{ creating: ReturnType<LambdaHarness['invoke']>; modelId: string }> {
+  const chain = synth();
+  await create(chain, CONNECTOR, 'Titan');
+  emulator.setDeployLatency(600_000);
+  const creating = lambda.invoke(event(createEvent(propertiesOf(chain, MODEL, 'Model'), MODEL)), { remainingMs: 60_000 });
+  while (!emulator.requests.some((r) => r.path.endsWith('/_deploy') && r.status === 200)) await new Promise((r) => setTimeout(r, 50));
+  return { creating, modelId: emulator.models()[0].id };
+}
+
 describe('create', () => {
   test('register, deploy and wait for the task, smoke-test: Data.ModelId is the deployed model', async () => {
     const chain = synth({ Model: { verify: ModelVerification.predict() } });
@@ -235,12 +245,7 @@ describe('create', () => {
   });
 
   test('a model undeployed while its deploy task runs (the task stays RUNNING) is deployed again, not waited on until the handler\'s time runs out', async () => {
-    const chain = synth();
-    await create(chain, CONNECTOR, 'Titan');
-    emulator.setDeployLatency(600_000);
-    const creating = lambda.invoke(event(createEvent(propertiesOf(chain, MODEL, 'Model'), MODEL)), { remainingMs: 60_000 });
-    while (!emulator.requests.some((r) => r.path.endsWith('/_deploy') && r.status === 200)) await new Promise((r) => setTimeout(r, 50));
-    const modelId = emulator.models()[0].id;
+    const { creating, modelId } = await createWithDeployRunning();
     // Another deploy's undeploy, sent while this one runs; the next deploy is quick.
     const undeployed = await send(emulator, { method: 'POST', path: `/_plugins/_ml/models/${modelId}/_undeploy`, credentials: PROVIDER });
     expect(undeployed.status).toBe(200);
@@ -255,12 +260,7 @@ describe('create', () => {
   }, 30_000);
 
   test('a deploy task that outlives its deploy is over once the model is DEPLOYED by another', async () => {
-    const chain = synth();
-    await create(chain, CONNECTOR, 'Titan');
-    emulator.setDeployLatency(600_000);
-    const creating = lambda.invoke(event(createEvent(propertiesOf(chain, MODEL, 'Model'), MODEL)), { remainingMs: 60_000 });
-    while (!emulator.requests.some((r) => r.path.endsWith('/_deploy') && r.status === 200)) await new Promise((r) => setTimeout(r, 50));
-    const modelId = emulator.models()[0].id;
+    const { creating, modelId } = await createWithDeployRunning();
     // Another party undeploys and deploys the model again, and that deploy finishes first.
     await send(emulator, { method: 'POST', path: `/_plugins/_ml/models/${modelId}/_undeploy`, credentials: PROVIDER });
     emulator.setDeployLatency(0);
