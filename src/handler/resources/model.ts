@@ -165,7 +165,11 @@ interface DeployTask {
  */
 const TASK_CHECK_MS = 5_000;
 
-/** One POST _deploy and its task, polled until it ends; undefined when the answer names no task. */
+/**
+ * One POST _deploy and its task, polled until it ends; undefined when the answer names no task. The
+ * answer's status is not enough: for a remote model ml-commons answers COMPLETED once the nodes have
+ * answered, whatever they answered, and a node's refusal (max_deploy_model_tasks_per_node) shows in the task only.
+ */
 async function deployOnce(id: string, ctx: ResourceContext): Promise<DeployTask | undefined> {
   const json = await call(ctx, 'POST', modelPath(id, '/_deploy'), `deploy the model ${id}`);
   const taskId = json.task_id;
