@@ -311,10 +311,10 @@ export class IngestProcessor {
    * Any other processor, as OpenSearch takes it: `custom('set', { field: 'source', value: 'web' })`.
    * Not checked at synth time: OpenSearch checks it when the pipeline is created.
    */
-  public static custom(type: string, config: { [key: string]: any }): IngestProcessor {
-    return new IngestProcessor(type, {}, (scope, _binding, context) => {
-      if (!Token.isUnresolved(type) && !/^[a-z][a-z0-9_]*$/.test(type)) {
-        throw new MlValidationError(scope, `${context} type must be a processor type such as 'set' (lower-case letters, digits and '_'); received ${quote(type)}.`);
+  public static custom(processorType: string, config: { [key: string]: any }): IngestProcessor {
+    return new IngestProcessor(processorType, {}, (scope, _binding, context) => {
+      if (!Token.isUnresolved(processorType) && !/^[a-z][a-z0-9_]*$/.test(processorType)) {
+        throw new MlValidationError(scope, `${context} processorType must be a processor type such as 'set' (lower-case letters, digits and '_'); received ${quote(processorType)}.`);
       }
       return { body: { ...config }, fields: [] };
     });

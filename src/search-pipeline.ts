@@ -231,12 +231,12 @@ export class SearchProcessor {
   }
 
   /** Any other processor, as OpenSearch takes it, in the list of `phase`. Not checked at synth time. */
-  public static custom(phase: SearchProcessorPhase, type: string, config: { [key: string]: any }): SearchProcessor {
+  public static custom(phase: SearchProcessorPhase, processorType: string, config: { [key: string]: any }): SearchProcessor {
     return new SearchProcessor((scope) => {
       if (!Object.values(SearchProcessorPhase).includes(phase)) {
         throw new MlValidationError(scope, `custom phase must be one of ${Object.values(SearchProcessorPhase).map(quote).join(', ')}; received ${quote(phase)}.`);
       }
-      return { list: phase, body: { [type]: { ...config } } };
+      return { list: phase, body: { [processorType]: { ...config } } };
     }, []);
   }
 

@@ -206,7 +206,7 @@ export const SEARCH_BAD_INPUTS: BadInput[] = [
   },
   {
     input: 'IngestProcessor.custom',
-    property: 'processors[0] type',
+    property: 'processors[0] processorType',
     value: "'Set!'",
     valid: "a processor type such as 'set'",
     build: (s) => new IngestPipeline(s, 'P', { domain: testDomain(s), processors: [IngestProcessor.custom('Set!', {})] }),
