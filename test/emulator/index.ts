@@ -172,6 +172,11 @@ export class OpenSearchEmulator {
     this.context.ml.setDeployLatency(ms);
   }
 
+  /** How long after an undeploy's answer the model still reads as deployed (ml-commons #2419); reset() sets 0. */
+  setUndeployLag(ms: number): void {
+    this.context.ml.undeployLagMs = ms;
+  }
+
   /** Make the next matching deploys fail (see DeployFailureSpec: target, times, state, message). */
   failDeploys(spec: DeployFailureSpec = {}): void {
     this.context.ml.failDeploys(spec);

@@ -80,6 +80,11 @@ export class MlRuntime {
   private readonly deploying = new Map<string, string>();
   /** deploys the task cap turned away */
   refusedDeploys = 0;
+  /**
+   * How long after an undeploy's answer the model's stored state still reads as before: ml-commons answered
+   * undeploys before it wrote the state, so a delete sent at once was refused as deployed (ml-commons #2419).
+   */
+  undeployLagMs = 0;
 
   constructor(private readonly options: MlRuntimeOptions = {}) {
     this.latency = latencyRange(options.deployLatencyMs);
@@ -177,6 +182,11 @@ export class MlRuntime {
     set.add(timer);
   }
 
+  /** Whether something is scheduled under `key`. */
+  pending(key: string): boolean {
+    return this.timers.has(key);
+  }
+
   cancel(modelId: string): void {
     for (const timer of this.timers.get(modelId) ?? []) clearTimeout(timer);
     this.timers.delete(modelId);
@@ -200,6 +210,7 @@ export class MlRuntime {
     this.predictRules = new Map();
     this.deploying.clear();
     this.refusedDeploys = 0;
+    this.undeployLagMs = 0;
     this.latency = latencyRange(this.options.deployLatencyMs);
     this.autoDeploy = this.options.modelAutoDeploy;
   }

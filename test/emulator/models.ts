@@ -190,8 +190,8 @@ export function undeployModel(ctx: RequestContext): TransportPhase {
     emulator.ml.cancel(model.id);
     if (deployed) {
       const now = Date.now();
-      emulator.models.replace(model, {
-        ...model.source,
+      const undeployed = (current: StoredDoc) => emulator.models.replace(current, {
+        ...current.source,
         model_state: 'UNDEPLOYED',
         planning_worker_nodes: [],
         planning_worker_node_count: 0,
@@ -199,6 +199,18 @@ export function undeployModel(ctx: RequestContext): TransportPhase {
         last_updated_time: now,
         last_undeployed_time: now,
       });
+      if (emulator.ml.undeployLagMs > 0) {
+        // Its own timer, which a second undeploy neither restarts nor cancels.
+        const key = `${model.id}#undeploy`;
+        if (!emulator.ml.pending(key)) {
+          emulator.ml.schedule(key, emulator.ml.undeployLagMs, () => {
+            const current = emulator.models.get(model.id);
+            if (current) undeployed(current);
+          });
+        }
+      } else {
+        undeployed(model);
+      }
     }
     return json(200, { [emulator.nodeId]: { stats: { [model.id]: deployed ? 'undeployed' : 'not_found' } } });
   };

@@ -512,6 +512,23 @@ describe('teardown', () => {
     expect(emulator.modelGroups().map((g) => g.id)).toEqual([groupId]);
   });
 
+  test('a delete refused because the model still reads deployed after its undeploy (ml-commons #2419) is undeployed and sent again', async () => {
+    const chain = synth();
+    await create(chain, CONNECTOR, 'Titan');
+    const model = await create(chain, MODEL, 'Model');
+    emulator.setUndeployLag(500);
+    const start = emulator.requests.length;
+    const { response } = await lambda.invoke(event(deleteEvent(model.id, propertiesOf(chain, MODEL, 'Model'), MODEL)));
+    expect(response?.Status).toBe('SUCCESS');
+    expect(emulator.models()).toEqual([]);
+    // This model's requests only (a request of an earlier test's handler may still arrive).
+    const calls = emulator.requests.slice(start).filter((r) => r.path.startsWith(`/_plugins/_ml/models/${model.id}`))
+      .map((r) => `${r.method} ${r.path.replace(model.id, '<id>')} ${r.status}`);
+    expect(calls.filter((c) => c === 'DELETE /_plugins/_ml/models/<id> 400').length).toBeGreaterThanOrEqual(1);
+    expect(calls.filter((c) => c.endsWith('/_undeploy 200')).length).toBeGreaterThanOrEqual(2);
+    expect(calls.filter((c) => c === 'DELETE /_plugins/_ml/models/<id> 200')).toHaveLength(1);
+  });
+
   test('a model that is already gone is success', async () => {
     const chain = synth();
     await create(chain, CONNECTOR, 'Titan');

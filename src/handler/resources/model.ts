@@ -345,8 +345,7 @@ async function deleteModel(id: string, props: ModelResourceProperties, ctx: Reso
   if (found.status === 404) return;
   const model = (found.json ?? {}) as { model_state?: string; model_group_id?: string };
   if (props.model.model_group_id === undefined && model.model_group_id) seen.groupId = model.model_group_id;
-  if (model.model_state !== 'REGISTERED' && model.model_state !== 'UNDEPLOYED') await undeployModel(id, ctx);
-  const response = await ctx.client.request({ method: 'DELETE', path: modelPath(id) });
+  const response = await undeployAndDelete(id, model.model_state, ctx);
   if (response.status !== 200 && !isGone(response)) {
     throw answerError(response, { ...ctx, operation: 'delete', what: `delete the model ${id}` });
   }
@@ -357,6 +356,25 @@ async function deleteModel(id: string, props: ModelResourceProperties, ctx: Reso
       throw new DeployError(`Deleted the model ${id}, but not the model group ${groupId} that OpenSearch created with it: ${e.message}. ` +
         `Delete it (DELETE _plugins/_ml/model_groups/${groupId}) once no model is in it.`);
     });
+  }
+}
+
+/** ml-commons' refusal to delete a model whose stored state still reads deployed. */
+const STILL_DEPLOYED = /cannot be deleted in deploying or deployed state/i;
+
+/**
+ * Undeploy (unless the model reads as not deployed) and DELETE. ml-commons answered an undeploy before
+ * it had written the model's state, so a delete sent at once was refused as deployed (ml-commons #2419),
+ * and 2.19.6 answers an undeploy sent just after a deploy "not_found" and leaves the model deployed
+ * (seen on the real tier): undeploy again and delete again, a few times within the deadline.
+ */
+async function undeployAndDelete(id: string, state: string | undefined, ctx: ResourceContext): Promise<HttpResponse> {
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 0 || (state !== 'REGISTERED' && state !== 'UNDEPLOYED')) await undeployModel(id, ctx);
+    const response = await ctx.client.request({ method: 'DELETE', path: modelPath(id) });
+    if (response.status !== 400 || !STILL_DEPLOYED.test(readErrorAnswer(response).reason) || attempt >= 4 ||
+      !(await sleepBeforeRetry(attempt, ctx.deadline, 0, NO_ROOM_BACKOFF))) return response;
+    log('the model read as deployed after its undeploy; undeploying and deleting again', { modelId: id, attempt: attempt + 1 });
   }
 }
 
