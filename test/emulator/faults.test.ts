@@ -74,6 +74,23 @@ describe('injected faults', () => {
     expect(emulator.requests[0]).toMatchObject({ status: 0, principal: PROVIDER.roleArn, fault: 'phase=after drop' });
   });
 
+  it('a request delayed across a reset is dropped: the next test neither gets its change nor sees it in the log', async () => {
+    emulator.injectFault({ path: '/_plugins/_ml/connectors/_create', delayMs: 300 });
+    const pending = send(emulator, { ...CREATE, body: bedrockConnector() });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    emulator.reset();
+    await expect(pending).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(emulator.connectors()).toEqual([]);
+    expect(emulator.requests).toEqual([]);
+    // The same for an answer delayed after processing: what it did belongs to the world before the reset.
+    emulator.injectFault({ path: '/_plugins/_ml/connectors/_create', delayMs: 300, phase: 'after' });
+    const late = send(emulator, { ...CREATE, body: bedrockConnector() });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    emulator.reset();
+    await expect(late).rejects.toThrow(/socket hang up|ECONNRESET/);
+    expect(emulator.requests).toEqual([]);
+  });
+
   it('answers with an error status after processing (an ambiguous 504)', async () => {
     emulator.injectFault({ path: '/_plugins/_ml/connectors/_create', status: 504, delayMs: 20, phase: 'after' });
     const reply = await send(emulator, { ...CREATE, body: bedrockConnector() });

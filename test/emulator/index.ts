@@ -90,8 +90,9 @@ export class OpenSearchEmulator {
     const principals = new Principals(options.principals);
     const faults = new FaultQueue();
     const requests: RecordedRequest[] = [];
-    const { server, port } = await startServer({ emulator: context, principals, faults, requests });
-    return new OpenSearchEmulator(context, principals, faults, requests, server, port);
+    const epoch = { value: 0 };
+    const { server, port } = await startServer({ emulator: context, principals, faults, requests, epoch });
+    return new OpenSearchEmulator(context, principals, faults, requests, epoch, server, port);
   }
 
   /** 'localhost:<port>': what goes where a domain endpoint would. */
@@ -108,6 +109,7 @@ export class OpenSearchEmulator {
     private readonly principals: Principals,
     private readonly faults: FaultQueue,
     readonly requests: RecordedRequest[],
+    private readonly epoch: { value: number },
     private readonly server: Server,
     port: number,
   ) {
@@ -263,6 +265,7 @@ export class OpenSearchEmulator {
     this.principals.reset();
     this.faults.clear();
     this.requests.length = 0;
+    this.epoch.value++;
   }
 
   async stop(): Promise<void> {

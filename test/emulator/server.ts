@@ -21,6 +21,8 @@ export interface ServerDeps {
   readonly principals: PrincipalDirectory;
   readonly faults: FaultQueue;
   readonly requests: RecordedRequest[];
+  /** Counts the emulator's resets: a request still in flight across a reset is dropped, neither applied nor recorded. */
+  readonly epoch?: { value: number };
 }
 
 /** Listen on 127.0.0.1 with an ephemeral port; resolves with the port. */
@@ -47,6 +49,13 @@ export async function stopServer(server: Server): Promise<void> {
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const request = await readRequest(req);
+  const epoch = deps.epoch?.value;
+  // A request of an earlier test (its answer delayed by a fault) must not change or log the state of the next one.
+  const stale = (): boolean => {
+    if (deps.epoch?.value === epoch) return false;
+    res.destroy();
+    return true;
+  };
   const fault = deps.faults.take(request.method, request.path, request.bodyText);
   const phase = fault?.spec.phase ?? 'before';
   const record = (status: number, responseBody: string, caller?: Caller): void => {
@@ -55,6 +64,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
   if (fault && phase === 'before') {
     await sleep(fault.spec.delayMs);
+    if (stale()) return;
     if (fault.spec.drop) {
       record(0, '');
       res.destroy();
@@ -83,6 +93,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   let outcome: ReturnType<typeof processRequest>;
   try {
     await sleep(capacity.latencyOf(operation));
+    if (stale()) return;
     // Processing is synchronous, so a request is either fully applied or not at all when a fault cuts it off.
     outcome = processRequest(deps.emulator, deps.principals, request, new Date());
   } finally {
@@ -91,6 +102,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   let response = outcome.response;
   if (fault && phase === 'after') {
     await sleep(fault.spec.delayMs);
+    if (stale()) return;
     if (fault.spec.drop) {
       record(0, '', outcome.caller);
       res.destroy();
