@@ -176,7 +176,7 @@ export class OpenSearchEmulator {
 
   /** How long after an undeploy's answer the model still reads as deployed (ml-commons #2419); reset() sets 0. */
   setUndeployLag(ms: number): void {
-    this.context.ml.undeployLagMs = ms;
+    this.context.ml.setUndeployLag(ms);
   }
 
   /** Make the next matching deploys fail (see DeployFailureSpec: target, times, state, message). */

@@ -80,11 +80,7 @@ export class MlRuntime {
   private readonly deploying = new Map<string, string>();
   /** deploys the task cap turned away */
   refusedDeploys = 0;
-  /**
-   * How long after an undeploy's answer the model's stored state still reads as before: ml-commons answered
-   * undeploys before it wrote the state, so a delete sent at once was refused as deployed (ml-commons #2419).
-   */
-  undeployLagMs = 0;
+  private undeployLag = 0;
 
   constructor(private readonly options: MlRuntimeOptions = {}) {
     this.latency = latencyRange(options.deployLatencyMs);
@@ -93,6 +89,18 @@ export class MlRuntime {
 
   setDeployLatency(ms: number | readonly [number, number]): void {
     this.latency = latencyRange(ms);
+  }
+
+  /**
+   * How long after an undeploy's answer the model's stored state still reads as before: ml-commons answered
+   * undeploys before it wrote the state, so a delete sent at once was refused as deployed (ml-commons #2419).
+   */
+  get undeployLagMs(): number {
+    return this.undeployLag;
+  }
+
+  setUndeployLag(ms: number): void {
+    this.undeployLag = ms;
   }
 
   /** A duration drawn from the configured range. */
@@ -210,7 +218,7 @@ export class MlRuntime {
     this.predictRules = new Map();
     this.deploying.clear();
     this.refusedDeploys = 0;
-    this.undeployLagMs = 0;
+    this.undeployLag = 0;
     this.latency = latencyRange(this.options.deployLatencyMs);
     this.autoDeploy = this.options.modelAutoDeploy;
   }

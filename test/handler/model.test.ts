@@ -521,7 +521,7 @@ describe('teardown', () => {
     const { response } = await lambda.invoke(event(deleteEvent(model.id, propertiesOf(chain, MODEL, 'Model'), MODEL)));
     expect(response?.Status).toBe('SUCCESS');
     expect(emulator.models()).toEqual([]);
-    // This model's requests only (a request of an earlier test's handler may still arrive).
+    // This model's requests only.
     const calls = emulator.requests.slice(start).filter((r) => r.path.startsWith(`/_plugins/_ml/models/${model.id}`))
       .map((r) => `${r.method} ${r.path.replace(model.id, '<id>')} ${r.status}`);
     expect(calls.filter((c) => c === 'DELETE /_plugins/_ml/models/<id> 400').length).toBeGreaterThanOrEqual(1);

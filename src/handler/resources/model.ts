@@ -119,8 +119,10 @@ async function settle(id: string, props: ModelResourceProperties, ctx: ResourceC
  * for seconds, and a domain runs 10 at a time whatever its size (each takes a slot on every
  * node): short waits, so that a slot does not stay free for long while deploys wait for one
  * (50 deploys of 2.5 s, simulated: 1.15 times the time of an ideal queue, 5 attempts each).
+ * The same short waits serve the other repeats around a model's state: a deploy undone under its
+ * task, and a delete refused while the model still reads deployed.
  */
-const NO_ROOM_BACKOFF: Backoff = { baseMs: 1_000, capMs: 2_000 };
+const DEPLOY_BACKOFF: Backoff = { baseMs: 1_000, capMs: 2_000 };
 
 /**
  * POST _deploy, then poll its task until it ends. A task that every node refused for want of
@@ -132,7 +134,7 @@ export async function deployModel(id: string, ctx: ResourceContext): Promise<voi
     const task = await deployOnce(id, ctx);
     if (!task || task.state === 'COMPLETED') return;
     const noRoom = nodeErrorsAll(task.error, NO_ROOM);
-    if ((noRoom || task.state === 'UNDONE') && await sleepBeforeRetry(attempt, ctx.deadline, 0, NO_ROOM_BACKOFF)) {
+    if ((noRoom || task.state === 'UNDONE') && await sleepBeforeRetry(attempt, ctx.deadline, 0, DEPLOY_BACKOFF)) {
       log(noRoom ? 'the ML nodes had no room for the deploy; deploying again' : 'the model was undeployed while its deploy task ran; deploying again',
         { modelId: id, taskId: task.taskId, attempt: attempt + 1 });
       continue;
@@ -373,7 +375,7 @@ async function undeployAndDelete(id: string, state: string | undefined, ctx: Res
     if (attempt > 0 || (state !== 'REGISTERED' && state !== 'UNDEPLOYED')) await undeployModel(id, ctx);
     const response = await ctx.client.request({ method: 'DELETE', path: modelPath(id) });
     if (response.status !== 400 || !STILL_DEPLOYED.test(readErrorAnswer(response).reason) || attempt >= 4 ||
-      !(await sleepBeforeRetry(attempt, ctx.deadline, 0, NO_ROOM_BACKOFF))) return response;
+      !(await sleepBeforeRetry(attempt, ctx.deadline, 0, DEPLOY_BACKOFF))) return response;
     log('the model read as deployed after its undeploy; undeploying and deleting again', { modelId: id, attempt: attempt + 1 });
   }
 }
